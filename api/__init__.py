@@ -1,0 +1,1 @@
+"""The web application: JSON API, voter pages, admin, group sessions."""

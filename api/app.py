@@ -1,0 +1,48 @@
+"""The application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+
+from api.errors import install_error_pages
+from api.pages import common, quiz, results
+from api.routes import elections, health, static
+from api.security import SecurityHeaders
+from vaa.db import create_db_engine
+from vaa.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for these settings; the database must already be migrated."""
+    settings = settings or get_settings()
+    engine = create_db_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Voting advice application",
+        version="1",
+        description=(
+            "Published elections, their immutable bundles, and matching that stores nothing. "
+            "The method is documented in the README and in matching.md."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    install_error_pages(app)
+    app.include_router(health.router)
+    app.include_router(elections.router)
+    app.include_router(static.router)
+    # Pages last: their /{lang}/ paths must not shadow the API's.
+    app.include_router(common.router)
+    app.include_router(quiz.router)
+    app.include_router(results.router)
+    return app

@@ -1,0 +1,85 @@
+"""Rendering a page: the language, its switch, the election's texts, the template."""
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from sqlmodel import Session
+
+from api.assets import STYLESHEET, static_url
+from api.deps import SessionDep
+from api.i18n import available_languages, environment, language_name
+from vaa.publish import voter_slice
+from vaa.store import bundle_bytes, published_ref
+
+
+def page_language(lang: str) -> str:
+    """The UI language in the path, or 404 if there is no catalog for it."""
+    if lang not in available_languages():
+        raise HTTPException(404, f"no user interface in {lang!r}")
+    return lang
+
+
+LanguageDep = Annotated[str, Depends(page_language)]
+
+
+def voter_election(session: Session, slug: str, language: str) -> dict[str, Any]:
+    """The newest published election in one language, as the quiz's bundle holds it."""
+    ref = published_ref(session, slug=slug)
+    if ref is None:
+        raise HTTPException(404, f"no published election {slug!r}")
+    bundle = bundle_bytes(session, version_id=ref.version_id)
+    try:
+        data: dict[str, Any] = json.loads(voter_slice(bundle, language))
+    except KeyError:
+        raise HTTPException(404, f"{slug!r} is not available in {language!r}") from None
+    data["bundle_url"] = f"/api/v1/elections/{slug}/bundle/{ref.checksum}/{language}"
+    data["justifications_url"] = f"{data['bundle_url']}/justifications"
+    return data
+
+
+def get_voter_election(election: str, lang: LanguageDep, session: SessionDep) -> dict[str, Any]:
+    return voter_election(session, election, lang)
+
+
+VoterElectionDep = Annotated[dict[str, Any], Depends(get_voter_election)]
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    language: str,
+    status_code: int = 200,
+    languages: list[str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a template in a language with the shared page context.
+
+    `languages` limits the language switch (an election offers only its own).
+    """
+    offered = [code for code in available_languages() if languages is None or code in languages]
+    path = request.url.path
+    rest = path.split("/", 2)[2] if path.count("/") >= 2 else ""
+    switch = [
+        {"code": code, "name": language_name(code), "url": f"/{code}/{rest}", "current": code == language}
+        for code in offered
+    ]
+    html = environment(language).get_template(template).render(
+        lang=language,
+        language_switch=switch,
+        static_url=static_url,
+        stylesheet_url=static_url(STYLESHEET),
+        path=path,
+        to_json=_to_json,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _to_json(value: Any) -> Markup:
+    """JSON safe to place inside <script type="application/json"> (no closing tags)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

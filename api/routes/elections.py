@@ -1,0 +1,171 @@
+"""Published elections, their bundles, and matching (stores nothing)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, HTTPException, Request, Response
+from sqlmodel import Session
+
+from api.deps import PublishedDep, SessionDep
+from api.schemas import ElectionDetail, ElectionSummary, MatchResponse, Problem
+from vaa.models import QuestionnaireVersion
+from vaa.publish import content_from_bundle, justification_slice, voter_slice
+from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, prepare, score_answers
+from vaa.store import (
+    VersionRef,
+    bundle_bytes,
+    get_election,
+    published_versions,
+    version_by_checksum,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["elections"])
+
+NOT_FOUND = {404: {"model": Problem, "description": "No such published election or version."}}
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _summary(slug: str, version: QuestionnaireVersion) -> ElectionSummary:
+    return ElectionSummary(
+        election=slug,
+        title=version.title,
+        languages=version.languages,
+        date=version.election_date,
+        version=version.checksum or "",
+        number=version.number,
+        published_at=version.published_at,
+        bundle=f"/api/v1/elections/{slug}/bundle/{version.checksum}",
+    )
+
+
+def load_prepared(session: Session, ref: VersionRef) -> PreparedElection:
+    """The scoring arrays of a published version, read from its bundle once."""
+    content = content_from_bundle(bundle_bytes(session, version_id=ref.version_id))
+    return prepare(content, ref.checksum)
+
+
+@router.get("/elections")
+def read_elections(session: SessionDep) -> list[ElectionSummary]:
+    """List the published elections, each at its newest version."""
+    return [_summary(e.slug, v) for e, v in published_versions(session)]
+
+
+@router.get("/elections/{election}", responses=NOT_FOUND)
+def read_election(ref: PublishedDep, session: SessionDep) -> ElectionDetail:
+    """Describe one published election at its newest version."""
+    version = session.get(QuestionnaireVersion, ref.version_id)
+    assert version is not None
+    content = load_prepared(session, ref).content
+    q = content.questionnaire
+    return ElectionDetail(
+        **_summary(ref.slug, version).model_dump(),
+        description=q.description,
+        publisher=q.publisher,
+        statements=len(q.statements),
+        entities=len(content.entities),
+        themes={t.id: t.label for t in q.themes},
+        method=q.matching.method,
+        missing=q.matching.missing,
+    )
+
+
+def _bundle_response(request: Request, bundle: bytes, version: str, cache: str) -> Response:
+    etag = f'"{version}"'
+    headers = {"ETag": etag, "Cache-Control": cache}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(bundle, media_type="application/json", headers=headers)
+
+
+BUNDLE_RESPONSES = {
+    200: {"content": {"application/json": {}}, "description": "The election bundle."},
+    304: {"description": "Not modified: the If-None-Match version is current."},
+    **NOT_FOUND,
+}
+
+
+@router.get("/elections/{election}/bundle", responses=BUNDLE_RESPONSES, response_class=Response)
+def read_bundle(request: Request, ref: PublishedDep, session: SessionDep) -> Response:
+    """Download the newest published bundle; revalidate cheaply with If-None-Match.
+
+    The versioned URL (`/bundle/{version}`) never changes and is cached for a year.
+    """
+    bundle = bundle_bytes(session, version_id=ref.version_id)
+    return _bundle_response(request, bundle, ref.checksum, "public, max-age=0, must-revalidate")
+
+
+@router.get(
+    "/elections/{election}/bundle/{version}", responses=BUNDLE_RESPONSES, response_class=Response
+)
+def read_bundle_version(
+    request: Request, election: str, version: str, session: SessionDep
+) -> Response:
+    """Download one published version's bundle, byte for byte as it was published."""
+    return _bundle_response(
+        request, _published_bundle(session, election, version), version, IMMUTABLE
+    )
+
+
+def _published_bundle(session: Session, election: str, version: str) -> bytes:
+    found = get_election(session, slug=election)
+    row = (
+        version_by_checksum(session, election_id=found.id, version=version)
+        if found is not None and found.id is not None
+        else None
+    )
+    if row is None or row.bundle is None:
+        raise HTTPException(404, f"no published version {version!r} of {election!r}")
+    return row.bundle
+
+
+@router.get(
+    "/elections/{election}/bundle/{version}/{language}",
+    responses=BUNDLE_RESPONSES,
+    response_class=Response,
+)
+def read_voter_bundle(
+    request: Request, election: str, version: str, language: str, session: SessionDep
+) -> Response:
+    """Download what the quiz needs in one language (texts and answers, no reasons)."""
+    bundle = _published_bundle(session, election, version)
+    try:
+        data = voter_slice(bundle, language)
+    except KeyError:
+        raise HTTPException(404, f"{election!r} has no language {language!r}") from None
+    return _bundle_response(request, data, f"{version}-{language}", IMMUTABLE)
+
+
+@router.get(
+    "/elections/{election}/bundle/{version}/{language}/justifications",
+    responses=BUNDLE_RESPONSES,
+    response_class=Response,
+)
+def read_justifications(
+    request: Request, election: str, version: str, language: str, session: SessionDep
+) -> Response:
+    """Download every entity's reasons and sources in one language, for the results."""
+    bundle = _published_bundle(session, election, version)
+    try:
+        data = justification_slice(bundle, language)
+    except KeyError:
+        raise HTTPException(404, f"{election!r} has no language {language!r}") from None
+    return _bundle_response(request, data, f"{version}-{language}-j", IMMUTABLE)
+
+
+@router.post(
+    "/elections/{election}/match",
+    responses={
+        400: {"model": Problem, "description": "The answers name something the election lacks."},
+        **NOT_FOUND,
+    },
+)
+def create_match(
+    ref: PublishedDep,
+    session: SessionDep,
+    request: Annotated[MatchRequest, Body()],
+) -> MatchResponse:
+    """Score the answers against every entity and explain the result; nothing is stored."""
+    prepared = load_prepared(session, ref)
+    try:
+        return MatchResponse.model_validate(score_answers(prepared, request))
+    except InvalidAnswers as exc:
+        raise HTTPException(400, str(exc)) from exc

@@ -1,0 +1,109 @@
+"""Shared fixtures: a fresh database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL is not optional: the tests fail when the server cannot be reached, unless
+VAA_TEST_SKIP_POSTGRES=1 is set for a quick local run.
+"""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from vaa.db import create_db_engine, migrate, session_scope
+from vaa.loading import load_files
+from vaa.settings import ROOT, Settings
+
+DEMO_FILES = [ROOT / "questionnaires" / "demo.yaml", ROOT / "parties" / "demo.yaml"]
+DATA = Path(__file__).parent / "data"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "VAA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite"] + ([] if os.environ.get("VAA_TEST_SKIP_POSTGRES") == "1" else ["postgresql"])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    engine = create_db_engine(Settings(database_url=f"sqlite:///{path}"))
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database for this test run, migrated once, dropped at the end."""
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"vaa_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL}: {exc}")
+    url = sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_db_engine(Settings(database_url=url))
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                sa.text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
+        if tables:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh, migrated, empty database of each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "vaa.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        _empty_postgres(url)
+    return Settings(database_url=url, demo_files=DEMO_FILES)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[sa.Engine]:
+    engine = create_db_engine(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo(engine: sa.Engine) -> sa.Engine:
+    """The database with the demo election published."""
+    with session_scope(engine) as session:
+        load_files(session, paths=DEMO_FILES)
+    return engine
+
+
+@pytest.fixture
+def client(settings: Settings, demo: sa.Engine) -> Iterator[TestClient]:
+    """The real app on a database holding the demo election."""
+    with TestClient(create_app(settings)) as client:
+        yield client

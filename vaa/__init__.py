@@ -1,0 +1,1 @@
+"""Voting advice application: the domain, importable without the web stack."""

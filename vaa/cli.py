@@ -1,0 +1,205 @@
+"""The `vaa` command: serve, load, export, match."""
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from vaa.bootstrap import prepare_database
+from vaa.db import create_db_engine, migrate, session_scope
+from vaa.formats import DataError, parties_yaml, questionnaire_yaml
+from vaa.loading import current_content, load_files
+from vaa.settings import get_settings
+
+
+class CliError(Exception):
+    """A problem to print to stderr before exiting with status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except CliError as exc:
+        print(f"vaa {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except DataError as exc:
+        print(
+            f"vaa {args.command}: nothing was changed; {len(exc.problems)} problem(s):",
+            file=sys.stderr,
+        )
+        print(exc, file=sys.stderr)
+        return 1
+    return status
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vaa", description="Voting advice application.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web app (migrates; loads the demo if empty)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    serve.set_defaults(run=_serve)
+
+    load = commands.add_parser("load", help="validate and publish questionnaire/party files")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.set_defaults(run=_load)
+
+    export = commands.add_parser("export", help="write an election back out as its two files")
+    export.add_argument("election")
+    export.add_argument("directory", type=Path, metavar="DIR")
+    export.set_defaults(run=_export)
+
+    match = commands.add_parser("match", help="score one voter's answers")
+    match.add_argument("election")
+    match.add_argument(
+        "--answers",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="JSON like the API's match request ('-' for standard input)",
+    )
+    match.add_argument("--method", choices=["cityblock", "euclidean", "directional", "hybrid"])
+    match.add_argument("--missing", choices=["max", "neutral", "skip"])
+    match.add_argument("--language")
+    match.add_argument("--json", action="store_true", help="print the API's JSON response")
+    match.set_defaults(run=_match)
+
+    migrate_cmd = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate_cmd.set_defaults(run=_migrate)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn  # the web stack loads only for this command
+
+    settings = get_settings()
+    _engine, loaded = prepare_database(settings)
+    for outcome in loaded:
+        print(f"loaded {outcome.slug} (version {outcome.number}) into an empty database")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    engine = create_db_engine(get_settings())
+    migrate(engine)
+    with session_scope(engine) as session:
+        outcomes = load_files(session, paths=args.files)
+    for o in outcomes:
+        state = "published as" if o.changed else "unchanged,"
+        print(f"{o.slug}: {state} version {o.number} ({o.version[:12]})")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    engine = create_db_engine(get_settings())
+    migrate(engine)
+    with session_scope(engine) as session:
+        content = current_content(session, args.election)
+    if content is None:
+        raise CliError(f"no published election {args.election!r}")
+    q_path = args.directory / "questionnaires" / f"{content.slug}.yaml"
+    p_path = args.directory / "parties" / f"{content.slug}.yaml"
+    for path, text in ((q_path, questionnaire_yaml(content)), (p_path, parties_yaml(content))):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(path)
+    return 0
+
+
+def _match(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from vaa.publish import content_from_bundle
+    from vaa.results import InvalidAnswers, MatchRequest, prepare, score_answers
+    from vaa.store import bundle_bytes, published_ref
+
+    source = "standard input" if str(args.answers) == "-" else str(args.answers)
+    try:
+        raw = sys.stdin.read() if source == "standard input" else args.answers.read_text("utf-8")
+        data = json.loads(raw)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {source}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
+    if isinstance(data, dict) and "answers" not in data:
+        data = {"answers": data}  # a bare {statement: option} map is accepted too
+    for flag in ("method", "missing", "language"):
+        if getattr(args, flag):
+            data[flag] = getattr(args, flag)
+    try:
+        request = MatchRequest.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{'.'.join(map(str, e['loc'])) or 'request'}: {e['msg']}" for e in exc.errors()]
+        raise CliError(f"{source}: " + "; ".join(lines)) from exc
+    engine = create_db_engine(get_settings())
+    migrate(engine)
+    with session_scope(engine) as session:
+        ref = published_ref(session, slug=args.election)
+        if ref is None:
+            raise CliError(f"no published election {args.election!r}")
+        prepared = prepare(
+            content_from_bundle(bundle_bytes(session, version_id=ref.version_id)), ref.checksum
+        )
+    try:
+        result = score_answers(prepared, request)
+    except InvalidAnswers as exc:
+        raise CliError(f"{source}: {exc}") from exc
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(_table(result))
+    return 0
+
+
+def _table(result: dict[str, object]) -> str:
+    from vaa.matching import round_half_up
+
+    rows = [
+        f"{result['election']} · {result['method']} · missing={result['missing']} · "
+        f"{result['answered']} answered"
+    ]
+    results = result["results"]
+    assert isinstance(results, list)
+    for r in results:
+        score = "   –" if r["score"] is None else f"{round_half_up(r['score']):4.0f}%"
+        interval = (
+            ""
+            if r["interval"] is None
+            else (
+                f"  [{round_half_up(r['interval'][0]):.0f}–{round_half_up(r['interval'][1]):.0f}]"
+            )
+        )
+        close = "  close to the top" if r["close_to_top"] and r["rank"] != 1 else ""
+        rows.append(f"{r['rank']:>3}. {score}{interval}  {r['name']}{close}")
+    sensitivity = result["sensitivity"]
+    assert isinstance(sensitivity, dict)
+    tops = set(sensitivity.values())
+    rows.append(
+        "top match under all four methods: "
+        + ("the same" if len(tops) == 1 else ", ".join(f"{m}={e}" for m, e in sensitivity.items()))
+    )
+    return "\n".join(rows)
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    migrate(create_db_engine(get_settings()))
+    print("the database schema is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,340 @@
+"""Questionnaire and party files (YAML) <-> ElectionContent, with validation.
+
+Every problem is reported at once, each with its file, line and field, so that an
+editor can fix a file in one pass. Nothing here touches the database.
+"""
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from vaa.content import ElectionContent, Entity, Parties, Questionnaire, Text
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in a data file."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class DataError(ValueError):
+    """Raised with every problem found; nothing was changed."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A data file read from disk: its kind, the validated model and where each field is."""
+
+    path: str
+    model: Questionnaire | Parties
+    lines: dict[FieldPath, int]
+
+    def line_of(self, field: FieldPath) -> int:
+        """Return the line of a field, or of its nearest enclosing field."""
+        return _line_of(self.lines, field)
+
+
+def _line_of(lines: Mapping[FieldPath, int], field: FieldPath) -> int:
+    while field and field not in lines:
+        field = field[:-1]
+    return lines.get(field, 1)
+
+
+def field_name(path: Iterable[str | int]) -> str:
+    """Render a field path the way editors read it: statements[3].text.ka."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+# -- YAML with line numbers ------------------------------------------------------------
+
+
+def _read_yaml(text: str, file: str) -> tuple[Any, dict[FieldPath, int], list[Problem]]:
+    """Parse YAML into plain data plus the 1-based line of every field."""
+    loader = yaml.SafeLoader(text)
+    lines: dict[FieldPath, int] = {}
+    problems: list[Problem] = []
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, lines, [Problem(file, 1, "", "the file is empty")]
+        data = _build(loader, root, (), lines, problems, file)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, lines, [Problem(file, line, "", f"not valid YAML: {exc.problem}")]
+    finally:
+        loader.dispose()
+    return data, lines, problems
+
+
+def _build(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    path: FieldPath,
+    lines: dict[FieldPath, int],
+    problems: list[Problem],
+    file: str,
+) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, bool | int | float):
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            if key in result:
+                problems.append(
+                    Problem(
+                        file,
+                        key_node.start_mark.line + 1,
+                        field_name((*path, key)),
+                        "appears twice",
+                    )
+                )
+            result[key] = _build(loader, value_node, (*path, key), lines, problems, file)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(loader, item, (*path, i), lines, problems, file)
+            for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+
+
+# -- validation ------------------------------------------------------------------------
+
+
+def parse_file(
+    path: Path | str, text: str | None = None
+) -> tuple[ParsedFile | None, list[Problem]]:
+    """Read and validate one file on its own; cross-file checks come later."""
+    file = str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return None, [Problem(file, 1, "", f"cannot be read: {exc}")]
+    data, lines, problems = _read_yaml(text, file)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [
+            Problem(file, 1, "", "expected a mapping with election: and statements: or entities:")
+        ]
+    kind: type[BaseModel]
+    if "statements" in data:
+        kind = Questionnaire
+    elif "entities" in data:
+        kind = Parties
+    else:
+        return None, [
+            Problem(
+                file, 1, "", "neither a questionnaire (statements:) nor a party file (entities:)"
+            )
+        ]
+    try:
+        model = kind.model_validate(data)
+    except ValidationError as exc:
+        return None, [
+            Problem(file, _line_of(lines, tuple(err["loc"])), field_name(err["loc"]), _message(err))
+            for err in exc.errors()
+        ]
+    assert isinstance(model, Questionnaire | Parties)
+    return ParsedFile(file, model, lines), []
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "is required"
+    if kind == "string_pattern_mismatch":
+        return f"{err['input']!r} is not valid here ({err['msg'].lower()})"
+    return str(err["msg"])
+
+
+def check_questionnaire(parsed: ParsedFile) -> list[Problem]:
+    """Check a questionnaire's ids, references and languages."""
+    q = parsed.model
+    assert isinstance(q, Questionnaire)
+    problems: list[Problem] = []
+
+    def problem(field: FieldPath, message: str) -> None:
+        problems.append(Problem(parsed.path, parsed.line_of(field), field_name(field), message))
+
+    for name in ("languages",):
+        for i, code in _duplicates(q.languages):
+            problem((name, i), f"{code!r} is listed twice")
+    for group in ("scale", "themes", "axes", "statements"):
+        for i, item_id in _duplicates(item.id for item in getattr(q, group)):
+            problem((group, i, "id"), f"duplicate id {item_id!r}")
+    themes = {t.id for t in q.themes}
+    axes = {a.id for a in q.axes}
+    for i, statement in enumerate(q.statements):
+        if statement.theme not in themes:
+            problem(("statements", i, "theme"), f"unknown theme {statement.theme!r}")
+        for axis in statement.axes:
+            if axis not in axes:
+                problem(("statements", i, "axes", axis), f"unknown axis {axis!r}")
+    for field, text in _questionnaire_texts(q):
+        problems.extend(_language_problems(parsed, field, text, q.languages))
+    return problems
+
+
+def _questionnaire_texts(q: Questionnaire) -> Iterator[tuple[FieldPath, Text | None]]:
+    yield ("title",), q.title
+    yield ("description",), q.description
+    yield ("publisher",), q.publisher
+    for group in ("scale", "themes"):
+        for i, item in enumerate(getattr(q, group)):
+            yield (group, i, "label"), item.label
+    for i, axis in enumerate(q.axes):
+        for part in ("label", "low", "high"):
+            yield ("axes", i, part), getattr(axis, part)
+    for i, statement in enumerate(q.statements):
+        yield ("statements", i, "text"), statement.text
+        yield ("statements", i, "info"), statement.info
+
+
+def _language_problems(
+    parsed: ParsedFile, field: FieldPath, text: Text | None, languages: Sequence[str]
+) -> list[Problem]:
+    if text is None:
+        return []
+    problems = [
+        Problem(parsed.path, parsed.line_of(field), field_name((*field, language)), "is missing")
+        for language in languages
+        if language not in text
+    ]
+    problems += [
+        Problem(
+            parsed.path,
+            parsed.line_of((*field, language)),
+            field_name((*field, language)),
+            f"{language!r} is not one of the election's languages {list(languages)}",
+        )
+        for language in text
+        if language not in languages
+    ]
+    return problems
+
+
+def check_parties(parsed: ParsedFile, questionnaire: Questionnaire) -> list[Problem]:
+    """Check a party file against its questionnaire."""
+    parties = parsed.model
+    assert isinstance(parties, Parties)
+    problems: list[Problem] = []
+
+    def problem(field: FieldPath, message: str) -> None:
+        problems.append(Problem(parsed.path, parsed.line_of(field), field_name(field), message))
+
+    for i, entity_id in _duplicates(e.id for e in parties.entities):
+        problem(("entities", i, "id"), f"duplicate id {entity_id!r}")
+    statements = {s.id for s in questionnaire.statements}
+    options = [o.id for o in questionnaire.scale]
+    party_ids = {e.id for e in parties.entities if e.kind == "party"}
+    for i, entity in enumerate(parties.entities):
+        here: FieldPath = ("entities", i)
+        if entity.kind == "party" and entity.party is not None:
+            problem((*here, "party"), "only a candidate can belong to a party")
+        if entity.party is not None and entity.party not in party_ids:
+            problem((*here, "party"), f"unknown party {entity.party!r}")
+        for statement_id, position in entity.positions.items():
+            at: FieldPath = (*here, "positions", statement_id)
+            if statement_id not in statements:
+                problem(at, f"unknown statement {statement_id!r}")
+            if position.answer not in options:
+                problem((*at, "answer"), f"{position.answer!r} is not a scale option {options}")
+        for field, text in _entity_texts(entity):
+            problems.extend(
+                _language_problems(parsed, (*here, *field), text, questionnaire.languages)
+            )
+    return problems
+
+
+def _entity_texts(entity: Entity) -> Iterator[tuple[FieldPath, Text | None]]:
+    yield ("name",), entity.name
+    yield ("short",), entity.short
+    yield ("description",), entity.description
+    for statement_id, position in entity.positions.items():
+        yield ("positions", statement_id, "justification"), position.justification
+
+
+def _duplicates(ids: Iterable[str]) -> Iterator[tuple[int, str]]:
+    seen: set[str] = set()
+    for i, item in enumerate(ids):
+        if item in seen:
+            yield i, item
+        seen.add(item)
+
+
+def check_content(content: ElectionContent, origin: str = "") -> list[Problem]:
+    """Validate an assembled election (as the database or an import holds it)."""
+    lines: dict[FieldPath, int] = {}
+    q_file = ParsedFile(
+        origin or f"questionnaires/{content.slug}.yaml", content.questionnaire, lines
+    )
+    p_file = ParsedFile(
+        origin or f"parties/{content.slug}.yaml",
+        Parties(election=content.slug, entities=content.entities),
+        lines,
+    )
+    return check_questionnaire(q_file) + check_parties(p_file, content.questionnaire)
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, with short {language: text} maps kept readable."""
+
+
+def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def dump_yaml(data: Any) -> str:
+    """Write data as YAML the same way every time."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
+
+
+def questionnaire_yaml(content: ElectionContent) -> str:
+    """The questionnaire file of an election."""
+    return dump_yaml(content.questionnaire.model_dump(exclude_none=True, exclude_defaults=True))
+
+
+def parties_yaml(content: ElectionContent) -> str:
+    """The party file of an election."""
+    parties = Parties(election=content.slug, entities=content.entities)
+    data = parties.model_dump(exclude_none=True, exclude_defaults=True)
+    data.setdefault("entities", [])
+    return dump_yaml(data)

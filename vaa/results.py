@@ -1,0 +1,218 @@
+"""Scoring a voter's answers against an election: request in, explained result out.
+
+This is the adapter between the election's content (ids, option names, languages)
+and the pure math of vaa.matching (arrays). The CLI, the API and the no-JavaScript
+results page call `score_answers`; nothing here is stored.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from vaa import matching
+from vaa.content import ElectionContent, Method, MissingPolicy
+
+Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+class MatchRequest(BaseModel):
+    """A voter's answers: statement id -> scale option id (absent or null = skipped)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "answers": {"e-petitions": "agree", "youth-centre": "disagree-strongly"},
+                    "weights": {"e-petitions": 2},
+                    "method": "cityblock",
+                    "missing": "max",
+                    "language": "en",
+                }
+            ]
+        },
+    )
+
+    answers: dict[str, str | None]
+    weights: dict[str, Weight] = Field(default_factory=dict)
+    method: Method | None = None
+    missing: MissingPolicy | None = None
+    language: str | None = None
+
+
+class InvalidAnswers(ValueError):
+    """The request names something the election does not have, or answers nothing."""
+
+
+@dataclass(frozen=True)
+class PreparedElection:
+    """An election's content as the arrays the engine needs, built once per version."""
+
+    content: ElectionContent
+    version: str
+    statement_ids: list[str]
+    option_values: dict[str, float]
+    entity_ids: list[str]
+    entity_answers: NDArray[np.float64]  # (E, Q), NaN where unanswered
+    theme_ids: list[str]
+    theme_of: NDArray[np.intp]  # (Q,)
+    axis_ids: list[str]
+    loadings: NDArray[np.float64]  # (Q, A)
+    entity_positions: NDArray[np.float64]  # (E, A)
+
+    @classmethod
+    def build(cls, content: ElectionContent, version: str) -> "PreparedElection":
+        q = content.questionnaire
+        values = matching.scale_positions(len(q.scale))
+        option_values = {o.id: float(values[j]) for j, o in enumerate(q.scale)}
+        statement_ids = [s.id for s in q.statements]
+        theme_ids = [t.id for t in q.themes]
+        axis_ids = [a.id for a in q.axes]
+        answers = np.full((len(content.entities), len(statement_ids)), np.nan)
+        for e, entity in enumerate(content.entities):
+            for i, sid in enumerate(statement_ids):
+                position = entity.positions.get(sid)
+                if position is not None:
+                    answers[e, i] = option_values[position.answer]
+        loadings = np.array(
+            [[s.axes.get(a, 0.0) for a in axis_ids] for s in q.statements], dtype=np.float64
+        ).reshape(len(statement_ids), len(axis_ids))
+        return cls(
+            content=content,
+            version=version,
+            statement_ids=statement_ids,
+            option_values=option_values,
+            entity_ids=[e.id for e in content.entities],
+            entity_answers=answers,
+            theme_ids=theme_ids,
+            theme_of=np.array([theme_ids.index(s.theme) for s in q.statements], dtype=np.intp),
+            axis_ids=axis_ids,
+            loadings=loadings,
+            entity_positions=matching.axis_positions(answers, loadings),
+        )
+
+    def voter_arrays(
+        self, answers: Mapping[str, str | None], weights: Mapping[str, float]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Turn ids into the voter's (Q,) positions and weights, or raise InvalidAnswers."""
+        index = {sid: i for i, sid in enumerate(self.statement_ids)}
+        problems = [f"unknown statement {sid!r}" for sid in answers if sid not in index]
+        problems += [
+            f"{option!r} is not an answer option for {sid!r} (options: {list(self.option_values)})"
+            for sid, option in answers.items()
+            if sid in index and option is not None and option not in self.option_values
+        ]
+        problems += [f"weight for unknown statement {sid!r}" for sid in weights if sid not in index]
+        if problems:
+            raise InvalidAnswers("; ".join(problems))
+        voter = np.full(len(index), np.nan)
+        weight = np.ones(len(index))
+        for sid, option in answers.items():
+            if option is not None:
+                voter[index[sid]] = self.option_values[option]
+        for sid, w in weights.items():
+            weight[index[sid]] = w
+        return voter, weight
+
+
+_PREPARED: dict[str, PreparedElection] = {}
+
+
+def prepare(content: ElectionContent, version: str) -> PreparedElection:
+    """The prepared arrays for a published version (kept: versions never change)."""
+    prepared = _PREPARED.get(version)
+    if prepared is None or prepared.content.slug != content.slug:
+        if len(_PREPARED) > 32:
+            _PREPARED.clear()
+        prepared = _PREPARED[version] = PreparedElection.build(content, version)
+    return prepared
+
+
+def _num(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str, Any]:
+    """Score one voter and explain the result (the API's match response)."""
+    content = prepared.content
+    q = content.questionnaire
+    method = request.method or q.matching.method
+    missing = request.missing or q.matching.missing
+    language = request.language or q.languages[0]
+    if language not in q.languages:
+        raise InvalidAnswers(f"language {language!r} is not one of {q.languages}")
+    voter, weights = prepared.voter_arrays(request.answers, request.weights)
+    answered = ~np.isnan(voter) & (weights > 0)
+    if not answered.any():
+        raise InvalidAnswers("no statement answered: answer at least one (with a weight above 0)")
+    try:
+        result = matching.match(
+            voter,
+            weights,
+            prepared.entity_answers,
+            entity_ids=prepared.entity_ids,
+            themes=prepared.theme_of,
+            n_themes=len(prepared.theme_ids),
+            method=method,
+            missing=missing,
+        )
+    except ValueError as exc:  # the engine's own checks; the request was well-formed
+        raise InvalidAnswers(str(exc)) from exc
+    top = matching.sensitivity(
+        voter, weights, prepared.entity_answers, entity_ids=prepared.entity_ids, missing=missing
+    )
+    position = matching.axis_positions(voter[np.newaxis, :], prepared.loadings)[0]
+    answered_ids = [sid for i, sid in enumerate(prepared.statement_ids) if answered[i]]
+    results = []
+    for e in result.order:
+        entity = content.entities[e]
+        results.append(
+            {
+                "entity": entity.id,
+                "name": entity.name[language],
+                "kind": entity.kind,
+                "rank": int(result.ranks[e]),
+                "score": _num(result.scores[e]),
+                "themes": {
+                    tid: _num(result.theme_scores[e, t]) for t, tid in enumerate(prepared.theme_ids)
+                },
+                "statements": {
+                    sid: {
+                        "entity_answer": _answer(entity.positions.get(sid)),
+                        "agreement": _num(result.agreements[e, prepared.statement_ids.index(sid)]),
+                    }
+                    for sid in answered_ids
+                },
+                "interval": None
+                if math.isnan(result.intervals[e, 0])
+                else [float(result.intervals[e, 0]), float(result.intervals[e, 1])],
+                "close_to_top": bool(result.close_to_top[e]),
+                "position": {
+                    aid: _num(prepared.entity_positions[e, a])
+                    for a, aid in enumerate(prepared.axis_ids)
+                },
+            }
+        )
+    return {
+        "election": content.slug,
+        "version": prepared.version,
+        "method": method,
+        "missing": missing,
+        "language": language,
+        "answered": int(answered.sum()),
+        "results": results,
+        "position": {aid: _num(position[a]) for a, aid in enumerate(prepared.axis_ids)},
+        "sensitivity": {
+            m: (prepared.entity_ids[i] if i is not None else None) for m, i in top.items()
+        },
+    }
+
+
+def _answer(position: Any) -> str | None:
+    return None if position is None else str(position.answer)

@@ -1,0 +1,42 @@
+"""Settings from the environment (VAA_*), built once per process."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The project root: data files, migrations and frontend live beside the packages."""
+
+
+class Settings(BaseSettings):
+    """Every setting the application reads; each is documented in the README."""
+
+    model_config = SettingsConfigDict(env_prefix="VAA_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{ROOT / 'vaa.db'}",
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... in production.",
+    )
+    demo_files: list[Path] = Field(
+        default=[ROOT / "questionnaires" / "demo.yaml", ROOT / "parties" / "demo.yaml"],
+        description="Files loaded by `vaa serve` into an empty database.",
+    )
+    default_language: str = Field(
+        default="ka", description="UI language when the browser asks for none we have."
+    )
+    frame_ancestors: str = Field(
+        default="'self'",
+        description="CSP frame-ancestors: who may embed the pages, e.g. \"'self' https://ngo.ge\".",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Signs session cookies; generated and kept in the database when empty.",
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment once."""
+    return Settings()

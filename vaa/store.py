@@ -1,0 +1,311 @@
+"""Elections and their versions in the database: write, read, publish.
+
+Service functions take a session and keyword arguments; they are shared by the CLI,
+the API and the tests.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from vaa.content import (
+    Axis,
+    ElectionContent,
+    Entity,
+    MatchingDefaults,
+    Position,
+    Questionnaire,
+    ScaleOption,
+    Statement,
+    Theme,
+)
+from vaa.models import (
+    Axis as AxisRow,
+)
+from vaa.models import (
+    Election,
+    QuestionnaireVersion,
+    utcnow,
+)
+from vaa.models import (
+    Entity as EntityRow,
+)
+from vaa.models import (
+    Position as PositionRow,
+)
+from vaa.models import (
+    Statement as StatementRow,
+)
+from vaa.models import (
+    Theme as ThemeRow,
+)
+from vaa.publish import build_bundle, checksum
+
+_Row = TypeVar("_Row", ThemeRow, AxisRow, StatementRow, EntityRow)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What publishing did: the version voters now see, and whether it is new."""
+
+    version: QuestionnaireVersion
+    created: bool
+
+
+def get_election(session: Session, *, slug: str) -> Election | None:
+    """The election with this slug, if any."""
+    return session.exec(select(Election).where(Election.slug == slug)).first()
+
+
+def latest_published(session: Session, *, election_id: int) -> QuestionnaireVersion | None:
+    """The newest published version of an election: what voters see."""
+    return session.exec(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.election_id == election_id)
+        .where(QuestionnaireVersion.status == "published")
+        .order_by(col(QuestionnaireVersion.number).desc())
+    ).first()
+
+
+def published_versions(session: Session) -> Sequence[tuple[Election, QuestionnaireVersion]]:
+    """Every election that has a published version, with its newest, by slug."""
+    rows = session.exec(
+        select(Election, QuestionnaireVersion)
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.election_id) == Election.id)
+        .where(QuestionnaireVersion.status == "published")
+        .order_by(Election.slug, col(QuestionnaireVersion.number).desc())
+    ).all()
+    newest: dict[str, tuple[Election, QuestionnaireVersion]] = {}
+    for election, version in rows:
+        newest.setdefault(election.slug, (election, version))
+    return list(newest.values())
+
+
+def version_by_checksum(
+    session: Session, *, election_id: int, version: str
+) -> QuestionnaireVersion | None:
+    """A published version of an election by its checksum."""
+    return session.exec(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.election_id == election_id)
+        .where(QuestionnaireVersion.checksum == version)
+        .where(QuestionnaireVersion.status == "published")
+        .order_by(col(QuestionnaireVersion.number))
+    ).first()
+
+
+def publish(session: Session, *, content: ElectionContent) -> PublishOutcome:
+    """Make content the version voters see; identical content creates nothing.
+
+    The caller validates the content first and commits the session afterwards.
+    """
+    election = get_election(session, slug=content.slug)
+    if election is None:
+        election = Election(slug=content.slug)
+        session.add(election)
+        session.flush()
+    assert election.id is not None
+    current = latest_published(session, election_id=election.id)
+    digest = checksum(content)
+    if current is not None and current.checksum == digest:
+        return PublishOutcome(current, created=False)
+    number = 1 + max(
+        session.exec(
+            select(QuestionnaireVersion.number).where(
+                QuestionnaireVersion.election_id == election.id
+            )
+        ).all(),
+        default=0,
+    )
+    version = write_version(session, election_id=election.id, number=number, content=content)
+    version.status = "published"
+    version.checksum = digest
+    version.bundle = build_bundle(content)
+    version.published_at = utcnow()
+    session.add(version)
+    session.flush()
+    return PublishOutcome(version, created=True)
+
+
+def write_version(
+    session: Session, *, election_id: int, number: int, content: ElectionContent
+) -> QuestionnaireVersion:
+    """Insert a new draft version holding this content."""
+    q = content.questionnaire
+    version = QuestionnaireVersion(
+        election_id=election_id,
+        number=number,
+        title=dict(q.title),
+        description=_opt(q.description),
+        publisher=_opt(q.publisher),
+        languages=list(q.languages),
+        election_date=q.date,
+        scale=[o.model_dump() for o in q.scale],
+        method=q.matching.method,
+        missing=q.matching.missing,
+    )
+    session.add(version)
+    session.flush()
+    vid = version.id
+    assert vid is not None
+    session.add_all(
+        ThemeRow(version_id=vid, ordinal=i, key=t.id, label=dict(t.label))
+        for i, t in enumerate(q.themes)
+    )
+    session.add_all(
+        AxisRow(
+            version_id=vid,
+            ordinal=i,
+            key=a.id,
+            label=dict(a.label),
+            low=dict(a.low),
+            high=dict(a.high),
+        )
+        for i, a in enumerate(q.axes)
+    )
+    session.add_all(
+        StatementRow(
+            version_id=vid,
+            ordinal=i,
+            key=s.id,
+            theme=s.theme,
+            text=dict(s.text),
+            info=_opt(s.info),
+            loadings=dict(s.axes),
+        )
+        for i, s in enumerate(q.statements)
+    )
+    for i, e in enumerate(content.entities):
+        row = EntityRow(
+            version_id=vid,
+            ordinal=i,
+            key=e.id,
+            kind=e.kind,
+            name=dict(e.name),
+            short=_opt(e.short),
+            description=_opt(e.description),
+            color=e.color,
+            url=e.url,
+            party=e.party,
+            constituency=e.constituency,
+            fictional=e.fictional,
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        session.add_all(
+            PositionRow(
+                entity_id=row.id,
+                statement=statement,
+                answer=p.answer,
+                justification=_opt(p.justification),
+                source=p.source,
+            )
+            for statement, p in e.positions.items()
+        )
+    session.flush()
+    return version
+
+
+def read_content(session: Session, *, version: QuestionnaireVersion, slug: str) -> ElectionContent:
+    """Rebuild an election's content from a version's rows."""
+    vid = version.id
+
+    def rows(table: type[_Row]) -> Sequence[_Row]:
+        return session.exec(
+            select(table).where(table.version_id == vid).order_by(col(table.ordinal))
+        ).all()
+
+    entities = rows(EntityRow)
+    positions: dict[int, list[PositionRow]] = {}
+    if entities:
+        for p in session.exec(
+            select(PositionRow)
+            .where(col(PositionRow.entity_id).in_([e.id for e in entities]))
+            .order_by(col(PositionRow.id))
+        ).all():
+            positions.setdefault(p.entity_id, []).append(p)
+    questionnaire = Questionnaire(
+        election=slug,
+        title=version.title,
+        languages=version.languages,
+        date=version.election_date,
+        description=version.description,
+        publisher=version.publisher,
+        scale=[ScaleOption(**o) for o in version.scale],
+        themes=[Theme(id=t.key, label=t.label) for t in rows(ThemeRow)],
+        axes=[Axis(id=a.key, label=a.label, low=a.low, high=a.high) for a in rows(AxisRow)],
+        statements=[
+            Statement(id=s.key, theme=s.theme, text=s.text, info=s.info, axes=s.loadings)
+            for s in rows(StatementRow)
+        ],
+        matching=MatchingDefaults.model_validate(
+            {"method": version.method, "missing": version.missing}
+        ),
+    )
+    return ElectionContent(
+        questionnaire=questionnaire,
+        entities=[
+            Entity(
+                id=e.key,
+                kind=e.kind,  # type: ignore[arg-type]
+                name=e.name,
+                short=e.short,
+                description=e.description,
+                color=e.color,
+                url=e.url,
+                party=e.party,
+                constituency=e.constituency,
+                fictional=e.fictional,
+                positions={
+                    p.statement: Position(
+                        answer=p.answer, justification=p.justification, source=p.source
+                    )
+                    for p in positions.get(e.id or 0, [])
+                },
+            )
+            for e in entities
+        ],
+    )
+
+
+def _opt(text: dict[str, str] | None) -> dict[str, str] | None:
+    return dict(text) if text is not None else None
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """The light facts about a published version, read without its bundle."""
+
+    slug: str
+    version_id: int
+    number: int
+    checksum: str
+
+
+def published_ref(session: Session, *, slug: str) -> VersionRef | None:
+    """The newest published version of an election, without loading its bundle."""
+    row = session.exec(
+        select(QuestionnaireVersion.id, QuestionnaireVersion.number, QuestionnaireVersion.checksum)
+        .join(Election, col(Election.id) == QuestionnaireVersion.election_id)
+        .where(Election.slug == slug)
+        .where(QuestionnaireVersion.status == "published")
+        .order_by(col(QuestionnaireVersion.number).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    version_id, number, digest = row
+    assert version_id is not None and digest is not None
+    return VersionRef(slug=slug, version_id=version_id, number=number, checksum=digest)
+
+
+def bundle_bytes(session: Session, *, version_id: int) -> bytes:
+    """The frozen bundle of a published version."""
+    bundle = session.exec(
+        select(QuestionnaireVersion.bundle).where(QuestionnaireVersion.id == version_id)
+    ).one()
+    assert bundle is not None
+    return bundle
