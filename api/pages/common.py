@@ -23,15 +23,20 @@ def redirect_to_language(request: Request, settings: SettingsDep) -> RedirectRes
 @router.get("/{lang}/", response_class=HTMLResponse)
 def read_home(request: Request, lang: LanguageDep, session: SessionDep) -> Response:
     """List the published elections; with only one, go straight to it."""
+    published = published_versions(session)
+    if len(published) == 1:
+        election, version = published[0]
+        language = lang if lang in version.languages else version.languages[0]
+        return RedirectResponse(f"/{language}/{election.slug}/", status_code=303)
     elections = [
-        {"slug": e.slug, "title": v.title.get(lang) or v.title[v.languages[0]], "date": v.election_date,
-         "languages": v.languages}
-        for e, v in published_versions(session)
+        {
+            "slug": e.slug,
+            "title": v.title.get(lang) or v.title[v.languages[0]],
+            "date": v.election_date,
+            "languages": v.languages,
+        }
+        for e, v in published
     ]
-    if len(elections) == 1:
-        target = elections[0]
-        language = lang if lang in target["languages"] else target["languages"][0]
-        return RedirectResponse(f"/{language}/{target['slug']}/", status_code=303)
     return render(request, "home.html", language=lang, elections=elections)
 
 

@@ -1,6 +1,6 @@
 """Published elections, their bundles, and matching (stores nothing)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
 from sqlmodel import Session
@@ -20,7 +20,9 @@ from vaa.store import (
 
 router = APIRouter(prefix="/api/v1", tags=["elections"])
 
-NOT_FOUND = {404: {"model": Problem, "description": "No such published election or version."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "No such published election or version."}
+}
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -76,7 +78,7 @@ def _bundle_response(request: Request, bundle: bytes, version: str, cache: str) 
     return Response(bundle, media_type="application/json", headers=headers)
 
 
-BUNDLE_RESPONSES = {
+BUNDLE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}}, "description": "The election bundle."},
     304: {"description": "Not modified: the If-None-Match version is current."},
     **NOT_FOUND,
