@@ -4,6 +4,7 @@ Every problem is reported at once, each with its file, line and field, so that a
 editor can fix a file in one pass. Nothing here touches the database.
 """
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,9 +72,23 @@ def field_name(path: Iterable[str | int]) -> str:
 # -- YAML with line numbers ------------------------------------------------------------
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. In YAML 1.1 `yes`, `no`, `on` and `off` are
+    booleans too, which would turn an answer id `yes` or a language code `no` into one."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _read_yaml(text: str, file: str) -> tuple[Any, dict[FieldPath, int], list[Problem]]:
     """Parse YAML into plain data plus the 1-based line of every field."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     lines: dict[FieldPath, int] = {}
     problems: list[Problem] = []
     try:
@@ -91,7 +106,7 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[FieldPath, int], list[Pr
 
 
 def _build(
-    loader: yaml.SafeLoader,
+    loader: _Loader,
     node: yaml.Node,
     path: FieldPath,
     lines: dict[FieldPath, int],

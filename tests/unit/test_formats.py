@@ -45,9 +45,9 @@ def test_every_problem_is_reported_with_file_line_and_field(tmp_path: Path) -> N
     party_file = _write(tmp_path, "p.yaml", parties)
     problems = _problems([questionnaire, party_file])
     q, p = str(questionnaire), str(party_file)
-    assert f"{q}:24: statements[2].theme: unknown theme 'third'" in problems
-    assert f"{q}:25: statements[3].id: duplicate id 's1'" in problems
-    assert f"{q}:25: statements[3].text.en: is missing" in problems
+    assert f"{q}:22: statements[2].theme: unknown theme 'third'" in problems
+    assert f"{q}:23: statements[3].id: duplicate id 's1'" in problems
+    assert f"{q}:23: statements[3].text.en: is missing" in problems
     assert any(
         x.startswith(f"{p}:8: entities[0].positions.s2.answer: 'yes' is not a scale option")
         for x in problems
