@@ -24,9 +24,15 @@ class Asset:
     digest: str
 
 
-_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
-          ".png": "image/png", ".ico": "image/x-icon", ".json": "application/json",
-          ".webmanifest": "application/manifest+json"}
+_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+}
 
 
 def _digest(body: bytes) -> str:

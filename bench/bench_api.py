@@ -37,9 +37,22 @@ def _wait(url: str) -> None:
 
 def _serve(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--workers", str(workers),
-         "--log-level", "warning", "--no-access-log", *(["--factory"] if "create_app" in app else [])],
-        cwd=ROOT, env={**os.environ, **env},
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            *(["--factory"] if "create_app" in app else []),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
     )
 
 
@@ -51,7 +64,9 @@ def _wrk(url: str, body: str, duration: int, connections: int) -> dict[str, floa
         )
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script.name, url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     os.unlink(script.name)
 
@@ -63,8 +78,12 @@ def _wrk(url: str, body: str, duration: int, connections: int) -> dict[str, floa
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": millis("50"), "p99": millis("99"),
-            "errors": float(errors[1]) if errors else 0.0}
+    return {
+        "rps": rps,
+        "p50": millis("50"),
+        "p99": millis("99"),
+        "errors": float(errors[1]) if errors else 0.0,
+    }
 
 
 def main() -> None:
@@ -83,7 +102,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     url = f"sqlite:///{tmp / 'bench.db'}"
     prepare_database(Settings(database_url=url))[0].dispose()
-    (demo,) = read_elections([ROOT / "questionnaires" / "demo.yaml", ROOT / "parties" / "demo.yaml"])
+    (demo,) = read_elections(
+        [ROOT / "questionnaires" / "demo.yaml", ROOT / "parties" / "demo.yaml"]
+    )
     statements = [s.id for s in demo.questionnaire.statements]
     options = [o.id for o in demo.questionnaire.scale]
     answers = {sid: options[i % len(options)] for i, sid in enumerate(statements) if i % 7 != 3}
@@ -92,25 +113,39 @@ def main() -> None:
     results = {}
     for name, app, port, path in (
         ("bare FastAPI JSON endpoint", "bench.bare_app:app", 8761, "/echo"),
-        ("POST /api/v1/elections/demo/match", "api.app:create_app", 8762, "/api/v1/elections/demo/match"),
+        (
+            "POST /api/v1/elections/demo/match",
+            "api.app:create_app",
+            8762,
+            "/api/v1/elections/demo/match",
+        ),
     ):
         server = _serve(app, port, args.workers, {"VAA_DATABASE_URL": url})
         try:
             _wait(f"http://127.0.0.1:{port}/docs")
-            check = httpx.post(f"http://127.0.0.1:{port}{path}", content=body,
-                               headers={"content-type": "application/json"})
+            check = httpx.post(
+                f"http://127.0.0.1:{port}{path}",
+                content=body,
+                headers={"content-type": "application/json"},
+            )
             check.raise_for_status()
             _wrk(f"http://127.0.0.1:{port}{path}", body, 2, args.connections)  # warm up
-            results[name] = _wrk(f"http://127.0.0.1:{port}{path}", body, args.duration, args.connections)
+            results[name] = _wrk(
+                f"http://127.0.0.1:{port}{path}", body, args.duration, args.connections
+            )
         finally:
             server.terminate()
             server.wait()
     bare = results["bare FastAPI JSON endpoint"]["rps"]
-    print(f"{args.workers} uvicorn worker(s), wrk -t2 -c{args.connections} -d{args.duration}s, "
-          f"{len(answers)} answers x {len(demo.entities)} parties")
+    print(
+        f"{args.workers} uvicorn worker(s), wrk -t2 -c{args.connections} -d{args.duration}s, "
+        f"{len(answers)} answers x {len(demo.entities)} parties"
+    )
     print(f"{'endpoint':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'errors':>7}")
     for name, r in results.items():
-        print(f"{name:40} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rps'] / bare:8.2f} {r['errors']:7.0f}")
+        print(
+            f"{name:40} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rps'] / bare:8.2f} {r['errors']:7.0f}"
+        )
     shutil.rmtree(tmp)
 
 

@@ -64,17 +64,26 @@ def render(
     path = request.url.path
     rest = path.split("/", 2)[2] if path.count("/") >= 2 else ""
     switch = [
-        {"code": code, "name": language_name(code), "url": f"/{code}/{rest}", "current": code == language}
+        {
+            "code": code,
+            "name": language_name(code),
+            "url": f"/{code}/{rest}",
+            "current": code == language,
+        }
         for code in offered
     ]
-    html = environment(language).get_template(template).render(
-        lang=language,
-        language_switch=switch,
-        static_url=static_url,
-        stylesheet_url=static_url(STYLESHEET),
-        path=path,
-        to_json=_to_json,
-        **context,
+    html = (
+        environment(language)
+        .get_template(template)
+        .render(
+            lang=language,
+            language_switch=switch,
+            static_url=static_url,
+            stylesheet_url=static_url(STYLESHEET),
+            path=path,
+            to_json=_to_json,
+            **context,
+        )
     )
     return HTMLResponse(html, status_code=status_code)
 

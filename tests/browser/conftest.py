@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -41,8 +42,19 @@ def start_server(database_url: str, **env: str) -> tuple[subprocess.Popen[bytes]
     """Start `uvicorn api.app:create_app` on a free port; return it and its base URL."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env={**os.environ, "VAA_DATABASE_URL": database_url, **env},
     )
@@ -71,6 +83,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def slices(live_server: str) -> dict[str, dict[str, Any]]:
+    """The demo's voter slice in each language, as the page downloads it."""
+    bundle = httpx.get(f"{live_server}/api/v1/elections/demo").json()["bundle"]
+    return {lang: httpx.get(f"{live_server}{bundle}/{lang}").json() for lang in ("ka", "en")}
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,11 @@ def test_every_used_string_is_translated_in_every_language() -> None:
                 for message in read_po(po, locale=language):
                     if message.id:
                         msgid = message.id if isinstance(message.id, str) else message.id[0]
-                        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                        strings = (
+                            message.string
+                            if isinstance(message.string, tuple)
+                            else (message.string,)
+                        )
                         assert all(strings), f"{path}: empty translation for {msgid!r}"
                         known[msgid] = strings[0]
         missing = sorted(used - known.keys())

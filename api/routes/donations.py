@@ -1,0 +1,133 @@
+"""Anonymous donations of answers (by the voter's choice) and the statistics made from them."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, HTTPException, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import SessionDep
+from api.schemas import Problem
+from vaa.donations import (
+    THRESHOLD,
+    InvalidDonation,
+    Statistics,
+    UnknownElection,
+    donate,
+    statistics,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["donations"])
+
+
+class DonationRequest(BaseModel):
+    """A voter's answers to one questionnaire version: statement id -> option id or null."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": "…checksum…",
+                    "answers": {"e-petitions": "agree", "youth-space": None},
+                    "weights": {"e-petitions": 2},
+                }
+            ]
+        },
+    )
+
+    version: Annotated[str, Field(min_length=1, max_length=64)]
+    answers: dict[str, str | None]
+    weights: dict[str, Literal[0, 1, 2]] = Field(default_factory=dict)
+
+
+class DonationReceipt(BaseModel):
+    stored: bool
+
+
+class OptionCount(BaseModel):
+    option: str
+    count: int
+
+
+class StatementStatistics(BaseModel):
+    statement: str
+    answers: list[OptionCount]
+    skipped: int
+    important: int
+    total: int
+
+
+class StatisticsResponse(BaseModel):
+    election: str
+    version: str
+    threshold: int
+    needed: int
+    donations: int | None
+    statements: list[StatementStatistics] | None
+
+
+@router.post(
+    "/elections/{election}/donations",
+    status_code=201,
+    responses={
+        400: {"model": Problem, "description": "The answers do not fit that version."},
+        404: {"model": Problem, "description": "No such published election or version."},
+    },
+)
+def create_donation(
+    election: str, session: SessionDep, request: Annotated[DonationRequest, Body()]
+) -> DonationReceipt:
+    """Store one voter's answers anonymously, with the version and the day only."""
+    try:
+        donate(
+            session,
+            election=election,
+            version=request.version,
+            answers=request.answers,
+            weights=request.weights,
+        )
+    except UnknownElection as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except InvalidDonation as exc:
+        raise HTTPException(400, str(exc)) from exc
+    session.commit()
+    return DonationReceipt(stored=True)
+
+
+@router.get(
+    "/elections/{election}/statistics",
+    responses={404: {"model": Problem, "description": "No such published election."}},
+)
+def read_statistics(election: str, session: SessionDep, response: Response) -> StatisticsResponse:
+    """Count the donated answers per statement, once enough donations exist."""
+    try:
+        found = statistics(session, election=election)
+    except UnknownElection as exc:
+        raise HTTPException(404, str(exc)) from exc
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return statistics_response(found)
+
+
+def statistics_response(found: Statistics) -> StatisticsResponse:
+    """The API shape of an election's statistics (nothing but `needed` below the threshold)."""
+    shown = found.statements is not None
+    return StatisticsResponse(
+        election=found.election,
+        version=found.version,
+        threshold=THRESHOLD,
+        needed=found.needed,
+        donations=found.donations if shown else None,
+        statements=None
+        if found.statements is None
+        else [
+            StatementStatistics(
+                statement=s.statement,
+                answers=[OptionCount(option=o, count=n) for o, n in s.options.items()],
+                skipped=s.skipped,
+                important=s.important,
+                total=s.total,
+            )
+            for s in found.statements
+        ],
+    )

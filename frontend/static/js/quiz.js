@@ -1,0 +1,170 @@
+// The quiz one statement at a time, built on the plain form of quiz.html. Answers are
+// kept in this browser only (answers.js); this script sends nothing anywhere.
+const $ = (id) => document.getElementById(id);
+const data = JSON.parse($("quiz-data").textContent);
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k]);
+
+// answers.js by its own hashed URL, so it stays cached (see the modulepreload).
+import(data.answers).then(start);
+
+function start({ loadAnswers, saveAnswers, clearAnswers }) {
+  const form = $("quiz");
+  const steps = [...form.querySelectorAll(".statement")];
+  const ids = steps.map((f) => f.dataset.id);
+  const total = steps.length;
+  const radios = (i) => [...steps[i].querySelectorAll("[type=radio]")]; // the last is "skip"
+  const box = (i) => steps[i].querySelector("[type=checkbox]");
+  const next = $("quiz-next");
+  const submit = $("quiz-submit");
+  const nextLabel = next.textContent;
+  let record = loadAnswers(data.election);
+  let current = 0;
+  let pointer = false;
+  let stored = true;
+
+  const save = () => {
+    const empty = !Object.keys(record.answers).length && !Object.keys(record.weights).length;
+    if (empty) clearAnswers(data.election);
+    else stored = saveAnswers(data.election, record);
+    document.dispatchEvent(new Event("vaa:answers")); // group sessions (issue 5) listen
+  };
+  const say = (text) => { $("quiz-status").textContent = text; };
+  const notice = (text) => { $("quiz-notice").textContent = text; $("quiz-notice").hidden = !text; };
+
+  if (record.version && record.version !== data.version) {
+    // A newer questionnaire: keep the answers whose statement and option still exist.
+    const answers = {};
+    const weights = {};
+    ids.forEach((id, i) => {
+      const a = record.answers[id];
+      if (a === null || radios(i).some((r) => r.value === a)) answers[id] = a;
+      if (id in record.weights) weights[id] = record.weights[id];
+    });
+    const kept = Object.keys(answers).length;
+    const dropped = Object.keys(record.answers).length - kept;
+    notice(fill(data.changed, { kept, total }) + (dropped ? " " + data.dropped : ""));
+    record = { version: data.version, answers, weights, current: ids.findIndex((id) => !(id in answers)) };
+  }
+  record.version = data.version;
+
+  const paint = () => ids.forEach((id, i) => {
+    const a = record.answers[id];
+    for (const r of radios(i)) r.checked = a !== undefined && r.value === (a ?? "skip");
+    box(i).checked = (record.weights[id] ?? 1) >= 2;
+  });
+
+  const show = (i, focus, message) => {
+    current = Math.max(0, Math.min(i, total - 1));
+    steps.forEach((f, j) => { f.hidden = j !== current; });
+    const step = fill(data.step, { n: current + 1, total });
+    $("quiz-step").textContent = step;
+    $("quiz-bar").value = current + 1;
+    $("quiz-back").disabled = current === 0;
+    const last = current === total - 1;
+    next.textContent = last ? next.dataset.last : nextLabel;
+    submit.hidden = last;
+    $("quiz-reset").hidden = !Object.keys(record.answers).length;
+    record.current = current;
+    save();
+    if (focus) {
+      steps[current].querySelector("h2").focus();
+      say((message ? message + " " : "") + step);
+    }
+  };
+
+  const finish = () => {
+    record.current = total;
+    save();
+    // Without storage the result page could not read the answers: post the form
+    // instead, as without JavaScript (the server computes and stores nothing).
+    if (stored) location.assign(data.results);
+    else form.submit();
+  };
+  const advance = (message) => (current === total - 1 ? finish() : show(current + 1, true, message));
+  // The statement of an input, never `current`: a click's change event comes after it moved on.
+  const at = (input) => steps.indexOf(input.closest(".statement"));
+  const choose = (input, go) => {
+    const value = input.value === "skip" ? null : input.value;
+    record.answers[ids[at(input)]] = value;
+    save();
+    const message = value === null ? data.skipped : fill(data.saved, { answer: input.nextElementSibling.textContent });
+    if (go && at(input) === current) advance(message);
+  };
+
+  form.classList.add("quiz--js");
+  for (const id of ["quiz-progress", "quiz-nav", "quiz-keys"]) $(id).hidden = false;
+  $("quiz-intro").hidden = true;
+  submit.classList.add("button--secondary");
+  const resume = () => {
+    paint();
+    show(Number.isInteger(record.current) && record.current >= 0 ? record.current : 0, false);
+  };
+  resume();
+  // Back from the result page: its changes (e.g. weights) are in storage, not in memory.
+  addEventListener("pageshow", (e) => {
+    if (e.persisted) {
+      record = loadAnswers(data.election);
+      resume();
+    }
+  });
+
+  document.addEventListener("pointerdown", () => { pointer = true; }, true);
+  form.addEventListener("change", (e) => {
+    const t = e.target;
+    if (t.type === "radio") choose(t, false);
+    if (t.type === "checkbox") {
+      if (t.checked) record.weights[ids[at(t)]] = 2;
+      else delete record.weights[ids[at(t)]];
+      save();
+      say(t.checked ? data.important : data.normal);
+    }
+  });
+  // A tap or click on an option answers and moves on; arrow keys only select.
+  form.addEventListener("click", (e) => {
+    if (e.target.type === "radio" && pointer) choose(e.target, true);
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (e.submitter === submit) return finish();
+    const id = ids[current];
+    if (record.answers[id] !== undefined) return advance("");
+    radios(current).at(-1).checked = true;
+    choose(radios(current).at(-1), true);
+  });
+  $("quiz-back").addEventListener("click", () => show(current - 1, true));
+  $("quiz-reset").addEventListener("click", () => {
+    if (!confirm(data.confirm)) return;
+    clearAnswers(data.election);
+    record = { version: data.version, answers: {}, weights: {}, current: 0 };
+    notice("");
+    paint();
+    show(0, true, data.cleared);
+  });
+
+  // Group sessions (issue 5): only in a tab that joined one on its join page, after
+  // consent, does session-join.js send the answers anywhere; a solo quiz never loads it.
+  let group = null;
+  try { group = JSON.parse(sessionStorage.getItem("vaa:group")); } catch (_) { /* solo */ }
+  if (group && group.election === data.election) import(group.script).then((m) => m.attach(group, () => record));
+
+  document.addEventListener("keydown", (e) => {
+    pointer = false;
+    const t = e.target;
+    const typing = t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName)
+      || (t.tagName === "INPUT" && !/^(radio|checkbox)$/.test(t.type));
+    if (typing || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || (t !== document.body && !$("main").contains(t))) return;
+    // Key codes, not characters, so the keys work with a Georgian keyboard layout too.
+    const digit = /^(?:Digit|Numpad)([1-9])$/.exec(e.code);
+    const options = radios(current);
+    if (digit && digit[1] < options.length) {
+      options[digit[1] - 1].checked = true;
+      choose(options[digit[1] - 1], true);
+    } else if (e.code === "KeyS") {
+      options.at(-1).checked = true;
+      choose(options.at(-1), true);
+    } else if (e.code === "KeyI") box(current).click();
+    else if (e.code === "Backspace" && current > 0) show(current - 1, true);
+    else return;
+    e.preventDefault();
+  });
+}

@@ -1,0 +1,204 @@
+// The result as texts and numbers, built from a match response (the API's shape).
+// A port of result_view in api/pages/results.py, which renders the same view without
+// JavaScript: keep the two in step (tests compare the pages they produce).
+import { roundHalfUp } from "./matching.js";
+import { radarPoints, mapPoint, intervalPath, num } from "./charts.js";
+
+const NO_COLOR = "#6b7785";
+const RADAR_SERIES = 3;
+const SUGGESTIONS = 6;
+
+/** Texts with {name} placeholders, as the server's catalogs translate them. */
+export function translator(texts, methods) {
+  const t = (key, values = {}) => texts[key].replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
+  t.pct = (value) => (value == null ? t("theme_none") : t("pct", { value: roundHalfUp(value) }));
+  t.method = (m) => methods[m];
+  return t;
+}
+
+export function resultView(election, response, { weights, compare, t }) {
+  const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
+  const options = Object.fromEntries(election.scale.map((o) => [o.id, o.label]));
+  const results = response.results;
+  const name = Object.fromEntries(results.map((r) => [r.entity, entities[r.entity].name]));
+  const answers = response.answers;
+  const w = (sid) => weights[sid] ?? 1;
+
+  const top = results[0];
+  let topText;
+  if (top.score == null) topText = t("top_none");
+  else {
+    const tied = results.filter((r) => r.rank === 1);
+    topText = tied.length === 1
+      ? t("top", { name: name[top.entity], score: t.pct(top.score) })
+      : t("top_tied", { names: tied.map((r) => name[r.entity]).join(", "), score: t.pct(top.score) });
+  }
+  const others = results.slice(1).filter((r) => r.close_to_top).map((r) => name[r.entity]);
+  const close = others.length ? t("close", { top: name[top.entity], others: others.join(", ") }) : "";
+  const sens = response.sensitivity;
+  const sensText = new Set(Object.values(sens)).size === 1
+    ? t("sens_same")
+    : t("sens_differs", {
+      list: Object.entries(sens).map(([m, e]) =>
+        t("sens_item", { method: t.method(m), name: e ? name[e] ?? t("nobody") : t("nobody") })).join("; "),
+    });
+  const important = response.answered_ids.filter((sid) => w(sid) >= 2).length;
+  const basis = t("basis", {
+    answered: response.answered, total: election.statements.length, important, method: t.method(response.method),
+  });
+
+  const rows = results.map((r) => {
+    const entity = entities[r.entity];
+    const ties = results.filter((o) => o.rank === r.rank && o !== r).map((o) => name[o.entity]);
+    const notes = [];
+    if (r.score == null) notes.push(t("no_score"));
+    else if (r.interval) notes.push(t("interval", { low: t.pct(r.interval[0]), high: t.pct(r.interval[1]) }));
+    if (ties.length && r.score != null) notes.push(t("tied", { names: ties.join(", ") }));
+    if (r.close_to_top && r !== top && !(ties.length && r.rank === 1)) notes.push(t("near"));
+    return {
+      entity: r.entity,
+      rank: t("rank", { rank: r.rank }),
+      position: String(r.rank),
+      name: name[r.entity],
+      fictional: !!entity.fictional,
+      color: entity.color || NO_COLOR,
+      pct: r.score != null ? t.pct(r.score) : t("theme_none"),
+      bar: num(r.score || 0),
+      iv: intervalPath(r.interval),
+      note: notes.join(" · "),
+    };
+  });
+
+  const themes = election.themes;
+  const radar = results.filter((r) => r.score != null).slice(0, RADAR_SERIES).map((r) => ({
+    entity: r.entity,
+    name: name[r.entity],
+    points: radarPoints(themes.map((th) => r.themes[th.id] ?? null)),
+    color: entities[r.entity].color || NO_COLOR,
+  }));
+  const themeRows = results.map((r) => ({ name: name[r.entity], cells: themes.map((th) => t.pct(r.themes[th.id] ?? null)) }));
+
+  const statements = election.statements.map((s) => {
+    const answer = answers[s.id] ?? null;
+    const weight = w(s.id);
+    const you = answer == null ? t("you_skipped")
+      : weight === 0 ? t("you_left_out", { answer: options[answer] })
+        : t("you_answer", { answer: options[answer] });
+    return {
+      id: s.id,
+      you,
+      important: weight >= 2 && answer != null,
+      answer: answer || "skip",
+      parties: results.map((r) => {
+        const entityAnswer = entities[r.entity].answers[s.id];
+        const match = r.statements[s.id];
+        const agreement = match ? match.agreement : null;
+        return {
+          entity: r.entity,
+          name: name[r.entity],
+          answer: entityAnswer ? options[entityAnswer] : t("no_answer"),
+          agreement: agreement == null ? "" : t("agreement", { pct: t.pct(agreement) }),
+        };
+      }),
+    };
+  });
+
+  const axisIds = election.axes.map((a) => a.id);
+  return {
+    basis, top: topText, close, sensitivity: sensText, rows, radar, theme_rows: themeRows,
+    voter: mapPoint(response.position, axisIds),
+    voter_list: positionText(response.position, election.axes, t),
+    statements,
+    suggest: suggestions(election, response, { weights, t, name }),
+    compare: compareView(election, answers, compare || topTwo(results), t),
+  };
+}
+
+function topTwo(results) {
+  return [results[0].entity, (results[1] || results[0]).entity];
+}
+
+/** When the top two are too close to call: the statements they differ on, to weigh. */
+export function suggestions(election, response, { weights, t, name }) {
+  const results = response.results;
+  if (results.length < 2 || !results[1].close_to_top || results[1].score == null) return null;
+  const [a, b] = results;
+  const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
+  const options = Object.fromEntries(election.scale.map((o) => [o.id, o.label]));
+  const differ = [];
+  election.statements.forEach((s, i) => {
+    const ma = a.statements[s.id];
+    const mb = b.statements[s.id];
+    if (!ma || !mb || ma.agreement == null || mb.agreement == null) return;
+    const gap = Math.abs(ma.agreement - mb.agreement);
+    if (gap > 1e-9) differ.push([-gap, i, s]);
+  });
+  differ.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const answer = (entity, sid) => {
+    const option = entities[entity].answers[sid];
+    return option ? options[option] : t("no_answer");
+  };
+  return {
+    intro: t("suggest_intro", { a: name[a.entity], b: name[b.entity] }),
+    items: differ.slice(0, SUGGESTIONS).map(([, , s]) => ({
+      id: s.id,
+      text: s.text,
+      answers: t("suggest_answers", {
+        a: name[a.entity], a_answer: answer(a.entity, s.id), b: name[b.entity], b_answer: answer(b.entity, s.id),
+      }),
+      you: t("you_answer", { answer: options[response.answers[s.id]] }),
+      important: (weights[s.id] ?? 1) >= 2,
+    })),
+  };
+}
+
+/** Where two entities answer differently, with the voter's own answer beside them. */
+export function compareView(election, answers, [idA, idB], t) {
+  const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
+  const options = Object.fromEntries(election.scale.map((o) => [o.id, o.label]));
+  const a = entities[idA];
+  const b = entities[idB];
+  if (!a || !b || a === b) return { a: idA, b: idB, summary: t("compare_pick"), items: [] };
+  const index = Object.fromEntries(election.scale.map((o, j) => [o.id, j]));
+  const differ = [];
+  election.statements.forEach((s, i) => {
+    const ia = index[a.answers[s.id]];
+    const ib = index[b.answers[s.id]];
+    if (ia === ib) return;
+    // Opposite answers first; a statement only one of them answered last.
+    const gap = ia == null || ib == null ? -1 : Math.abs(ia - ib);
+    differ.push([-gap, i, s]);
+  });
+  differ.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const items = differ
+    .map(([, , s]) => ({
+      text: s.text,
+      a_answer: options[a.answers[s.id]] ?? t("no_answer"),
+      b_answer: options[b.answers[s.id]] ?? t("no_answer"),
+      you: options[answers[s.id] || ""] ?? t("you_skipped"),
+    }));
+  const names = { a: a.name, b: b.name };
+  const summary = items.length
+    ? t("compare_summary", { n: items.length, total: election.statements.length, ...names })
+    : t("compare_same", names);
+  return { a: a.id, b: b.id, a_name: names.a, b_name: names.b, summary, items };
+}
+
+/** A position in words: "Economy +0.5 (towards Market-led); ...". */
+export function positionText(position, axes, t) {
+  const parts = [];
+  for (const axis of axes) {
+    const value = position[axis.id];
+    if (value == null) continue;
+    const shown = roundHalfUp(value * 10) / 10;
+    if (shown === 0) parts.push(t("map_centre", { axis: axis.label }));
+    else {
+      parts.push(t("map_position", {
+        axis: axis.label,
+        value: (shown > 0 ? "+" : "−") + Math.abs(shown).toFixed(1),
+        pole: shown > 0 ? axis.high : axis.low,
+      }));
+    }
+  }
+  return parts.join("; ");
+}

@@ -1,0 +1,473 @@
+// The result page: computes the match in the browser from the answers kept on this
+// device (or carried in a share link's fragment), so the answers never leave it. The
+// only request that carries answers is the donation, after the voter opts in.
+import { loadAnswers, saveAnswers, encodeShare, decodeShare } from "./answers.js";
+import { match, sensitivity, axisPositions, scalePositions } from "./matching.js";
+import { translator, resultView, compareView } from "./results-view.js";
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+const cfg = JSON.parse($("#results-data").textContent);
+const t = translator(cfg.texts, cfg.methods);
+
+/** Put a view's values into an element's slots (data-k text, data-show, data-a attributes). */
+function fill(root, data) {
+  for (const el of [root, ...$$("[data-k],[data-show],[data-a]", root)]) {
+    const list = el.parentElement && el.parentElement.closest("[data-list]");
+    if (el !== root && list && root.contains(list)) continue; // a nested list fills its own items
+    const { k, show, a } = el.dataset;
+    if (k && k in data) el.textContent = data[k] ?? "";
+    if (show && show in data) el.toggleAttribute("hidden", !data[show]);
+    if (a) {
+      for (const pair of a.split(" ")) {
+        const [attr, key] = pair.split(":");
+        if (key in data) el.setAttribute(attr, data[key] ?? "");
+      }
+    }
+  }
+}
+
+const clone = (id) => $(`#${id}`).content.firstElementChild.cloneNode(true);
+
+function setList(list, items, make) {
+  list.replaceChildren(...items.map(make));
+}
+
+function showStatus(el, text) {
+  el.textContent = "";
+  // A fresh node, so screen readers announce the same text again.
+  setTimeout(() => { el.textContent = text; }, 50);
+}
+
+// ----------------------------------------------------------------- server pages
+
+function enhanceShare(getUrl) {
+  const input = $("#share-link");
+  const copy = $("#share-copy");
+  const print = $("#share-print");
+  const status = $("#share-status");
+  copy.hidden = false;
+  print.hidden = false;
+  copy.addEventListener("click", async () => {
+    input.value = getUrl();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      showStatus(status, t("copied"));
+    } catch (_) {
+      input.focus();
+      input.select();
+      showStatus(status, document.execCommand && document.execCommand("copy") ? t("copied") : t("copy_failed"));
+    }
+  });
+  input.addEventListener("focus", () => input.select());
+  print.addEventListener("click", () => window.print());
+}
+
+if (cfg.server) {
+  enhanceShare(() => $("#share-link").value);
+} else {
+  start();
+}
+
+// ----------------------------------------------------------------- the browser path
+
+async function start() {
+  const hash = location.hash.replace(/^#/, "");
+  const shared = new URLSearchParams(hash).has("a");
+  const notice = $("#results-notice");
+  let stored = null;
+  if (!shared) {
+    stored = loadAnswers(cfg.election);
+    if (!Object.values(stored.answers).some((a) => a != null)) return; // "Answer the statements first"
+  } else if (new URLSearchParams(hash).get("v") !== cfg.shareKey) {
+    notice.textContent = t("share_old");
+    notice.hidden = false;
+    return;
+  }
+  const loading = $("#results-loading");
+  loading.hidden = false;
+  let election;
+  try {
+    const response = await fetch(cfg.bundle, { credentials: "omit" });
+    if (!response.ok) throw new Error(response.statusText);
+    election = await response.json();
+  } catch (_) {
+    loading.hidden = true;
+    notice.textContent = t("load_failed");
+    notice.hidden = false;
+    return;
+  }
+  const statementIds = election.statements.map((s) => s.id);
+  const optionIds = election.scale.map((o) => o.id);
+  let record = stored;
+  if (shared) {
+    record = decodeShare(hash, statementIds, optionIds);
+    if (!record) {
+      loading.hidden = true;
+      notice.textContent = t("share_broken");
+      notice.hidden = false;
+      return;
+    }
+  }
+  const state = cleanState(election, record, new URLSearchParams(hash).get("m"));
+  if (state.dropped) {
+    notice.textContent = t("dropped");
+    notice.hidden = false;
+  }
+  if (!answeredAny(election, state)) {
+    loading.hidden = true;
+    return;
+  }
+  $("#results-empty").hidden = true;
+  loading.hidden = true;
+  new ResultPage(election, state, shared, record).show();
+}
+
+function cleanState(election, record, method) {
+  const options = new Set(election.scale.map((o) => o.id));
+  const ids = new Set(election.statements.map((s) => s.id));
+  const answers = {};
+  const weights = {};
+  let dropped = false;
+  for (const [sid, option] of Object.entries(record.answers || {})) {
+    if (ids.has(sid) && (option == null || options.has(option))) answers[sid] = option ?? null;
+    else dropped = true;
+  }
+  for (const [sid, weight] of Object.entries(record.weights || {})) {
+    if (ids.has(sid) && (weight === 0 || weight === 2)) weights[sid] = weight;
+  }
+  const methodOk = method && cfg.methods[method];
+  return { answers, weights, method: methodOk ? method : cfg.method, compare: null, dropped };
+}
+
+function answeredAny(election, state) {
+  return election.statements.some((s) => state.answers[s.id] != null && (state.weights[s.id] ?? 1) > 0);
+}
+
+const VOTER_LABELS = [
+  [0, -13, "middle"], [0, 21, "middle"], [11, 4, "start"], [-11, 4, "end"],
+  [0, -27, "middle"], [0, 35, "middle"], [24, 4, "start"], [-24, 4, "end"],
+];
+
+/** Put "You" on the side of the star that hides the fewest party labels and points. */
+function placeVoterLabel(group, point) {
+  const text = $("text", group);
+  const taken = $$(".map__party text, .map__party circle", group.ownerSVGElement).map((el) => el.getBBox());
+  const width = text.getComputedTextLength() + 2;
+  let best = null;
+  for (const [i, [dx, dy, anchor]] of VOTER_LABELS.entries()) {
+    const left = point.x + dx - (anchor === "middle" ? width / 2 : anchor === "end" ? width : 0);
+    const top = point.y + dy - 11;
+    const outside = Math.max(0, -left) + Math.max(0, left + width - 300) + Math.max(0, -top) + Math.max(0, top + 14 - 300);
+    const cost = taken.reduce((sum, b) => sum
+      + Math.max(0, Math.min(left + width, b.x + b.width) - Math.max(left, b.x))
+      * Math.max(0, Math.min(top + 14, b.y + b.height) - Math.max(top, b.y)), i / 2 + 50 * outside);
+    if (!best || cost < best.cost) best = { cost, dx, dy, anchor };
+  }
+  text.setAttribute("x", best.dx);
+  text.setAttribute("y", best.dy);
+  text.setAttribute("text-anchor", best.anchor);
+}
+
+class ResultPage {
+  constructor(election, state, shared, record) {
+    this.election = election;
+    this.state = state;
+    this.shared = shared;
+    this.current = (record && record.current) || election.statements.length;
+    this.reasons = null;
+    const values = scalePositions(election.scale.length);
+    this.value = Object.fromEntries(election.scale.map((o, j) => [o.id, values[j]]));
+    const themeIndex = Object.fromEntries(election.themes.map((th, i) => [th.id, i]));
+    this.themes = election.statements.map((s) => themeIndex[s.theme]);
+    this.positions = election.entities.map((e) =>
+      election.statements.map((s) => (e.answers[s.id] != null ? this.value[e.answers[s.id]] : null)));
+    this.loadings = election.statements.map((s) => election.axes.map((a) => (s.axes && s.axes[a.id]) || 0));
+    this.root = $("#results");
+  }
+
+  /** Score the current answers: the same response the API's match gives. */
+  compute() {
+    const { election, state } = this;
+    const voter = election.statements.map((s) => (state.answers[s.id] != null ? this.value[state.answers[s.id]] : null));
+    const weights = election.statements.map((s) => state.weights[s.id] ?? 1);
+    const entityIds = election.entities.map((e) => e.id);
+    const args = {
+      voter, weights, entities: this.positions, entityIds, themes: this.themes,
+      nThemes: election.themes.length, missing: election.matching.missing,
+    };
+    const m = match({ ...args, method: state.method });
+    const top = sensitivity({ ...args, method: state.method });
+    const position = axisPositions(voter, this.loadings);
+    const answered = election.statements.filter((s, i) => voter[i] != null && weights[i] > 0).map((s) => s.id);
+    const id = (e) => (e == null ? null : typeof e === "number" ? entityIds[e] : e);
+    return {
+      method: state.method,
+      answered: answered.length,
+      answered_ids: answered,
+      answers: state.answers,
+      position: Object.fromEntries(election.axes.map((a, i) => [a.id, position[i] ?? null])),
+      sensitivity: Object.fromEntries(Object.entries(top).map(([k, e]) => [k, id(e)])),
+      results: m.order.map((e) => ({
+        entity: entityIds[e],
+        rank: m.ranks[e],
+        score: m.scores[e],
+        themes: Object.fromEntries(election.themes.map((th, k) => [th.id, m.themeScores[e][k] ?? null])),
+        statements: Object.fromEntries(answered.map((sid) => {
+          const i = election.statements.findIndex((s) => s.id === sid);
+          return [sid, { entity_answer: election.entities[e].answers[sid] ?? null, agreement: m.agreements[e][i] ?? null }];
+        })),
+        interval: m.intervals[e] && m.intervals[e][0] != null ? m.intervals[e] : null,
+        close_to_top: !!m.closeToTop[e],
+      })),
+    };
+  }
+
+  show() {
+    this.buildStatements();
+    this.render({ first: true });
+    this.root.hidden = false;
+    this.wire();
+    const later = () => this.loadReasons();
+    if (window.requestIdleCallback) requestIdleCallback(later, { timeout: 3000 });
+    else setTimeout(later, 1500);
+  }
+
+  render({ first = false, keepSuggest = false } = {}) {
+    const response = this.compute();
+    this.response = response;
+    const view = resultView(this.election, response, { weights: this.state.weights, compare: this.state.compare, t });
+    this.view = view;
+    fill($("[data-view=summary]", this.root), view);
+    setList($("[data-list=rows]", this.root), view.rows, (row) => {
+      const li = clone("tpl-rank");
+      fill(li, row);
+      li.dataset.entity = row.entity;
+      return li;
+    });
+    this.renderCharts(view);
+    this.updateStatements(view);
+    if (!keepSuggest) this.renderSuggest(view.suggest);
+    if (!this.state.compare) this.state.compare = [view.compare.a, view.compare.b];
+    this.renderCompare(view.compare);
+    for (const radio of $$("#method-form input[name=method]")) radio.checked = radio.value === this.state.method;
+    $("#share-link").value = this.shareUrl();
+    this.syncLanguageLinks();
+    if (!first) showStatus($("#results-status"), t("updated"));
+  }
+
+  renderCharts(view) {
+    $$(".radar__series[data-series]", this.root).forEach((polygon) => {
+      const series = view.radar[Number(polygon.dataset.series)];
+      polygon.toggleAttribute("hidden", !series);
+      if (series) {
+        polygon.setAttribute("points", series.points);
+        polygon.setAttribute("stroke", series.color);
+        polygon.setAttribute("fill", series.color);
+      }
+    });
+    $$(".legend li[data-series]", this.root).forEach((li) => {
+      const series = view.radar[Number(li.dataset.series)];
+      li.hidden = !series;
+      if (series) {
+        $("[data-k=name]", li).textContent = series.name;
+        $("line", li).setAttribute("stroke", series.color);
+      }
+    });
+    const body = $("[data-list=theme_rows]", this.root);
+    if (body) {
+      setList(body, view.theme_rows, (row) => {
+        const tr = document.createElement("tr");
+        const th = document.createElement("th");
+        th.scope = "row";
+        th.textContent = row.name;
+        tr.append(th, ...row.cells.map((cell) => Object.assign(document.createElement("td"), { textContent: cell })));
+        return tr;
+      });
+    }
+    const you = $("#map-you");
+    if (you) {
+      you.toggleAttribute("hidden", !view.voter);
+      if (view.voter) {
+        you.setAttribute("transform", `translate(${view.voter.x} ${view.voter.y})`);
+        placeVoterLabel(you, view.voter);
+      }
+      $("#voter-position").textContent = view.voter_list;
+    }
+  }
+
+  buildStatements() {
+    const themes = Object.fromEntries(this.election.themes.map((th) => [th.id, th.label]));
+    setList($("[data-list=statements]", this.root), this.election.statements, (s) => {
+      const li = clone("tpl-statement");
+      li.dataset.statement = s.id;
+      fill(li, {
+        theme: themes[s.theme], text: s.text, info: s.info || "",
+        answer_id: `answer-${s.id}`, answer_name: `answer-${s.id}`, weight_name: `weight-${s.id}`,
+      });
+      return li;
+    });
+  }
+
+  updateStatements(view) {
+    for (const st of view.statements) {
+      const li = $(`[data-statement="${CSS.escape(st.id)}"]`, $("[data-list=statements]", this.root));
+      fill(li, st);
+      $("select", li).value = st.answer;
+      $("input[type=checkbox]", li).checked = st.important;
+      setList($("[data-list=parties]", li), st.parties, (p) => {
+        const row = clone("tpl-party");
+        const reason = (this.reasons && (this.reasons[p.entity] || {})[st.id]) || {};
+        fill(row, { ...p, why: reason.justification || "", source: reason.source || "" });
+        return row;
+      });
+    }
+  }
+
+  renderSuggest(suggest) {
+    const section = $("#suggest");
+    section.hidden = !suggest;
+    if (!suggest) return;
+    fill(section, suggest);
+    setList($("[data-list=suggest]", section), suggest.items, (item) => {
+      const li = clone("tpl-suggest");
+      fill(li, { ...item, weight_name: `weight-${item.id}` });
+      const box = $("input", li);
+      box.dataset.statement = item.id;
+      box.checked = item.important;
+      return li;
+    });
+  }
+
+  renderCompare(compare) {
+    const section = $("#compare-form").parentElement;
+    $("#compare-a").value = this.state.compare[0];
+    $("#compare-b").value = this.state.compare[1];
+    fill($(".compare-summary", section), compare);
+    setList($("[data-list=compare]", section), compare.items, (item) => {
+      const li = clone("tpl-compare");
+      fill(li, { ...item, a_name: compare.a_name, b_name: compare.b_name });
+      return li;
+    });
+  }
+
+  async loadReasons() {
+    if (this.reasons || this.loadingReasons) return;
+    this.loadingReasons = true;
+    const status = $("#reasons-status");
+    status.textContent = t("reasons_loading");
+    try {
+      const response = await fetch(cfg.justifications, { credentials: "omit" });
+      if (!response.ok) throw new Error(response.statusText);
+      this.reasons = (await response.json()).entities;
+      status.textContent = "";
+      this.updateStatements(this.view);
+    } catch (_) {
+      status.textContent = t("reasons_failed");
+    } finally {
+      this.loadingReasons = false;
+    }
+  }
+
+  shareUrl() {
+    const { election, state } = this;
+    let fragment = `v=${cfg.shareKey}&` + encodeShare(state, election.statements.map((s) => s.id), election.scale.map((o) => o.id));
+    if (state.method !== cfg.method) fragment += `&m=${state.method}`;
+    return `${location.origin}${location.pathname}#${fragment}`;
+  }
+
+  syncLanguageLinks() {
+    const hash = this.shared ? new URL(this.shareUrl()).hash : "";
+    for (const link of $$("a[data-lang-switch]")) link.hash = hash;
+    if (this.shared) history.replaceState(null, "", hash);
+  }
+
+  save() {
+    if (this.shared) return; // a shared link's answers stay out of storage until the voter continues
+    saveAnswers(cfg.election, {
+      version: this.election.version, answers: this.state.answers, weights: this.state.weights, current: this.current,
+    });
+  }
+
+  setWeight(sid, important) {
+    if (important) this.state.weights[sid] = 2;
+    else delete this.state.weights[sid];
+  }
+
+  wire() {
+    for (const button of $$("[data-nojs]", this.root)) button.hidden = true;
+    for (const form of ["#method-form", "#suggest-form", "#statements-form", "#compare-form"]) {
+      $(form).addEventListener("submit", (event) => event.preventDefault());
+    }
+    $("#method-form").addEventListener("change", (event) => {
+      this.state.method = event.target.value;
+      this.render();
+    });
+    $("#statements-form").addEventListener("change", (event) => {
+      const el = event.target;
+      const sid = el.closest("[data-statement]").dataset.statement;
+      if (el.tagName === "SELECT") this.state.answers[sid] = el.value === "skip" ? null : el.value;
+      else this.setWeight(sid, el.checked);
+      if (!answeredAny(this.election, this.state)) { // keep one answer: a result needs it
+        el.value = this.view.statements.find((s) => s.id === sid).answer;
+        this.state.answers[sid] = el.value === "skip" ? null : el.value;
+        return;
+      }
+      this.save();
+      this.render();
+    });
+    $("#suggest-form").addEventListener("change", (event) => {
+      this.setWeight(event.target.dataset.statement, event.target.checked);
+      this.save();
+      this.render({ keepSuggest: true });
+    });
+    $("#compare-form").addEventListener("change", () => {
+      this.state.compare = [$("#compare-a").value, $("#compare-b").value];
+      this.renderCompare(compareView(this.election, this.state.answers, this.state.compare, t));
+    });
+    $("[data-list=statements]", this.root).addEventListener("toggle", () => this.loadReasons(), true);
+    enhanceShare(() => this.shareUrl());
+    this.wireDonation();
+    if (this.shared) {
+      $("#results-shared").hidden = false;
+      $("#results-continue").addEventListener("click", () => {
+        this.shared = false;
+        this.save();
+        $("#results-shared").hidden = true;
+        history.replaceState(null, "", location.pathname);
+        this.syncLanguageLinks();
+        showStatus($("#results-status"), t("continued"));
+      });
+    }
+  }
+
+  wireDonation() {
+    const form = $("#donate-form");
+    const status = $("#donate-status");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!$("#donate-consent").checked) {
+        status.textContent = t("donate_tick");
+        return;
+      }
+      const button = $("button", form);
+      button.disabled = true;
+      status.textContent = t("donate_sending");
+      const answers = Object.fromEntries(this.election.statements.map((s) => [s.id, this.state.answers[s.id] ?? null]));
+      try {
+        const response = await fetch(cfg.donate, {
+          method: "POST",
+          credentials: "omit",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ version: this.election.version, answers, weights: this.state.weights }),
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        status.textContent = t("donate_thanks");
+        $("#donate-consent").disabled = true;
+      } catch (_) {
+        status.textContent = t("donate_failed");
+        button.disabled = false;
+      }
+    });
+  }
+}

@@ -1,0 +1,53 @@
+// The browser's engine (frontend/static/js/matching.js) against the Python engine's
+// vectors (vectors.json, written by `vaa conformance`): numbers to within the file's
+// tolerance (0.01), order, ranks and flags exactly. MATCHING_JS points the suite at
+// another copy of the engine (the mutation check in test_conformance.py).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+const engine = process.env.MATCHING_JS || new URL("../../frontend/static/js/matching.js", import.meta.url);
+// imported as a data: URL, which is always an ES module: package.json declares no "type"
+const source = Buffer.from(readFileSync(engine, "utf8")).toString("base64");
+const js = await import(`data:text/javascript;base64,${source}`);
+const vectors = JSON.parse(readFileSync(new URL("./vectors.json", import.meta.url), "utf8"));
+const tolerance = vectors.tolerance;
+
+/** Numbers within the tolerance, null exactly where expected, arrays element by element. */
+function near(actual, expected, where) {
+  if (expected === null) return assert.equal(actual, null, `${where}: expected null, got ${actual}`);
+  if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), `${where}: expected an array, got ${actual}`);
+    assert.equal(actual.length, expected.length, `${where}: length`);
+    return expected.forEach((x, i) => near(actual[i], x, `${where}[${i}]`));
+  }
+  assert.equal(typeof actual, "number", `${where}: expected a number, got ${actual}`);
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${where}: ${actual}, expected ${expected}`);
+}
+
+const check = {
+  scalePositions: ({ args, expected }) => near(js.scalePositions(args.k), expected, "positions"),
+  // the same IEEE arithmetic on both sides: exact
+  roundHalfUp: ({ args, expected }) => assert.equal(js.roundHalfUp(args.x, args.ndigits), expected),
+  axisPositions: ({ args, expected }) => near(js.axisPositions(args.voter, args.loadings), expected, "positions"),
+  match: ({ args, expected, sensitivity, error }) => {
+    if (error) {
+      assert.throws(() => js.match(args), { message: error });
+      assert.throws(() => js.sensitivity(args), { message: error });
+      return;
+    }
+    const got = js.match(args);
+    for (const key of ["scores", "agreements", "themeScores", "intervals"]) near(got[key], expected[key], key);
+    for (const key of ["order", "ranks", "closeToTop"]) assert.deepEqual(got[key], expected[key], key);
+    assert.deepEqual(js.sensitivity(args), sensitivity, "sensitivity");
+  },
+};
+
+test("the vectors cover every function and a fair number of cases", () => {
+  const functions = new Set(vectors.cases.map((c) => c.function));
+  assert.deepEqual([...functions].sort(), Object.keys(check).sort());
+  assert.ok(vectors.cases.length >= 60);
+  assert.ok(vectors.cases.some((c) => c.error));
+});
+
+for (const c of vectors.cases) test(c.name, () => check[c.function](c));

@@ -1,0 +1,78 @@
+"""The browser's engine reproduces the Python one: vectors fresh, node suite green, and able to fail.
+
+Node is required (CI installs it): a missing node fails these tests rather than skipping.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from vaa.cli import main
+from vaa.conformance import DEFAULT_PATH
+from vaa.settings import ROOT
+
+SUITE = Path(__file__).parent / "matching.test.mjs"
+ENGINE = ROOT / "frontend" / "static" / "js" / "matching.js"
+
+# Each mutant breaks one rule of matching.md; the suite must notice every one.
+MUTANTS = {
+    "directional sign": ("(1 - v * p) / 2", "(1 + v * p) / 2"),
+    "z quantile": ("const Z = 1.645;", "const Z = 1.96;"),
+    "max imputes the nearest pole": ("(v > 0 ? -1 : 1)", "(v > 0 ? 1 : -1)"),
+    "ties by id": ("(ids[a] < ids[b] ? -1", "(ids[a] > ids[b] ? -1"),
+    "shared ranks": ("ranks[e] = r;", "ranks[e] = order.length + 1;"),
+    "euclidean interval ends": (
+        "[100 * (1 - Math.sqrt(hi)), 100 * (1 - Math.sqrt(lo))]",
+        "[100 * (1 - Math.sqrt(lo)), 100 * (1 - Math.sqrt(hi))]",
+    ),
+}
+
+
+def run_suite(engine: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the node suite, against `engine` instead of matching.js if given."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: the conformance suite needs Node.js 20 or later")
+    env = dict(os.environ)
+    env.pop("MATCHING_JS", None)
+    if engine is not None:
+        env["MATCHING_JS"] = str(engine)
+    return subprocess.run(
+        [node, "--test", str(SUITE)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_committed_vectors_are_current(tmp_path: Path) -> None:
+    out = tmp_path / "vectors.json"
+    assert main(["conformance", "--out", str(out)]) == 0
+    assert out.read_bytes() == DEFAULT_PATH.read_bytes(), "run `vaa conformance` and commit"
+
+
+def test_browser_engine_matches_python() -> None:
+    result = run_suite()
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS)
+def test_suite_catches_a_broken_engine(mutant: str, tmp_path: Path) -> None:
+    old, new = MUTANTS[mutant]
+    source = ENGINE.read_text(encoding="utf-8")
+    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to matching.js"
+    broken = tmp_path / "matching.js"
+    broken.write_text(source.replace(old, new), encoding="utf-8")
+    result = run_suite(broken)
+    assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
+    # cases failed, not the loading: the engine ran and some checks still passed
+    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
+    assert int(counts["pass"]) > 0, result.stdout[-4000:]
+    assert int(counts["fail"]) > 0, result.stdout[-4000:]

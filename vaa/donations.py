@@ -1,0 +1,185 @@
+"""Anonymous donations of answers, given by choice, and the statistics made from them.
+
+A donation keeps the answers, the questionnaire version they were given to and the
+day: no time of day, no address, no browser details, nothing that links it to a person
+or to another donation. Statistics are shown only once enough donations exist.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from vaa.content import ElectionContent
+from vaa.models import Donation, DonationAnswer
+from vaa.publish import content_from_bundle
+from vaa.store import bundle_bytes, get_election, published_ref, version_by_checksum
+
+THRESHOLD = 20
+"""Donations an election needs before any statistics are shown."""
+
+WEIGHTS = (0, 1, 2)
+"""The weights the quiz gives: left out, normal, important."""
+
+
+class UnknownElection(LookupError):
+    """No published election (or version of it) by that name."""
+
+
+class InvalidDonation(ValueError):
+    """The answers do not fit the questionnaire version they claim."""
+
+
+@dataclass(frozen=True)
+class StatementCounts:
+    """How the donors answered one statement."""
+
+    statement: str
+    options: dict[str, int]
+    skipped: int
+    important: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.options.values()) + self.skipped
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """An election's donated answers, per statement; `statements` is None below THRESHOLD."""
+
+    election: str
+    version: str
+    donations: int
+    statements: list[StatementCounts] | None
+
+    @property
+    def needed(self) -> int:
+        """How many more donations are needed before statistics are shown."""
+        return max(THRESHOLD - self.donations, 0)
+
+
+def today() -> date:
+    """The current day in UTC: the only time a donation records."""
+    return datetime.now(UTC).date()
+
+
+def donate(
+    session: Session,
+    *,
+    election: str,
+    version: str,
+    answers: Mapping[str, str | None],
+    weights: Mapping[str, int],
+    day: date | None = None,
+) -> None:
+    """Store one voter's answers anonymously; raise if they do not fit the version.
+
+    Every statement of the version gets a row (None = skipped), so each statement's
+    counts add up to the donations that saw it. The caller commits.
+    """
+    found = get_election(session, slug=election)
+    row = (
+        version_by_checksum(session, election_id=found.id, version=version)
+        if found is not None and found.id is not None
+        else None
+    )
+    if found is None or found.id is None or row is None or row.bundle is None:
+        raise UnknownElection(f"no published version {version!r} of election {election!r}")
+    content = content_from_bundle(row.bundle)
+    _check(content, answers, weights)
+    donation = Donation(election_id=found.id, version=version, day=day or today())
+    session.add(donation)
+    session.flush()
+    assert donation.id is not None
+    session.add_all(
+        DonationAnswer(
+            donation_id=donation.id,
+            statement=s.id,
+            answer=answers.get(s.id),
+            weight=weights.get(s.id, 1),
+        )
+        for s in content.questionnaire.statements
+    )
+    session.flush()
+
+
+def _check(
+    content: ElectionContent, answers: Mapping[str, str | None], weights: Mapping[str, int]
+) -> None:
+    q = content.questionnaire
+    statements = {s.id for s in q.statements}
+    options = [o.id for o in q.scale]
+    problems = [f"unknown statement {sid!r}" for sid in answers if sid not in statements]
+    problems += [
+        f"{option!r} is not an answer option for {sid!r} (options: {options})"
+        for sid, option in answers.items()
+        if sid in statements and option is not None and option not in options
+    ]
+    problems += [
+        f"weight for unknown statement {sid!r}" for sid in weights if sid not in statements
+    ]
+    problems += [
+        f"weight {w!r} for {sid!r} is not one of {list(WEIGHTS)}"
+        for sid, w in weights.items()
+        if w not in WEIGHTS or isinstance(w, bool)
+    ]
+    if not problems and not any(option is not None for option in answers.values()):
+        problems.append("no statement answered")
+    if problems:
+        raise InvalidDonation("; ".join(problems))
+
+
+def count_donations(session: Session, *, election: str) -> int:
+    """How many donations an election has received (all its versions)."""
+    found = get_election(session, slug=election)
+    if found is None:
+        return 0
+    return session.exec(
+        select(func.count()).select_from(Donation).where(Donation.election_id == found.id)
+    ).one()
+
+
+def statistics(session: Session, *, election: str) -> Statistics:
+    """Per-statement answer counts of the newest published version, once THRESHOLD is met.
+
+    Statement and option ids are stable across versions, so donations given to older
+    versions count for the statements and options that remain.
+    """
+    ref = published_ref(session, slug=election)
+    found = get_election(session, slug=election)
+    if ref is None or found is None:
+        raise UnknownElection(f"no published election {election!r}")
+    donations = count_donations(session, election=election)
+    if donations < THRESHOLD:
+        return Statistics(election, ref.checksum, donations, None)
+    content = content_from_bundle(bundle_bytes(session, version_id=ref.version_id))
+    options = [o.id for o in content.questionnaire.scale]
+    important = sa.func.sum(sa.case((col(DonationAnswer.weight) == 2, 1), else_=0))
+    rows = session.exec(
+        select(DonationAnswer.statement, DonationAnswer.answer, func.count(), important)
+        .join(Donation, col(Donation.id) == DonationAnswer.donation_id)
+        .where(Donation.election_id == found.id)
+        .group_by(col(DonationAnswer.statement), col(DonationAnswer.answer))
+    ).all()
+    counts: dict[str, dict[str | None, int]] = {}
+    marked: dict[str, int] = {}
+    for statement, answer, n, n_important in rows:
+        counts.setdefault(statement, {})[answer] = int(n)
+        marked[statement] = marked.get(statement, 0) + int(n_important or 0)
+    return Statistics(
+        election,
+        ref.checksum,
+        donations,
+        [
+            StatementCounts(
+                statement=s.id,
+                options={o: counts.get(s.id, {}).get(o, 0) for o in options},
+                skipped=counts.get(s.id, {}).get(None, 0),
+                important=marked.get(s.id, 0),
+            )
+            for s in content.questionnaire.statements
+        ],
+    )
