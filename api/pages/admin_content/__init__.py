@@ -1,0 +1,17 @@
+"""The admin content UI (issue 4): elections, questionnaire, entities and positions,
+translations, diagnostics, preview, publishing and spreadsheets, under /admin/elections.
+
+Only admins and editors may use it; every form carries the session's CSRF token and the
+draft revision it was opened at (see core.py).
+"""
+
+from fastapi import APIRouter
+
+from api.pages.admin_content import elections, items, review, sheets, texts
+
+router = APIRouter(include_in_schema=False)
+# The generic item routes (/{kind}/{item}) go last, after every fixed path.
+for _part in (elections, texts, review, sheets, items):
+    router.include_router(_part.router)
+
+__all__ = ["router"]

@@ -1,0 +1,522 @@
+"""The list of elections, a new election, and an election's settings, questionnaire,
+scale, entities and positions pages."""
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, col, select
+
+from api.deps import SessionDep
+from api.i18n import available_languages, language_name
+from api.pages.admin import admin_language
+from api.pages.admin_content.core import (
+    LANGUAGE,
+    N_,
+    SLUG,
+    URL,
+    EditorDep,
+    Errors,
+    FormDep,
+    Message,
+    base_url,
+    changed_copy,
+    find,
+    get,
+    languages,
+    load,
+    page,
+    redirect,
+    revision_of,
+    save,
+    text_field,
+    text_values,
+)
+from api.pages.admin_content.texts import strip_languages
+from vaa import audit
+from vaa.drafts import OpenDraft, StaleDraft, create_election, draft_content
+from vaa.models import Draft, Election
+from vaa.publish import checksum
+from vaa.store import latest_published
+
+router = APIRouter(prefix="/admin/elections")
+
+METHODS = ("cityblock", "euclidean", "directional", "hybrid")
+MISSING = ("max", "neutral", "skip")
+
+
+def catalog_languages() -> list[str]:
+    """UI languages offered for a new election, Georgian first."""
+    return sorted(available_languages(), key=lambda code: (code != "ka", code != "en", code))
+
+
+def unpublished_changes(session: Session, election: Election) -> bool | None:
+    """Whether the draft differs from what voters see (None: never published)."""
+    assert election.id is not None
+    version = latest_published(session, election_id=election.id)
+    if version is None:
+        return None
+    draft = session.exec(select(Draft).where(Draft.election_id == election.id)).first()
+    if draft is None:
+        return False
+    content, _ = draft_content(draft.data)
+    return content is None or checksum(content) != version.checksum
+
+
+@router.get("", response_class=HTMLResponse)
+def read_elections(request: Request, session: SessionDep, user: EditorDep) -> HTMLResponse:
+    """List every election with its published version and whether its draft has changes."""
+    lang = admin_language(request)
+    rows = []
+    for election in session.exec(select(Election).order_by(col(Election.slug))).all():
+        assert election.id is not None
+        version = latest_published(session, election_id=election.id)
+        draft = session.exec(select(Draft).where(Draft.election_id == election.id)).first()
+        title = (draft.data["questionnaire"].get("title") if draft else None) or (
+            version.title if version else {}
+        )
+        rows.append(
+            {
+                "slug": election.slug,
+                "title": title.get(lang) or next(iter(title.values()), election.slug),
+                "number": version.number if version else None,
+                "changes": unpublished_changes(session, election),
+            }
+        )
+    return page(request, "elections.html", elections=rows)
+
+
+def _new_page(
+    request: Request, values: dict[str, Any], errors: Errors | None = None
+) -> HTMLResponse:
+    return page(
+        request,
+        "new.html",
+        status_code=400 if errors else 200,
+        values=values,
+        errors=errors or {},
+        catalog=[(code, language_name(code)) for code in catalog_languages()],
+    )
+
+
+@router.get("/new", response_class=HTMLResponse)
+def read_new_election(request: Request, user: EditorDep) -> HTMLResponse:
+    """Show the form for a new election."""
+    return _new_page(request, {"languages": ["ka", "en"]})
+
+
+@router.post("")
+def create_new_election(
+    request: Request, session: SessionDep, user: EditorDep, form: FormDep
+) -> Response:
+    """Create an election with an empty draft (a five-point scale and the title)."""
+    errors: Errors = {}
+    slug = get(form, "slug")
+    chosen = [v for v in form.getlist("languages") if isinstance(v, str) and v]
+    chosen = [code for code in catalog_languages() if code in chosen]
+    others = [c for c in get(form, "other_languages").replace(",", " ").split() if c]
+    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+    values["languages"] = chosen
+    if not slug:
+        errors["slug"] = Message(N_("Enter a short name for the address."))
+    elif not SLUG.match(slug) or slug == "new":
+        errors["slug"] = Message(
+            N_("Use only lower-case Latin letters, digits and hyphens (for example: zugdidi-2025).")
+        )
+    elif session.exec(select(Election).where(Election.slug == slug)).first() is not None:
+        errors["slug"] = Message(N_("An election with this address already exists."))
+    bad = [c for c in others if not LANGUAGE.match(c)]
+    if bad:
+        errors["other_languages"] = Message(
+            N_("%(codes)s: enter language codes such as ru or hy."), {"codes": ", ".join(bad)}
+        )
+    codes = list(dict.fromkeys(chosen + others))
+    if not codes:
+        errors["languages"] = Message(N_("Choose at least one language."))
+    title = text_field(form, "title", codes, errors)
+    if codes and not title:
+        errors[f"title_{codes[0]}"] = Message(N_("Enter the title in at least one language."))
+    if errors:
+        return _new_page(request, values, errors)
+    election = create_election(session, slug=slug, title=title, languages=codes)
+    audit.record(
+        session,
+        user,
+        "election.create",
+        slug,
+        after={"slug": election.slug, "title": title, "languages": codes},
+    )
+    session.commit()
+    return redirect(f"{base_url(slug)}?done=created")
+
+
+@router.get("/{election}", response_class=HTMLResponse)
+def read_election(
+    request: Request, election: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """An election's overview: its versions, the draft's state and where to edit what."""
+    opened = load(session, election)
+    assert opened.election.id is not None
+    version = latest_published(session, election_id=opened.election.id)
+    q = opened.data["questionnaire"]
+    _, problems = draft_content(opened.data)
+    return page(
+        request,
+        "overview.html",
+        opened=opened,
+        version=version,
+        changes=unpublished_changes(session, opened.election),
+        problems=len(problems),
+        counts={
+            "themes": len(q.get("themes", [])),
+            "axes": len(q.get("axes", [])),
+            "statements": len(q.get("statements", [])),
+            "entities": len(opened.data.get("entities", [])),
+        },
+    )
+
+
+# -- settings -----------------------------------------------------------------------------
+
+TEXTS = ("title", "description", "publisher")
+
+
+def _settings_values(data: dict[str, Any]) -> dict[str, str]:
+    q = data["questionnaire"]
+    langs = languages(data)
+    values = {
+        "date": q.get("date") or "",
+        "method": q.get("matching", {}).get("method", "cityblock"),
+        "missing": q.get("matching", {}).get("missing", "max"),
+        "languages": " ".join(langs),
+    }
+    for name in TEXTS:
+        values.update(text_values(name, q.get(name), langs))
+    return values
+
+
+def _settings_page(
+    request: Request,
+    opened: OpenDraft,
+    values: dict[str, str],
+    errors: Errors | None = None,
+    stale: bool = False,
+    revision: int | None = None,
+) -> HTMLResponse:
+    return page(
+        request,
+        "settings.html",
+        opened=opened,
+        status_code=409 if stale else 400 if errors else 200,
+        values=values,
+        errors=errors or {},
+        stale=stale,
+        revision=revision if revision is not None else opened.revision,
+        methods=METHODS,
+        missing_policies=MISSING,
+    )
+
+
+@router.get("/{election}/settings", response_class=HTMLResponse)
+def read_settings(
+    request: Request, election: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """The election's texts, date, languages and matching defaults."""
+    opened = load(session, election)
+    return _settings_page(request, opened, _settings_values(opened.data))
+
+
+@router.post("/{election}/settings")
+def update_settings(
+    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+) -> Response:
+    """Save the election's settings; texts of a removed language are removed everywhere."""
+    opened = load(session, election)
+    revision = revision_of(form)
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    errors: Errors = {}
+    codes = list(dict.fromkeys(get(form, "languages").replace(",", " ").split()))
+    bad = [c for c in codes if not LANGUAGE.match(c)]
+    if bad:
+        errors["languages"] = Message(
+            N_("%(codes)s: enter language codes such as ru or hy."), {"codes": ", ".join(bad)}
+        )
+    elif not codes:
+        errors["languages"] = Message(N_("Choose at least one language."))
+    langs = codes if not errors else languages(opened.data)
+    texts = {name: text_field(form, name, langs, errors) for name in TEXTS}
+    if not texts["title"]:
+        errors[f"title_{langs[0]}"] = Message(N_("Enter the title in at least one language."))
+    date = get(form, "date")
+    if date:
+        try:
+            date = dt.date.fromisoformat(date).isoformat()
+        except ValueError:
+            errors["date"] = Message(N_("Enter a date as YYYY-MM-DD."))
+    method, missing = get(form, "method"), get(form, "missing")
+    if method not in METHODS:
+        errors["method"] = Message(N_("Choose one of the options."))
+    if missing not in MISSING:
+        errors["missing"] = Message(N_("Choose one of the options."))
+    if errors:
+        return _settings_page(request, opened, values, errors, revision=revision)
+    q = opened.data["questionnaire"]
+    keys = ("languages", *TEXTS, "date", "matching")
+    before = {k: q.get(k) for k in keys}
+
+    def change(d: dict[str, Any]) -> None:
+        nq = d["questionnaire"]
+        removed = [c for c in nq.get("languages", []) if c not in codes]
+        if removed:
+            strip_languages(d, removed)
+        nq["languages"] = codes
+        for name, text in texts.items():
+            if text:
+                nq[name] = text
+            else:
+                nq.pop(name, None)
+        if date:
+            nq["date"] = date
+        else:
+            nq.pop("date", None)
+        nq["matching"] = {"method": method, "missing": missing}
+
+    data = changed_copy(opened.data, change)
+    try:
+        save(
+            session,
+            user,
+            slug=election,
+            data=data,
+            revision=revision,
+            action="draft.settings.edit",
+            target=f"{election}/settings",
+            before=before,
+            after={k: data["questionnaire"].get(k) for k in keys},
+        )
+    except StaleDraft:
+        return _settings_page(request, load(session, election), values, stale=True)
+    return redirect(f"{base_url(election)}/settings?done=saved")
+
+
+# -- questionnaire and scale ------------------------------------------------------------
+
+
+def _questionnaire_page(
+    request: Request,
+    opened: OpenDraft,
+    *,
+    scale_values: dict[str, str] | None = None,
+    errors: Errors | None = None,
+    stale: bool = False,
+) -> HTMLResponse:
+    q = opened.data["questionnaire"]
+    langs = languages(opened.data)
+    if scale_values is None:
+        scale_values = {}
+        for option in q.get("scale", []):
+            scale_values.update(text_values(f"scale_{option['id']}", option.get("label"), langs))
+    themes = {t["id"] for t in q.get("themes", [])}
+    return page(
+        request,
+        "questionnaire.html",
+        opened=opened,
+        status_code=409 if stale else 400 if errors else 200,
+        scale_values=scale_values,
+        errors=errors or {},
+        stale=stale,
+        known_themes=themes,
+    )
+
+
+@router.get("/{election}/questionnaire", response_class=HTMLResponse)
+def read_questionnaire(
+    request: Request, election: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """The scale, themes, axes and statements, each with edit, delete and move buttons."""
+    return _questionnaire_page(request, load(session, election))
+
+
+@router.post("/{election}/scale")
+def update_scale(
+    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+) -> Response:
+    """Save the labels of the answer scale (fields scale_<option>_<language>)."""
+    opened = load(session, election)
+    revision = revision_of(form)
+    langs = languages(opened.data)
+    errors: Errors = {}
+    scale = opened.data["questionnaire"].get("scale", [])
+    labels = {}
+    for option in scale:
+        label = text_field(form, f"scale_{option['id']}", langs, errors)
+        if not label:
+            errors[f"scale_{option['id']}_{langs[0]}"] = Message(
+                N_("Enter this text in at least one language.")
+            )
+        labels[option["id"]] = label
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    if errors:
+        return _questionnaire_page(request, opened, scale_values=values, errors=errors)
+
+    def change(d: dict[str, Any]) -> None:
+        for option in d["questionnaire"]["scale"]:
+            option["label"] = labels[option["id"]]
+
+    data = changed_copy(opened.data, change)
+    try:
+        save(
+            session,
+            user,
+            slug=election,
+            data=data,
+            revision=revision,
+            action="draft.scale.edit",
+            target=f"{election}/scale",
+            before=scale,
+            after=data["questionnaire"]["scale"],
+        )
+    except StaleDraft:
+        return _questionnaire_page(
+            request, load(session, election), scale_values=values, stale=True
+        )
+    return redirect(f"{base_url(election)}/questionnaire?done=saved#scale")
+
+
+# -- entities and positions ------------------------------------------------------------
+
+
+@router.get("/{election}/entities", response_class=HTMLResponse)
+def read_entities(
+    request: Request, election: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """Parties and candidates, with how many statements each has answered."""
+    opened = load(session, election)
+    statements = [s["id"] for s in opened.data["questionnaire"].get("statements", [])]
+    return page(request, "entities.html", opened=opened, statement_ids=statements)
+
+
+def _positions_values(entity: dict[str, Any], langs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for sid, position in (entity.get("positions") or {}).items():
+        values[f"answer_{sid}"] = position.get("answer", "")
+        values[f"source_{sid}"] = position.get("source", "")
+        values.update(text_values(f"justification_{sid}", position.get("justification"), langs))
+    return values
+
+
+def _positions_page(
+    request: Request,
+    opened: OpenDraft,
+    entity: dict[str, Any],
+    values: dict[str, str],
+    errors: Errors | None = None,
+    stale: bool = False,
+    revision: int | None = None,
+) -> HTMLResponse:
+    q = opened.data["questionnaire"]
+    return page(
+        request,
+        "positions.html",
+        opened=opened,
+        status_code=409 if stale else 400 if errors else 200,
+        entity=entity,
+        values=values,
+        errors=errors or {},
+        stale=stale,
+        revision=revision if revision is not None else opened.revision,
+        statements=q.get("statements", []),
+        scale=q.get("scale", []),
+        orphans=sorted(
+            set(entity.get("positions") or {}) - {s["id"] for s in q.get("statements", [])}
+        ),
+    )
+
+
+@router.get("/{election}/entities/{item}/positions", response_class=HTMLResponse)
+def read_positions(
+    request: Request, election: str, item: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """An entity's answer, justification and source on every statement."""
+    opened = load(session, election)
+    entities = opened.data.get("entities", [])
+    entity = entities[find(entities, item)]
+    return _positions_page(
+        request, opened, entity, _positions_values(entity, languages(opened.data))
+    )
+
+
+@router.post("/{election}/entities/{item}/positions")
+def update_positions(
+    request: Request,
+    election: str,
+    item: str,
+    session: SessionDep,
+    user: EditorDep,
+    form: FormDep,
+) -> Response:
+    """Save an entity's positions: answer_<s>, justification_<s>_<lang>, source_<s>."""
+    opened = load(session, election)
+    revision = revision_of(form)
+    langs = languages(opened.data)
+    entities = opened.data.get("entities", [])
+    index = find(entities, item)
+    entity = entities[index]
+    q = opened.data["questionnaire"]
+    options = {o["id"] for o in q.get("scale", [])}
+    errors: Errors = {}
+    positions: dict[str, dict[str, Any]] = {}
+    for statement in q.get("statements", []):
+        sid = statement["id"]
+        answer = get(form, f"answer_{sid}")
+        justification = text_field(form, f"justification_{sid}", langs, errors)
+        source = get(form, f"source_{sid}")
+        if source and (not URL.match(source) or len(source) > 2000):
+            errors[f"source_{sid}"] = Message(
+                N_("Enter a web address starting with https:// or http://.")
+            )
+        if not answer:
+            if justification or source:
+                errors[f"answer_{sid}"] = Message(
+                    N_("Choose an answer, or clear the justification and the source.")
+                )
+            continue
+        if answer not in options:
+            errors[f"answer_{sid}"] = Message(
+                N_("%(value)s is not one of the options."), {"value": answer}
+            )
+            continue
+        position: dict[str, Any] = {"answer": answer}
+        if justification:
+            position["justification"] = justification
+        if source:
+            position["source"] = source
+        positions[sid] = position
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    if errors:
+        return _positions_page(request, opened, entity, values, errors, revision=revision)
+    before = entity.get("positions") or {}
+
+    def change(d: dict[str, Any]) -> None:
+        d["entities"][index]["positions"] = positions
+
+    try:
+        save(
+            session,
+            user,
+            slug=election,
+            data=changed_copy(opened.data, change),
+            revision=revision,
+            action="draft.positions.edit",
+            target=f"{election}/entity/{item}/positions",
+            before=before,
+            after=positions,
+        )
+    except StaleDraft:
+        fresh = load(session, election)
+        fresh_entities = fresh.data.get("entities", [])
+        return _positions_page(
+            request, fresh, fresh_entities[find(fresh_entities, item)], values, stale=True
+        )
+    return redirect(f"{base_url(election)}/entities/{item}/positions?done=saved")

@@ -1,0 +1,546 @@
+"""Themes, axes, statements and entities: add, edit, delete and reorder, one form each.
+
+Every kind has the same four routes under /admin/elections/{election}/{kind}: new (GET
+form, POST to the list URL), edit (GET and POST /{id}), delete and move (POST). Ids
+are fixed once created: other data (statements' themes, loadings, positions) refers to
+them, and published versions keep them stable.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from api.deps import SessionDep
+from api.i18n import translations
+from api.pages.admin import admin_language
+from api.pages.admin_content.core import (
+    COLOR,
+    N_,
+    URL,
+    EditorDep,
+    Errors,
+    FormDep,
+    Message,
+    base_url,
+    changed_copy,
+    check_slug,
+    find,
+    get,
+    languages,
+    load,
+    move,
+    page,
+    redirect,
+    revision_of,
+    save,
+    text_field,
+    text_values,
+    title_in,
+)
+from vaa.drafts import OpenDraft, StaleDraft
+
+router = APIRouter()
+
+FieldKind = Literal[
+    "id", "text", "textarea", "select", "loadings", "url", "color", "line", "checkbox"
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: FieldKind
+    required: bool = False
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of item: where its list lives in the draft and which fields it has."""
+
+    name: str  # themes, axes, statements, entities (the URL part)
+    singular: str  # theme, axis, statement, entity (audit actions)
+    title_new: str
+    title_edit: str
+    fields: tuple[Field, ...]
+    back: str  # the page listing this kind: questionnaire or entities
+
+    def items(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.name == "entities":
+            result: list[dict[str, Any]] = data.setdefault("entities", [])
+        else:
+            result = data["questionnaire"].setdefault(self.name, [])
+        return result
+
+
+ID = Field(
+    "id",
+    N_("Id"),
+    "id",
+    True,
+    N_("Lower-case Latin letters, digits and hyphens; it cannot be changed later."),
+)
+KINDS = {
+    k.name: k
+    for k in (
+        Kind(
+            "themes",
+            "theme",
+            N_("New theme"),
+            N_("Edit theme"),
+            (ID, Field("label", N_("Name"), "text", True)),
+            "questionnaire",
+        ),
+        Kind(
+            "axes",
+            "axis",
+            N_("New axis"),
+            N_("Edit axis"),
+            (
+                ID,
+                Field("label", N_("Name"), "text", True),
+                Field("low", N_("Low end (−1)"), "text", True),
+                Field("high", N_("High end (+1)"), "text", True),
+            ),
+            "questionnaire",
+        ),
+        Kind(
+            "statements",
+            "statement",
+            N_("New statement"),
+            N_("Edit statement"),
+            (
+                ID,
+                Field("theme", N_("Theme"), "select", True),
+                Field("text", N_("Statement"), "textarea", True),
+                Field("info", N_("Background information (optional)"), "textarea"),
+                Field(
+                    "axes",
+                    N_("Loadings"),
+                    "loadings",
+                    hint=N_(
+                        "Where agreeing moves a voter on each axis, from −1 to 1; leave empty for none."
+                    ),
+                ),
+            ),
+            "questionnaire",
+        ),
+        Kind(
+            "entities",
+            "entity",
+            N_("New party or candidate"),
+            N_("Edit party or candidate"),
+            (
+                ID,
+                Field("kind", N_("Kind"), "select", True),
+                Field("name", N_("Name"), "text", True),
+                Field("short", N_("Short name (optional)"), "text"),
+                Field("description", N_("Description (optional)"), "textarea"),
+                Field("color", N_("Colour (optional)"), "color", hint=N_("For example: #2e7d32")),
+                Field("url", N_("Website (optional)"), "url"),
+                Field("party", N_("Party (for a candidate)"), "select"),
+                Field("constituency", N_("Constituency (optional)"), "line"),
+                Field("fictional", N_("Invented for a demonstration"), "checkbox"),
+            ),
+            "entities",
+        ),
+    )
+}
+
+
+def kind_of(name: str) -> Kind:
+    if name not in KINDS:
+        raise HTTPException(404, "no such kind of item")
+    return KINDS[name]
+
+
+def options(
+    kind: Kind, data: dict[str, Any], lang: str, item_id: str | None
+) -> dict[str, list[tuple[str, str]]]:
+    """The choices of the kind's select fields."""
+    if kind.name == "statements":
+        return {
+            "theme": [
+                (t["id"], f"{title_in(t.get('label'), lang, t['id'])} ({t['id']})")
+                for t in data["questionnaire"].get("themes", [])
+            ]
+        }
+    if kind.name == "entities":
+        return {
+            "kind": [("party", N_("Party")), ("candidate", N_("Candidate"))],
+            "party": [
+                (e["id"], title_in(e.get("name"), lang, e["id"]))
+                for e in data.get("entities", [])
+                if e.get("kind") == "party" and e["id"] != item_id
+            ],
+        }
+    return {}
+
+
+def values_of(kind: Kind, item: dict[str, Any], langs: list[str]) -> dict[str, str]:
+    """Form values of an existing item."""
+    values: dict[str, str] = {}
+    for f in kind.fields:
+        if f.kind in ("text", "textarea"):
+            values.update(text_values(f.name, item.get(f.name), langs))
+        elif f.kind == "loadings":
+            for axis, value in (item.get("axes") or {}).items():
+                values[f"axis_{axis}"] = _number(value)
+        elif f.kind == "checkbox":
+            values[f.name] = "1" if item.get(f.name) else ""
+        else:
+            value = item.get(f.name)
+            values[f.name] = "" if value is None else str(value)
+    return values
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def from_form(
+    kind: Kind, form: FormData, data: dict[str, Any], existing: dict[str, Any] | None
+) -> tuple[dict[str, Any], Errors]:
+    """The item the form describes (built on the existing one), and what is wrong with it."""
+    langs = languages(data)
+    errors: Errors = {}
+    item: dict[str, Any] = dict(existing) if existing else {}
+    q = data["questionnaire"]
+    for f in kind.fields:
+        if f.kind == "id":
+            if existing is None:
+                value = get(form, "id")
+                check_slug(value, (i["id"] for i in kind.items(data)), errors)
+                item["id"] = value
+        elif f.kind in ("text", "textarea"):
+            text = text_field(form, f.name, langs, errors)
+            if text:
+                item[f.name] = text
+            elif f.required:
+                item[f.name] = {}
+                errors[f"{f.name}_{langs[0]}"] = Message(
+                    N_("Enter this text in at least one language.")
+                )
+            else:
+                item.pop(f.name, None)
+        elif f.kind == "select":
+            value = get(form, f.name)
+            choices = [v for v, _ in options(kind, data, "en", item.get("id"))[f.name]]
+            if not value and not f.required:
+                item.pop(f.name, None)
+            elif value not in choices:
+                errors[f.name] = (
+                    Message(N_("Choose one of the options."))
+                    if not value
+                    else Message(N_("%(value)s is not one of the options."), {"value": value})
+                )
+            else:
+                item[f.name] = value
+        elif f.kind == "loadings":
+            loadings: dict[str, float] = {}
+            for axis in q.get("axes", []):
+                name = f"axis_{axis['id']}"
+                raw = get(form, name).replace(",", ".").replace("−", "-")
+                if not raw:
+                    continue
+                try:
+                    number = float(raw)
+                except ValueError:
+                    number = math.nan
+                if not math.isfinite(number) or not -1 <= number <= 1:
+                    errors[name] = Message(N_("Enter a number from −1 to 1."))
+                elif number != 0:
+                    loadings[axis["id"]] = number
+            item["axes"] = loadings
+        elif f.kind in ("url", "color", "line"):
+            value = get(form, f.name)
+            if not value:
+                item.pop(f.name, None)
+                continue
+            if f.kind == "url" and (not URL.match(value) or len(value) > 2000):
+                errors[f.name] = Message(
+                    N_("Enter a web address starting with https:// or http://.")
+                )
+            elif f.kind == "color" and not COLOR.match(value):
+                errors[f.name] = Message(
+                    N_("Enter a colour as # and six hexadecimal digits, for example #2e7d32.")
+                )
+            elif len(value) > 200 and f.kind == "line":
+                errors[f.name] = Message(
+                    N_("This text is too long (at most %(n)s characters)."), {"n": 200}
+                )
+            item[f.name] = value
+        elif f.kind == "checkbox":
+            item[f.name] = bool(get(form, f.name))
+    if kind.name == "entities" and item.get("kind") == "party" and item.get("party"):
+        errors["party"] = Message(N_("Only a candidate can belong to a party."))
+    if kind.name == "entities":
+        item.setdefault("positions", {})
+    return item, errors
+
+
+def form_page(
+    request: Request,
+    opened: OpenDraft,
+    kind: Kind,
+    *,
+    item_id: str | None,
+    values: dict[str, str],
+    errors: Errors | None = None,
+    stale: bool = False,
+    revision: int | None = None,
+) -> HTMLResponse:
+    slug = opened.election.slug
+    lang = admin_language(request)
+    gettext = translations(lang).gettext
+    status = 409 if stale else 400 if errors else 200
+    return page(
+        request,
+        "item.html",
+        opened=opened,
+        status_code=status,
+        kind=kind,
+        item_id=item_id,
+        values=values,
+        errors=errors or {},
+        stale=stale,
+        revision=revision if revision is not None else opened.revision,
+        options={
+            name: [(value, gettext(text) if name == "kind" else text) for value, text in choices]
+            for name, choices in options(kind, opened.data, lang, item_id).items()
+        },
+        axes=opened.data["questionnaire"].get("axes", []),
+        action=f"{base_url(slug)}/{kind.name}" + (f"/{item_id}" if item_id else ""),
+        back=f"{base_url(slug)}/{kind.back}",
+    )
+
+
+def _new(kind: Kind) -> Any:
+    def read_new(
+        request: Request, election: str, session: SessionDep, user: EditorDep
+    ) -> HTMLResponse:
+        opened = load(session, election)
+        values = {"kind": "party"} if kind.name == "entities" else {}
+        return form_page(request, opened, kind, item_id=None, values=values)
+
+    read_new.__doc__ = f"Show the form for a new item of {kind.name}."
+    return read_new
+
+
+def _create(kind: Kind) -> Any:
+    def create_item(
+        request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    ) -> Response:
+        opened = load(session, election)
+        revision = revision_of(form)
+        item, errors = from_form(kind, form, opened.data, None)
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        if errors:
+            return form_page(
+                request, opened, kind, item_id=None, values=values, errors=errors, revision=revision
+            )
+        data = changed_copy(opened.data, lambda d: kind.items(d).append(item))
+        try:
+            save(
+                session,
+                user,
+                slug=election,
+                data=data,
+                revision=revision,
+                action=f"draft.{kind.singular}.add",
+                target=f"{election}/{kind.singular}/{item['id']}",
+                before=None,
+                after=item,
+            )
+        except StaleDraft:
+            return form_page(
+                request, load(session, election), kind, item_id=None, values=values, stale=True
+            )
+        return redirect(f"{base_url(election)}/{kind.back}?done=added#{kind.singular}-{item['id']}")
+
+    create_item.__doc__ = f"Add an item to {kind.name}."
+    return create_item
+
+
+def _edit(kind: Kind) -> Any:
+    def read_item(
+        request: Request, election: str, item: str, session: SessionDep, user: EditorDep
+    ) -> HTMLResponse:
+        opened = load(session, election)
+        items = kind.items(opened.data)
+        found = items[find(items, item)]
+        return form_page(
+            request,
+            opened,
+            kind,
+            item_id=item,
+            values=values_of(kind, found, languages(opened.data)),
+        )
+
+    read_item.__doc__ = f"Show the form of one item of {kind.name}."
+    return read_item
+
+
+def _update(kind: Kind) -> Any:
+    def update_item(
+        request: Request,
+        election: str,
+        item: str,
+        session: SessionDep,
+        user: EditorDep,
+        form: FormDep,
+    ) -> Response:
+        opened = load(session, election)
+        revision = revision_of(form)
+        items = kind.items(opened.data)
+        index = find(items, item)
+        before = items[index]
+        new, errors = from_form(kind, form, opened.data, before)
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        if errors:
+            return form_page(
+                request, opened, kind, item_id=item, values=values, errors=errors, revision=revision
+            )
+
+        def change(d: dict[str, Any]) -> None:
+            kind.items(d)[index] = new
+
+        try:
+            save(
+                session,
+                user,
+                slug=election,
+                data=changed_copy(opened.data, change),
+                revision=revision,
+                action=f"draft.{kind.singular}.edit",
+                target=f"{election}/{kind.singular}/{item}",
+                before=before,
+                after=new,
+            )
+        except StaleDraft:
+            return form_page(
+                request, load(session, election), kind, item_id=item, values=values, stale=True
+            )
+        return redirect(f"{base_url(election)}/{kind.back}?done=saved#{kind.singular}-{item}")
+
+    update_item.__doc__ = f"Save one item of {kind.name}."
+    return update_item
+
+
+def _delete(kind: Kind) -> Any:
+    def delete_item(
+        election: str, item: str, session: SessionDep, user: EditorDep, form: FormDep
+    ) -> Response:
+        opened = load(session, election)
+        revision = revision_of(form)
+        items = kind.items(opened.data)
+        index = find(items, item)
+        before = items[index]
+        data = opened.data
+        back = f"{base_url(election)}/{kind.back}"
+        if kind.name == "themes" and any(
+            s.get("theme") == item for s in data["questionnaire"].get("statements", [])
+        ):
+            return redirect(f"{back}?done=in_use&item={item}")
+        if kind.name == "entities" and any(
+            e.get("party") == item for e in data.get("entities", [])
+        ):
+            return redirect(f"{back}?done=in_use&item={item}")
+
+        def change(d: dict[str, Any]) -> None:
+            del kind.items(d)[index]
+            if kind.name == "axes":
+                for s in d["questionnaire"].get("statements", []):
+                    (s.get("axes") or {}).pop(item, None)
+            if kind.name == "statements":
+                for e in d.get("entities", []):
+                    (e.get("positions") or {}).pop(item, None)
+
+        try:
+            save(
+                session,
+                user,
+                slug=election,
+                data=changed_copy(data, change),
+                revision=revision,
+                action=f"draft.{kind.singular}.delete",
+                target=f"{election}/{kind.singular}/{item}",
+                before=before,
+                after=None,
+            )
+        except StaleDraft:
+            return redirect(f"{back}?done=stale")
+        return redirect(f"{back}?done=deleted")
+
+    delete_item.__doc__ = f"Delete one item of {kind.name} (and what only it used)."
+    return delete_item
+
+
+def _move(kind: Kind) -> Any:
+    def move_item(
+        election: str, item: str, session: SessionDep, user: EditorDep, form: FormDep
+    ) -> Response:
+        opened = load(session, election)
+        revision = revision_of(form)
+        direction = get(form, "direction")
+        back = f"{base_url(election)}/{kind.back}"
+        items = kind.items(opened.data)
+        index = find(items, item)
+        before = [i["id"] for i in items]
+        data = opened.data
+        if not move(kind.items(data), index, direction):
+            return redirect(f"{back}#{kind.singular}-{item}")
+        try:
+            save(
+                session,
+                user,
+                slug=election,
+                data=data,
+                revision=revision,
+                action=f"draft.{kind.singular}.move",
+                target=f"{election}/{kind.name}",
+                before=before,
+                after=[i["id"] for i in kind.items(data)],
+            )
+        except StaleDraft:
+            return redirect(f"{back}?done=stale")
+        return redirect(f"{back}?done=moved#{kind.singular}-{item}")
+
+    move_item.__doc__ = f"Move one item of {kind.name} up or down (direction=up|down)."
+    return move_item
+
+
+for _kind in KINDS.values():
+    _base = f"/admin/elections/{{election}}/{_kind.name}"
+    router.add_api_route(
+        f"{_base}/new",
+        _new(_kind),
+        methods=["GET"],
+        response_class=HTMLResponse,
+        name=f"new_{_kind.singular}",
+    )
+    router.add_api_route(_base, _create(_kind), methods=["POST"], name=f"create_{_kind.singular}")
+    router.add_api_route(
+        f"{_base}/{{item}}",
+        _edit(_kind),
+        methods=["GET"],
+        response_class=HTMLResponse,
+        name=f"read_{_kind.singular}",
+    )
+    router.add_api_route(
+        f"{_base}/{{item}}", _update(_kind), methods=["POST"], name=f"update_{_kind.singular}"
+    )
+    router.add_api_route(
+        f"{_base}/{{item}}/delete",
+        _delete(_kind),
+        methods=["POST"],
+        name=f"delete_{_kind.singular}",
+    )
+    router.add_api_route(
+        f"{_base}/{{item}}/move", _move(_kind), methods=["POST"], name=f"move_{_kind.singular}"
+    )

@@ -1,0 +1,305 @@
+"""Before publishing: diagnostics, a preview as a voter, and publishing itself."""
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.assets import STYLESHEET, static_url
+from api.deps import SessionDep
+from api.i18n import environment, language_name, translations
+from api.pages.admin_content.core import (
+    EditorDep,
+    FormDep,
+    base_url,
+    lenient_content,
+    load,
+    page,
+    redirect,
+    revision_of,
+)
+from api.pages.render import _to_json
+from vaa import audit
+from vaa.diagnostics import diagnose
+from vaa.drafts import OpenDraft, draft_content, publish_draft
+from vaa.formats import DataError, Problem
+from vaa.publish import build_bundle, voter_slice
+from vaa.store import latest_published
+
+router = APIRouter(prefix="/admin/elections")
+
+_ITEM = re.compile(r"^(scale|themes|axes|statements|entities)\[(\d+)\](.*)$")
+
+
+@dataclass
+class ProblemGroup:
+    """The problems of one thing (a statement, an entity...), with the page to fix them."""
+
+    kind: str
+    item: str
+    url: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def group_problems(data: dict[str, Any], problems: list[Problem]) -> list[ProblemGroup]:
+    """Problems by the thing they are about, in the order found, each linked to its page."""
+    base = base_url(data["questionnaire"].get("election", ""))
+    groups: dict[tuple[str, str], ProblemGroup] = {}
+    for problem in problems:
+        where = problem.field.removeprefix("questionnaire.")
+        match = _ITEM.match(where)
+        kind, item, url = "settings", "", f"{base}/settings"
+        if match:
+            kind, index, rest = match.group(1), int(match.group(2)), match.group(3)
+            items = (
+                data.get("entities", [])
+                if kind == "entities"
+                else data["questionnaire"].get(kind, [])
+            )
+            item = str(items[index].get("id", index)) if index < len(items) else str(index)
+            if kind == "scale":
+                url = f"{base}/questionnaire#scale"
+            elif kind == "entities" and rest.startswith(".positions"):
+                kind, url = "positions", f"{base}/entities/{item}/positions"
+            else:
+                url = f"{base}/{kind}/{item}"
+        elif where.startswith("entities"):
+            kind, url = "entities", f"{base}/entities"
+        elif where.startswith(("scale", "themes", "statements", "axes")):
+            kind = where.split("[")[0].split(".")[0]
+            url = f"{base}/questionnaire"
+        groups.setdefault((kind, item), ProblemGroup(kind, item, url)).problems.append(problem)
+    return list(groups.values())
+
+
+# -- diagnostics ---------------------------------------------------------------------------
+
+
+@router.get("/{election}/diagnostics", response_class=HTMLResponse)
+def read_diagnostics(
+    request: Request, election: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """Spread of answers per statement, missing answers, axis balance, missing translations."""
+    opened = load(session, election)
+    content = lenient_content(opened.data)
+    if content is None:
+        _, problems = draft_content(opened.data)
+        return page(
+            request,
+            "diagnostics.html",
+            opened=opened,
+            report=None,
+            groups=group_problems(opened.data, problems),
+        )
+    q = opened.data["questionnaire"]
+    return page(
+        request,
+        "diagnostics.html",
+        opened=opened,
+        report=diagnose(content),
+        groups=[],
+        statements={s["id"]: s for s in q.get("statements", [])},
+        scale=q.get("scale", []),
+        entity_count=len(content.entities),
+    )
+
+
+# -- preview ---------------------------------------------------------------------------
+
+
+def _preview_election(opened: OpenDraft, lang: str) -> dict[str, Any] | list[Problem]:
+    content, problems = draft_content(opened.data)
+    if content is None:
+        return problems
+    try:
+        data: dict[str, Any] = json.loads(voter_slice(build_bundle(content), lang))
+    except KeyError:
+        raise HTTPException(404, f"the election is not in {lang!r}") from None
+    return data
+
+
+def _render_preview(
+    request: Request, opened: OpenDraft, lang: str, template: str, **context: Any
+) -> HTMLResponse:
+    slug = opened.election.slug
+    base = f"{base_url(slug)}/preview"
+    langs = opened.data["questionnaire"]["languages"]
+    tail = "quiz" if template.endswith("quiz.html") else ""
+    switch = [
+        {
+            "code": code,
+            "name": language_name(code),
+            "url": f"{base}/{code}/{tail}",
+            "current": code == lang,
+        }
+        for code in langs
+    ]
+    html = (
+        environment(lang)
+        .get_template(template)
+        .render(
+            lang=lang,
+            language_switch=switch,
+            static_url=static_url,
+            stylesheet_url=static_url(STYLESHEET),
+            path=request.url.path,
+            to_json=_to_json,
+            admin_url=base_url(slug),
+            start_url=f"{base}/{lang}/",
+            quiz_url=f"{base}/{lang}/quiz",
+            results_url=f"{base}/{lang}/",
+            method_url=f"/{lang}/{slug}/method" if opened.published else f"{base}/{lang}/",
+            **context,
+        )
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def _problems_page(request: Request, opened: OpenDraft, problems: list[Problem]) -> HTMLResponse:
+    return page(
+        request,
+        "publish.html",
+        opened=opened,
+        status_code=409,
+        groups=group_problems(opened.data, problems),
+        version=None,
+        preview_refused=True,
+    )
+
+
+@router.get("/{election}/preview/{lang}/", response_class=HTMLResponse)
+def read_preview_start(
+    request: Request, election: str, lang: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """The draft's start page as voters will see it, bannered as a preview."""
+    opened = load(session, election)
+    found = _preview_election(opened, lang)
+    if isinstance(found, list):
+        return _problems_page(request, opened, found)
+    gettext = translations(lang).gettext
+    entities = sorted(found["entities"], key=lambda e: (e["name"].casefold(), e["id"]))
+    script = {
+        "election": f"preview:{election}",
+        "answers": static_url("js/answers.js"),
+        "statements": [s["id"] for s in found["statements"]],
+        "answered": gettext(
+            "You have answered or skipped %(n)s of %(total)s statements on this device."
+        )
+        % {"n": "{n}", "total": "{total}"},
+        "confirm": gettext("Delete your answers and start again?"),
+    }
+    return _render_preview(
+        request,
+        opened,
+        lang,
+        "admin/content/preview_start.html",
+        election=found,
+        entities=entities,
+        kinds={e["kind"] for e in entities},
+        fictional=[e for e in entities if e.get("fictional")],
+        script=script,
+    )
+
+
+@router.get("/{election}/preview/{lang}/quiz", response_class=HTMLResponse)
+def read_preview_quiz(
+    request: Request, election: str, lang: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """The draft's quiz as voters will see it; answers stay apart from the real quiz's."""
+    opened = load(session, election)
+    found = _preview_election(opened, lang)
+    if isinstance(found, list):
+        return _problems_page(request, opened, found)
+    gettext = translations(lang).gettext
+    script = {
+        "election": f"preview:{election}",
+        "version": found["version"],
+        "answers": static_url("js/answers.js"),
+        "results": f"{base_url(election)}/preview/{lang}/",
+        "step": gettext("Statement %(n)s of %(total)s") % {"n": "{n}", "total": "{total}"},
+        "saved": gettext("Saved: %(answer)s.") % {"answer": "{answer}"},
+        "skipped": gettext("Skipped."),
+        "important": gettext("Marked as important: it counts twice."),
+        "normal": gettext("No longer marked as important."),
+        "confirm": gettext("Delete your answers and start again?"),
+        "cleared": gettext("Your answers were deleted."),
+        "changed": "",
+        "dropped": "",
+    }
+    return _render_preview(
+        request,
+        opened,
+        lang,
+        "admin/content/preview_quiz.html",
+        election=found,
+        themes={t["id"]: t["label"] for t in found["themes"]},
+        script=script,
+    )
+
+
+# -- publishing -----------------------------------------------------------------------------
+
+
+def _publish_page(
+    request: Request,
+    opened: OpenDraft,
+    session: SessionDep,
+    *,
+    problems: list[Problem] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    if problems is None:
+        _, problems = draft_content(opened.data)
+    assert opened.election.id is not None
+    return page(
+        request,
+        "publish.html",
+        opened=opened,
+        status_code=status_code,
+        groups=group_problems(opened.data, problems),
+        version=latest_published(session, election_id=opened.election.id),
+        preview_refused=False,
+    )
+
+
+@router.get("/{election}/publish", response_class=HTMLResponse)
+def read_publish(
+    request: Request, election: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """Every problem that stops the draft from being published, or the publish button."""
+    return _publish_page(request, load(session, election), session)
+
+
+@router.post("/{election}/publish")
+def publish_election(
+    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+) -> Response:
+    """Freeze the draft as the next version, if it has no problems (else list them, 409)."""
+    opened = load(session, election)
+    if revision_of(form) != opened.revision:
+        return redirect(f"{base_url(election)}/publish?done=stale")
+    assert opened.election.id is not None
+    before = latest_published(session, election_id=opened.election.id)
+    previous = {"number": before.number, "version": before.checksum} if before else None
+    try:
+        outcome = publish_draft(session, slug=election)
+    except DataError as exc:
+        session.rollback()
+        return _publish_page(request, opened, session, problems=exc.problems, status_code=409)
+    if not outcome.created:
+        session.rollback()
+        return redirect(f"{base_url(election)}/publish?done=unchanged")
+    version = outcome.version
+    audit.record(
+        session,
+        user,
+        "election.publish",
+        election,
+        before=previous,
+        after={"number": version.number, "version": version.checksum},
+    )
+    session.commit()
+    return redirect(f"{base_url(election)}/publish?done=published")

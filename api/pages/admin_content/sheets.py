@@ -1,0 +1,225 @@
+"""Spreadsheets: download the draft as XLSX or CSV, upload to import with a preview.
+
+An upload is read and checked but not applied: the page lists every change (or every
+problem, with sheet, row and column) and carries the uploaded files in a hidden field
+to the confirm button, which reads them again against the draft as it is then. Nothing
+changes on error, and nothing changes without the confirmation.
+"""
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from api.deps import SessionDep
+from api.pages.admin_content.core import (
+    N_,
+    EditorDep,
+    FormDep,
+    Message,
+    base_url,
+    get,
+    lenient_content,
+    load,
+    page,
+    redirect,
+    revision_of,
+    save,
+)
+from api.pages.admin_content.review import group_problems
+from vaa.content import ElectionContent
+from vaa.drafts import OpenDraft, StaleDraft, draft_content
+from vaa.formats import DataError, Problem
+from vaa.publish import content_data
+from vaa.spreadsheets import Change, export_csv, export_xlsx, import_csv, import_xlsx, preview
+
+router = APIRouter(prefix="/admin/elections")
+
+MAX_UPLOAD = 4 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _content(opened: OpenDraft) -> ElectionContent:
+    content = lenient_content(opened.data)
+    if content is None:
+        raise HTTPException(409, "the draft cannot be exported until its problems are fixed")
+    return content
+
+
+def _sheets_page(
+    request: Request,
+    opened: OpenDraft,
+    *,
+    problems: list[Problem] | None = None,
+    changes: list[Change] | None = None,
+    payload: str | None = None,
+    error: Message | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    content = lenient_content(opened.data)
+    draft_problems: list[Problem] = []
+    if content is None:
+        _, draft_problems = draft_content(opened.data)
+    return page(
+        request,
+        "sheets.html",
+        opened=opened,
+        status_code=status_code,
+        exportable=content is not None,
+        draft_groups=group_problems(opened.data, draft_problems),
+        csv_files=sorted(export_csv(content)) if content is not None else [],
+        problems=problems,
+        changes=changes,
+        payload=payload,
+        error=error,
+    )
+
+
+@router.get("/{election}/spreadsheets", response_class=HTMLResponse)
+def read_spreadsheets(
+    request: Request, election: str, session: SessionDep, user: EditorDep
+) -> HTMLResponse:
+    """Download links and the upload form."""
+    return _sheets_page(request, load(session, election))
+
+
+@router.get("/{election}/spreadsheets/{file}")
+def download_spreadsheet(
+    election: str, file: str, session: SessionDep, user: EditorDep
+) -> Response:
+    """The draft as <election>.xlsx or one of its CSV files."""
+    opened = load(session, election)
+    content = _content(opened)
+    if file == f"{election}.xlsx":
+        body, media = export_xlsx(content), XLSX
+    else:
+        files = export_csv(content)
+        if file not in files:
+            raise HTTPException(404, "no such file")
+        body, media = files[file], "text/csv; charset=utf-8"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _read(files: dict[str, bytes], current: ElectionContent) -> ElectionContent:
+    """Import the uploaded files (one workbook, or CSV files) against the current draft."""
+    workbooks = [name for name in files if name.lower().endswith(".xlsx")]
+    if workbooks:
+        if len(files) > 1:
+            raise DataError(
+                [
+                    Problem(name, 1, "", "upload one workbook, or CSV files, not both")
+                    for name in files
+                ]
+            )
+        return import_xlsx(files[workbooks[0]], current=current)
+    return import_csv(files, current=current)
+
+
+def _encode(files: dict[str, bytes]) -> str:
+    return base64.b64encode(
+        json.dumps({name: base64.b64encode(body).decode() for name, body in files.items()}).encode()
+    ).decode()
+
+
+def _decode(payload: str) -> dict[str, bytes]:
+    try:
+        found = json.loads(base64.b64decode(payload, validate=True))
+        if not isinstance(found, dict):
+            raise ValueError
+        return {str(k): base64.b64decode(v, validate=True) for k, v in found.items()}
+    except (ValueError, binascii.Error, TypeError):
+        raise HTTPException(400, "the uploaded files were lost: upload them again") from None
+
+
+@router.post("/{election}/spreadsheets/import", response_class=HTMLResponse)
+def upload_spreadsheet(
+    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+) -> HTMLResponse:
+    """Check an upload and show what it would change (or every problem); apply nothing."""
+    opened = load(session, election)
+    revision_of(form)
+    files: dict[str, bytes] = {}
+    total = 0
+    for upload in form.getlist("files"):
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            continue
+        body = upload.file.read(MAX_UPLOAD + 1)
+        total += len(body)
+        files[upload.filename.replace("\\", "/").rsplit("/", 1)[-1]] = body
+    if not files:
+        return _sheets_page(
+            request, opened, error=Message(N_("Choose a file to upload.")), status_code=400
+        )
+    if total > MAX_UPLOAD:
+        return _sheets_page(
+            request,
+            opened,
+            error=Message(
+                N_("The files are too large (at most %(n)s MB)."), {"n": MAX_UPLOAD // 2**20}
+            ),
+            status_code=400,
+        )
+    current = lenient_content(opened.data)
+    if current is None:
+        return _sheets_page(request, opened, status_code=409)
+    try:
+        new = _read(files, current)
+    except DataError as exc:
+        return _sheets_page(request, opened, problems=list(exc.problems), status_code=400)
+    return _sheets_page(request, opened, changes=preview(current, new), payload=_encode(files))
+
+
+def _change_key(change: Change) -> str:
+    return "/".join(
+        part for part in (change.target, change.id, change.statement or "", change.field) if part
+    )
+
+
+@router.post("/{election}/spreadsheets/apply")
+def apply_spreadsheet(
+    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+) -> Response:
+    """Apply a checked upload to the draft (read again: the draft may have changed)."""
+    opened = load(session, election)
+    revision = revision_of(form)
+    back = f"{base_url(election)}/spreadsheets"
+    if revision != opened.revision:
+        return redirect(f"{back}?done=stale")
+    files = _decode(get(form, "payload"))
+    current = lenient_content(opened.data)
+    if current is None:
+        return _sheets_page(request, opened, status_code=409)
+    try:
+        new = _read(files, current)
+    except DataError as exc:
+        return _sheets_page(request, opened, problems=list(exc.problems), status_code=400)
+    changes = preview(current, new)
+    if not changes:
+        return redirect(f"{back}?done=unchanged")
+    data: dict[str, Any] = content_data(new)
+    try:
+        save(
+            session,
+            user,
+            slug=election,
+            data=data,
+            revision=revision,
+            action="draft.spreadsheet.import",
+            target=f"{election}/spreadsheet",
+            before={_change_key(c): c.before for c in changes},
+            after={_change_key(c): c.after for c in changes},
+        )
+    except StaleDraft:
+        return redirect(f"{back}?done=stale")
+    return redirect(f"{back}?done=imported")

@@ -1,0 +1,287 @@
+"""A party's own pages: accepting an invitation, and filling in and submitting its positions.
+
+Every page with {election}/{entity} in its path is behind `require_party`: a party
+account sees only its own entity (any other is 403); admins may look too.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from api import csrf
+from api.auth import PartyUser, csrf_protect, require_role, set_session_cookie
+from api.deps import SessionDep
+from api.i18n import language_name
+from api.pages.admin import admin_language, render_admin
+from vaa import accounts
+from vaa import party_workflow as workflow
+from vaa.accounts import AccountError
+from vaa.drafts import open_draft
+from vaa.models import Account
+
+router = APIRouter(prefix="/party", include_in_schema=False)
+party_or_admin = require_role("party")
+
+FormText = Annotated[str, Form()]
+
+
+def pick(text: dict[str, str] | None, language: str, fallbacks: list[str]) -> str:
+    """A content text in the reader's language, else in the election's first language."""
+    if not text:
+        return ""
+    for code in [language, *fallbacks]:
+        if text.get(code):
+            return text[code]
+    return next(iter(text.values()), "")
+
+
+# --- invitations --------------------------------------------------------------------------
+
+
+@router.get("/invite/{token}", response_class=HTMLResponse)
+def read_invitation(request: Request, session: SessionDep, token: str) -> HTMLResponse:
+    """Show the form a party representative uses to create their account."""
+    invitation = workflow.find_invitation(session, token=token)
+    if invitation is None:
+        return render_admin(request, "party/invite_invalid.html", status_code=404)
+    return render_admin(
+        request, "party/invite.html", **_invitation_context(session, request, invitation), email=""
+    )
+
+
+def _invitation_context(session: SessionDep, request: Request, invitation: Any) -> dict[str, Any]:
+    language = admin_language(request)
+    opened = open_draft(session, slug=invitation.election)
+    data = opened.data if opened else {}
+    entity = workflow.draft_entity(data, invitation.entity) or {}
+    langs = workflow.languages(data)
+    return {
+        "election_title": pick(data.get("questionnaire", {}).get("title"), language, langs),
+        "entity_name": pick(entity.get("name"), language, langs),
+        "expires_at": invitation.expires_at,
+    }
+
+
+@router.post("/invite/{token}", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def accept_invitation(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    email: FormText = "",
+    password: FormText = "",
+    confirm: FormText = "",
+) -> Response:
+    """Create the party account of an invitation and sign in; the link then stops working."""
+    invitation = workflow.find_invitation(session, token=token)
+    if invitation is None:
+        return render_admin(request, "party/invite_invalid.html", status_code=404)
+    context = _invitation_context(session, request, invitation)
+    try:
+        if password != confirm:
+            raise AccountError("the passwords differ", "mismatch")
+        account = workflow.accept_invitation(session, token=token, email=email, password=password)
+    except (AccountError, workflow.WorkflowError) as exc:
+        session.rollback()
+        status = exc.status if isinstance(exc, workflow.WorkflowError) else 400
+        if exc.code == "link":
+            return render_admin(request, "party/invite_invalid.html", status_code=404)
+        return render_admin(
+            request,
+            "party/invite.html",
+            status_code=status,
+            error=exc.code,
+            email=email[:254],
+            **context,
+        )
+    session_token = accounts.start_session(session, account=account)
+    session.commit()
+    response = RedirectResponse(f"/party/{account.election}/{account.entity}", status_code=303)
+    set_session_cookie(request, response, session_token)
+    response.delete_cookie(csrf.ANONYMOUS_COOKIE, path="/")
+    return response
+
+
+# --- the party's positions ----------------------------------------------------------------
+
+
+@router.get("")
+def read_party_home(user: Annotated[Account, Depends(party_or_admin)]) -> Response:
+    """Go to the signed-in party's own page (admins go to the review area)."""
+    if user.role == "party" and user.election and user.entity:
+        return RedirectResponse(f"/party/{user.election}/{user.entity}", status_code=303)
+    return RedirectResponse("/admin/review", status_code=303)
+
+
+def _opened(session: SessionDep, election: str, entity: str) -> dict[str, Any]:
+    opened = open_draft(session, slug=election)
+    if opened is None or workflow.draft_entity(opened.data, entity) is None:
+        raise HTTPException(404, f"election {election!r} has no entity {entity!r}")
+    return opened.data
+
+
+def _render_positions(
+    request: Request,
+    session: SessionDep,
+    *,
+    election: str,
+    entity: str,
+    data: dict[str, Any],
+    positions: dict[str, dict[str, Any]],
+    errors: list[workflow.FieldError] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    language = admin_language(request)
+    langs = workflow.languages(data)
+    questionnaire = data.get("questionnaire", {})
+    themes = {
+        t["id"]: pick(t.get("label"), language, langs) for t in questionnaire.get("themes", [])
+    }
+    options = [
+        {"id": o["id"], "label": pick(o.get("label"), language, langs)}
+        for o in questionnaire.get("scale", [])
+    ]
+    by_statement: dict[str, list[workflow.FieldError]] = {}
+    for error in errors or []:
+        by_statement.setdefault(error.statement, []).append(error)
+    rows = [
+        {
+            "id": s["id"],
+            "number": i,
+            "theme": themes.get(s.get("theme", ""), ""),
+            "text": pick(s.get("text"), language, langs),
+            "position": positions.get(s["id"], workflow.normalize(None)),
+            "errors": by_statement.get(s["id"], []),
+        }
+        for i, s in enumerate(workflow.statements(data), start=1)
+    ]
+    found_window = workflow.window(session, election=election)
+    found = workflow.submission(session, election=election, entity=entity)
+    closed = workflow.closed_reason(found_window)
+    missing = set(workflow.missing(positions, data))
+    return render_admin(
+        request,
+        "party/positions.html",
+        status_code=status_code,
+        election=election,
+        entity=entity,
+        election_title=pick(questionnaire.get("title"), language, langs),
+        entity_name=pick((workflow.draft_entity(data, entity) or {}).get("name"), language, langs),
+        languages=[{"code": c, "name": language_name(c)} for c in langs],
+        language_names={c: language_name(c) for c in langs},
+        options=options,
+        rows=rows,
+        missing=[r for r in rows if r["id"] in missing],
+        window=found_window,
+        closed=closed,
+        submission=found,
+        editable=closed is None and (found is None or found.status != "pending"),
+        limit=found_window.justification_limit,
+        errors=errors or [],
+        notice=notice,
+    )
+
+
+@router.get("/{election}/{entity}", response_class=HTMLResponse)
+def read_positions(
+    request: Request,
+    session: SessionDep,
+    user: PartyUser,
+    election: str,
+    entity: str,
+    done: str | None = None,
+) -> HTMLResponse:
+    """Show the party's positions on every statement, what is missing, and its review status."""
+    data = _opened(session, election, entity)
+    positions = workflow.working_positions(session, election=election, entity=entity, data=data)
+    return _render_positions(
+        request,
+        session,
+        election=election,
+        entity=entity,
+        data=data,
+        positions=positions,
+        notice=done if done in ("saved", "submitted") else None,
+    )
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form()
+
+
+def positions_from_form(form: FormData, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The raw positions of the form: answer-<id>, justification-<id>-<lang>, source-<id>."""
+
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value if isinstance(value, str) else ""
+
+    return {
+        s["id"]: {
+            "answer": text(f"answer-{s['id']}"),
+            "justification": {
+                lang: text(f"justification-{s['id']}-{lang}") for lang in workflow.languages(data)
+            },
+            "source": text(f"source-{s['id']}"),
+        }
+        for s in workflow.statements(data)
+    }
+
+
+@router.post("/{election}/{entity}", response_class=HTMLResponse)
+def save_positions(
+    request: Request,
+    session: SessionDep,
+    user: PartyUser,
+    election: str,
+    entity: str,
+    form: Annotated[FormData, Depends(_form)],
+) -> Response:
+    """Save the working copy (action=save) or send it for review (action=submit)."""
+    data = _opened(session, election, entity)
+    action = form.get("action")
+    if action not in ("save", "submit"):
+        raise HTTPException(400, "the form must say action=save or action=submit")
+    limit = workflow.window(session, election=election).justification_limit
+    positions, errors = workflow.check_positions(
+        positions_from_form(form, data), data=data, limit=limit
+    )
+    closed = workflow.closed_reason(workflow.window(session, election=election))
+    if closed is None and errors:
+        return _render_positions(
+            request,
+            session,
+            election=election,
+            entity=entity,
+            data=data,
+            positions=positions,
+            errors=errors,
+            status_code=400,
+        )
+    try:
+        workflow.save_positions(
+            session,
+            election=election,
+            entity=entity,
+            positions=positions,
+            actor=user,
+            submit=action == "submit",
+        )
+    except workflow.WorkflowError as exc:
+        session.rollback()
+        stored = workflow.working_positions(session, election=election, entity=entity, data=data)
+        return _render_positions(
+            request,
+            session,
+            election=election,
+            entity=entity,
+            data=data,
+            positions=stored,
+            notice=exc.code,
+            status_code=exc.status,
+        )
+    session.commit()
+    done = "submitted" if action == "submit" else "saved"
+    return RedirectResponse(f"/party/{election}/{entity}?done={done}", status_code=303)

@@ -1,0 +1,209 @@
+"""Signing in and out, the account page, changing the password, creating the first admin."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api import csrf
+from api.auth import (
+    SignedInDep,
+    clear_session_cookie,
+    csrf_protect,
+    require_role,
+    safe_next,
+    set_session_cookie,
+)
+from api.deps import SessionDep
+from api.pages.admin import render_admin
+from vaa import accounts
+from vaa.accounts import ROLES, AccountError, InvalidCredentials, TooManyFailures
+from vaa.models import Account
+
+router = APIRouter(include_in_schema=False)
+any_role = require_role(*ROLES)
+
+FormText = Annotated[str, Form()]
+
+
+def _client(request: Request) -> str:
+    # Behind a proxy, uvicorn's --proxy-headers (on in `vaa serve`) puts the real address here.
+    return request.client.host if request.client else "unknown"
+
+
+def _minutes(exc: TooManyFailures) -> int:
+    """Whole minutes until the next attempt counts (rounded up, at least one)."""
+    return max(1, -(-int(exc.retry_after.total_seconds()) // 60))
+
+
+def _home(account: Account) -> str:
+    return "/admin" if account.role in ("admin", "editor") else "/account"
+
+
+def _signed_in_response(
+    request: Request, session: SessionDep, account: Account, target: str
+) -> Response:
+    token = accounts.start_session(session, account=account)
+    session.commit()
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, token)
+    response.delete_cookie(csrf.ANONYMOUS_COOKIE, path="/")
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def read_login(
+    request: Request,
+    signed: SignedInDep,
+    next_path: Annotated[str | None, Query(alias="next", max_length=2000)] = None,
+    signed_out: str | None = None,
+) -> Response:
+    """Show the sign-in form (or go on, when already signed in)."""
+    if signed:
+        return RedirectResponse(safe_next(next_path, _home(signed.account)), status_code=303)
+    return render_admin(
+        request,
+        "admin/login.html",
+        next=safe_next(next_path, ""),
+        email="",
+        signed_out=signed_out is not None,
+    )
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def login(
+    request: Request,
+    session: SessionDep,
+    email: FormText = "",
+    password: FormText = "",
+    next_path: Annotated[str, Form(alias="next")] = "",
+) -> Response:
+    """Sign in with an e-mail address and password (rate-limited)."""
+    try:
+        account = accounts.authenticate(
+            session, email=email, password=password, client=_client(request)
+        )
+    except TooManyFailures as exc:
+        response = render_admin(
+            request,
+            "admin/login.html",
+            status_code=429,
+            error="rate_limited",
+            minutes=_minutes(exc),
+            next=safe_next(next_path, ""),
+            email=email[:254],
+        )
+        response.headers["Retry-After"] = str(_minutes(exc) * 60)
+        return response
+    except InvalidCredentials:
+        session.commit()  # keep the failure: it counts towards the limit and is audited
+        return render_admin(
+            request,
+            "admin/login.html",
+            status_code=400,
+            error="credentials",
+            next=safe_next(next_path, ""),
+            email=email[:254],
+        )
+    return _signed_in_response(request, session, account, safe_next(next_path, _home(account)))
+
+
+async def _logout_csrf(request: Request, signed: SignedInDep) -> None:
+    # Signing out of a session that has already ended changes nothing: no token needed.
+    if signed:
+        await csrf.check(request, signed.session.csrf_token)
+
+
+@router.post("/logout", dependencies=[Depends(_logout_csrf)])
+def logout(request: Request, session: SessionDep, signed: SignedInDep) -> Response:
+    """Sign out: the session is deleted on the server and its cookie cleared."""
+    if signed:
+        accounts.end_session(session, signed_in=signed)
+        session.commit()
+    response = RedirectResponse("/login?signed_out=1", status_code=303)
+    clear_session_cookie(request, response)
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse)
+def read_account(
+    request: Request, user: Annotated[Account, Depends(any_role)], password: str | None = None
+) -> HTMLResponse:
+    """Show who is signed in, with links to change the password and sign out."""
+    return render_admin(request, "admin/account.html", changed=password == "changed")
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def read_password_form(
+    request: Request, user: Annotated[Account, Depends(any_role)]
+) -> HTMLResponse:
+    """Show the form to change one's password."""
+    return render_admin(request, "admin/password.html")
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    session: SessionDep,
+    user: Annotated[Account, Depends(any_role)],
+    signed: SignedInDep,
+    current: FormText = "",
+    new: FormText = "",
+    confirm: FormText = "",
+) -> Response:
+    """Change one's password; every other session of the account is signed out."""
+    assert signed is not None  # the guard let us through
+    error: AccountError | None = None
+    if new != confirm:
+        error = AccountError("the new passwords differ", "mismatch")
+    else:
+        try:
+            accounts.change_password(
+                session, signed_in=signed, current=current, new=new, client=_client(request)
+            )
+        except AccountError as exc:
+            error = exc
+    if error is not None:
+        session.commit()  # a wrong current password is kept as a failed sign-in
+        status = 429 if isinstance(error, TooManyFailures) else 400
+        return render_admin(
+            request,
+            "admin/password.html",
+            status_code=status,
+            error=error.code,
+            minutes=_minutes(error) if isinstance(error, TooManyFailures) else None,
+        )
+    session.commit()
+    return RedirectResponse("/account?password=changed", status_code=303)
+
+
+@router.get("/setup/{token}", response_class=HTMLResponse)
+def read_setup(request: Request, session: SessionDep, token: str) -> HTMLResponse:
+    """Show the form that creates the first admin (a one-time link from `vaa serve`)."""
+    if accounts.valid_setup_link(session, token=token) is None:
+        return render_admin(request, "admin/setup_invalid.html", status_code=404)
+    return render_admin(request, "admin/setup.html", email="")
+
+
+@router.post("/setup/{token}", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def create_first_admin(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    email: FormText = "",
+    password: FormText = "",
+    confirm: FormText = "",
+) -> Response:
+    """Create the first admin and sign them in; the link then stops working."""
+    if accounts.valid_setup_link(session, token=token) is None:
+        return render_admin(request, "admin/setup_invalid.html", status_code=404)
+    try:
+        if password != confirm:
+            raise AccountError("the passwords differ", "mismatch")
+        account = accounts.complete_setup(session, token=token, email=email, password=password)
+    except AccountError as exc:
+        session.rollback()
+        return render_admin(
+            request, "admin/setup.html", status_code=400, error=exc.code, email=email[:254]
+        )
+    return _signed_in_response(request, session, account, "/admin")

@@ -1,0 +1,592 @@
+"""The admin content UI through the real app: pages, forms, conflicts, publishing, spreadsheets.
+
+Every form is sent the way a browser sends it: with the session's CSRF token and the
+draft revision the page was opened at.
+"""
+
+import io
+import re
+from typing import Any
+
+import httpx
+import openpyxl  # type: ignore[import-untyped, unused-ignore]
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from vaa import accounts, audit
+from vaa.db import session_scope
+from vaa.drafts import open_draft
+from vaa.models import Account, Election
+
+ADMIN = "/admin/elections"
+PASSWORD = "a long enough password"
+
+
+def sign_in_as(client: TestClient, engine: sa.Engine, role: str, language: str = "en") -> str:
+    """Sign in an account of this role (made on first use); return its CSRF token."""
+    email = f"{role}@example.org"
+    with session_scope(engine) as session:
+        account = session.exec(select(Account).where(Account.email == email)).first()
+        if account is None:
+            account = accounts.create_account(
+                session,
+                email=email,
+                password=PASSWORD,
+                role=role,
+                election="demo" if role == "party" else None,
+                entity="green-coast" if role == "party" else None,
+                actor="test",
+            )
+        token = accounts.start_session(session, account=account)
+    client.cookies.clear()
+    client.cookies.set("vaa_session", token)
+    client.cookies.set("vaa_lang", language)
+    client.headers["accept"] = "text/html"
+    page = client.get(ADMIN)
+    if page.status_code != 200:
+        return ""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found
+    return found.group(1)
+
+
+def revision(engine: sa.Engine, slug: str) -> int:
+    with session_scope(engine) as session:
+        opened = open_draft(session, slug=slug)
+        assert opened is not None
+        return opened.revision
+
+
+def draft(engine: sa.Engine, slug: str) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        opened = open_draft(session, slug=slug)
+        assert opened is not None
+        return opened.data
+
+
+class Editor:
+    """A signed-in editor sending forms."""
+
+    def __init__(self, client: TestClient, engine: sa.Engine, role: str = "editor") -> None:
+        self.client = client
+        self.engine = engine
+        self.token = sign_in_as(client, engine, role)
+
+    def post(
+        self, path: str, data: dict[str, Any], *, slug: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        body = {"csrf_token": self.token, **data}
+        if slug is not None and "revision" not in data:
+            body["revision"] = str(revision(self.engine, slug))
+        return self.client.post(path, data=body, follow_redirects=False, **kw)
+
+    def ok(self, path: str, data: dict[str, Any], slug: str | None = None) -> httpx.Response:
+        response = self.post(path, data, slug=slug)
+        assert response.status_code == 303, response.text[:3000]
+        return response
+
+
+@pytest.fixture
+def editor(client: TestClient, demo: sa.Engine) -> Editor:
+    return Editor(client, demo)
+
+
+def demo_pages() -> list[str]:
+    base = f"{ADMIN}/demo"
+    return [
+        ADMIN,
+        f"{ADMIN}/new",
+        base,
+        f"{base}/settings",
+        f"{base}/questionnaire",
+        f"{base}/themes/new",
+        f"{base}/themes/governance",
+        f"{base}/axes/new",
+        f"{base}/axes/economic",
+        f"{base}/statements/new",
+        f"{base}/statements/e-petitions",
+        f"{base}/entities",
+        f"{base}/entities/new",
+        f"{base}/entities/green-coast",
+        f"{base}/entities/green-coast/positions",
+        f"{base}/translate",
+        f"{base}/translate?a=en&b=ka&only=missing",
+        f"{base}/diagnostics",
+        f"{base}/spreadsheets",
+        f"{base}/preview/ka/",
+        f"{base}/preview/en/quiz",
+        f"{base}/publish",
+    ]
+
+
+@pytest.mark.parametrize("role", ["admin", "editor"])
+@pytest.mark.parametrize("language", ["ka", "en"])
+def test_every_page_renders_for_admins_and_editors(
+    client: TestClient, demo: sa.Engine, role: str, language: str
+) -> None:
+    sign_in_as(client, demo, role, language)
+    for path in demo_pages():
+        page = client.get(path)
+        assert page.status_code == 200, f"{path}: {page.status_code} {page.text[:500]}"
+        expected = language if "/preview/" not in path else path.split("/preview/")[1][:2]
+        assert f'<html lang="{expected}">' in page.text, path
+        assert "Cache-Control" in page.headers
+    sample = client.get(f"{ADMIN}/demo/questionnaire").text
+    if language == "ka":
+        assert "კითხვარი" in sample
+    else:
+        assert "Questionnaire" in sample and "Answer scale" in sample
+
+
+@pytest.mark.parametrize("role", [None, "facilitator", "party"])
+def test_others_may_not_use_the_content_pages(
+    client: TestClient, demo: sa.Engine, role: str | None
+) -> None:
+    if role is None:
+        client.headers["accept"] = "application/json"
+        assert client.get(f"{ADMIN}/demo/questionnaire").status_code == 401
+        assert client.post(f"{ADMIN}/demo/themes", data={}).status_code == 401
+        return
+    token = sign_in_as(client, demo, role)
+    assert client.get(f"{ADMIN}/demo/questionnaire").status_code == 403
+    response = client.post(
+        f"{ADMIN}/demo/themes",
+        data={"csrf_token": token, "revision": "1", "id": "x", "label_en": "X"},
+    )
+    assert response.status_code == 403
+
+
+def test_forms_need_the_csrf_token(editor: Editor, demo: sa.Engine) -> None:
+    before = draft(demo, "demo")
+    response = editor.client.post(
+        f"{ADMIN}/demo/themes",
+        data={"revision": str(revision(demo, "demo")), "id": "new-theme", "label_en": "X"},
+    )
+    assert response.status_code == 403
+    assert draft(demo, "demo") == before
+
+
+def build_election(editor: Editor, slug: str = "batumi-2026") -> None:
+    """Create a two-language election from nothing with the forms, as the UI does."""
+    created = editor.ok(
+        ADMIN,
+        {
+            "slug": slug,
+            "languages": ["ka", "en"],
+            "title_ka": "ბათუმის არჩევნები",
+            "title_en": "Batumi election",
+        },
+    )
+    base = f"{ADMIN}/{slug}"
+    assert created.headers["location"] == f"{base}?done=created"
+    editor.ok(
+        f"{base}/themes",
+        {"id": "transport", "label_ka": "ტრანსპორტი", "label_en": "Transport"},
+        slug,
+    )
+    editor.ok(
+        f"{base}/themes",
+        {"id": "environment", "label_ka": "გარემო", "label_en": "Environment"},
+        slug,
+    )
+    editor.ok(
+        f"{base}/axes",
+        {
+            "id": "economic",
+            "label_ka": "ეკონომიკა",
+            "label_en": "Economy",
+            "low_ka": "მარცხენა",
+            "low_en": "Left",
+            "high_ka": "მარჯვენა",
+            "high_en": "Right",
+        },
+        slug,
+    )
+    for sid, theme, ka, en, loading in (
+        ("free-buses", "transport", "ავტობუსი უფასო უნდა იყოს.", "Buses should be free.", "-1"),
+        ("bike-lanes", "transport", "საჭიროა ველობილიკები.", "We need bike lanes.", ""),
+        ("parks", "environment", "მეტი პარკი.", "More parks.", "0.5"),
+    ):
+        editor.ok(
+            f"{base}/statements",
+            {
+                "id": sid,
+                "theme": theme,
+                "text_ka": ka,
+                "text_en": en,
+                "info_ka": "",
+                "info_en": "",
+                "axis_economic": loading,
+            },
+            slug,
+        )
+    for eid, ka, en, color in (
+        ("sea-party", "ზღვის პარტია", "Sea Party", "#1f6feb"),
+        ("hill-party", "მთის პარტია", "Hill Party", "#2e7d32"),
+    ):
+        editor.ok(
+            f"{base}/entities",
+            {
+                "id": eid,
+                "kind": "party",
+                "name_ka": ka,
+                "name_en": en,
+                "color": color,
+                "url": "",
+                "party": "",
+                "constituency": "",
+                "fictional": "1",
+            },
+            slug,
+        )
+    for eid, answers in (
+        ("sea-party", ("agree", "agree-strongly", "disagree")),
+        ("hill-party", ("disagree", "neutral", "agree")),
+    ):
+        form: dict[str, Any] = {}
+        for sid, answer in zip(("free-buses", "bike-lanes", "parks"), answers, strict=True):
+            form[f"answer_{sid}"] = answer
+            form[f"justification_{sid}_ka"] = f"{eid} ka"
+            form[f"justification_{sid}_en"] = f"{eid} en"
+            form[f"source_{sid}"] = "https://example.org/" + eid
+        editor.ok(f"{base}/entities/{eid}/positions", form, slug)
+
+
+def test_build_an_election_from_nothing_and_publish_it(editor: Editor, demo: sa.Engine) -> None:
+    build_election(editor)
+    base = f"{ADMIN}/batumi-2026"
+    data = draft(demo, "batumi-2026")
+    q = data["questionnaire"]
+    assert q["languages"] == ["ka", "en"]
+    assert [t["id"] for t in q["themes"]] == ["transport", "environment"]
+    assert [s["id"] for s in q["statements"]] == ["free-buses", "bike-lanes", "parks"]
+    assert q["statements"][0]["axes"] == {"economic": -1.0}
+    assert q["statements"][1]["axes"] == {}
+    assert data["entities"][1]["positions"]["parks"] == {
+        "answer": "agree",
+        "justification": {"ka": "hill-party ka", "en": "hill-party en"},
+        "source": "https://example.org/hill-party",
+    }
+    # Reorder with the buttons: parks first.
+    editor.ok(f"{base}/statements/parks/move", {"direction": "up"}, "batumi-2026")
+    editor.ok(f"{base}/statements/parks/move", {"direction": "up"}, "batumi-2026")
+    order = [s["id"] for s in draft(demo, "batumi-2026")["questionnaire"]["statements"]]
+    assert order == ["parks", "free-buses", "bike-lanes"]
+    # Not listed for voters before publishing.
+    listed = editor.client.get("/api/v1/elections").json()
+    assert "batumi-2026" not in [e["election"] for e in listed]
+    assert "Not published yet" in editor.client.get(ADMIN).text
+    preview = editor.client.get(f"{base}/preview/en/quiz")
+    assert preview.status_code == 200
+    assert "Preview – not published" in preview.text and "More parks." in preview.text
+
+    published = editor.ok(f"{base}/publish", {}, "batumi-2026")
+    assert published.headers["location"] == f"{base}/publish?done=published"
+    listed = editor.client.get("/api/v1/elections").json()
+    summary = next(e for e in listed if e["election"] == "batumi-2026")
+    assert summary["number"] == 1
+    page = editor.client.get(f"{base}/publish?done=published").text
+    assert "Version 1" in page and summary["version"] in page
+    assert editor.client.get("/en/batumi-2026/quiz").status_code == 200
+    with Session(demo) as session:
+        actions = [e.action for e in audit.entries(session)]
+    assert "election.create" in actions and "election.publish" in actions
+    assert actions.count("draft.statement.add") == 3
+    assert actions.count("draft.positions.edit") == 2
+    with Session(demo) as session:
+        entry = next(e for e in audit.entries(session) if e.action == "draft.theme.add")
+    assert entry.actor == "editor@example.org"
+    assert entry.before is None and entry.after["id"] in ("transport", "environment")
+
+
+def test_invalid_inputs_are_form_errors_and_change_nothing(editor: Editor, demo: sa.Engine) -> None:
+    bad_slug = editor.post(ADMIN, {"slug": "Bad Slug!", "languages": ["en"], "title_en": "X"})
+    assert bad_slug.status_code == 400
+    assert "Use only lower-case Latin letters" in bad_slug.text
+    taken = editor.post(ADMIN, {"slug": "demo", "languages": ["en"], "title_en": "X"})
+    assert taken.status_code == 400 and "already exists" in taken.text
+    with Session(demo) as session:
+        assert [e.slug for e in session.exec(select(Election)).all()] == ["demo"]
+
+    before, rev = draft(demo, "demo"), revision(demo, "demo")
+    base = f"{ADMIN}/demo"
+    statement = {"theme": "governance", "text_ka": "ტექსტი", "text_en": "Text"}
+    cases = [
+        (f"{base}/statements", {**statement, "id": "s-new", "axis_economic": "2"}, "from −1 to 1"),
+        (f"{base}/statements", {**statement, "id": "s-new", "axis_social": "many"}, "from −1 to 1"),
+        (
+            f"{base}/statements",
+            {**statement, "id": "s-new", "theme": "nowhere"},
+            "not one of the options",
+        ),
+        (f"{base}/statements", {**statement, "id": "e-petitions"}, "already used"),
+        (f"{base}/statements", {**statement, "id": "Not A Slug"}, "lower-case Latin"),
+        (
+            f"{base}/statements",
+            {**statement, "id": "s-new", "text_ka": "", "text_en": ""},
+            "at least one language",
+        ),
+        (f"{base}/themes", {"id": "governance", "label_en": "Again"}, "already used"),
+        (f"{base}/statements/e-petitions", {**statement, "axis_social": "-1.5"}, "from −1 to 1"),
+        (
+            f"{base}/entities",
+            {"id": "x", "kind": "party", "name_en": "X", "color": "green"},
+            "hexadecimal",
+        ),
+        (
+            f"{base}/entities",
+            {"id": "x", "kind": "party", "name_en": "X", "url": "javascript:alert(1)"},
+            "https://",
+        ),
+        (
+            f"{base}/entities",
+            {"id": "x", "kind": "robot", "name_en": "X"},
+            "not one of the options",
+        ),
+        (
+            f"{base}/entities/green-coast/positions",
+            {"answer_e-petitions": "maybe"},
+            "not one of the options",
+        ),
+        (
+            f"{base}/settings",
+            {"title_en": "T", "languages": "ka en", "method": "magic", "missing": "max"},
+            "Choose one of the options",
+        ),
+        (
+            f"{base}/settings",
+            {
+                "title_en": "T",
+                "languages": "ka en",
+                "method": "cityblock",
+                "missing": "max",
+                "date": "tomorrow",
+            },
+            "YYYY-MM-DD",
+        ),
+    ]
+    for path, form, expected in cases:
+        response = editor.post(path, {**form, "revision": str(rev)})
+        assert response.status_code == 400, (path, form, response.status_code)
+        assert expected in response.text, (path, form)
+        assert 'aria-invalid="true"' in response.text or "<li>" in response.text
+    assert draft(demo, "demo") == before
+    assert revision(demo, "demo") == rev
+
+
+def test_a_stale_save_is_refused_with_a_message(editor: Editor, demo: sa.Engine) -> None:
+    rev = revision(demo, "demo")
+    form = {"id": "first", "label_ka": "პირველი", "label_en": "First", "revision": str(rev)}
+    assert editor.post(f"{ADMIN}/demo/themes", form).status_code == 303
+    second = {"id": "second", "label_en": "Second", "revision": str(rev)}
+    stale = editor.post(f"{ADMIN}/demo/themes", second)
+    assert stale.status_code == 409
+    assert "Your changes were not saved" in stale.text
+    assert 'value="Second"' in stale.text  # what they typed is still there
+    themes = [t["id"] for t in draft(demo, "demo")["questionnaire"]["themes"]]
+    assert "first" in themes and "second" not in themes
+    moved = editor.post(
+        f"{ADMIN}/demo/themes/first/move", {"direction": "up", "revision": str(rev)}
+    )
+    assert moved.headers["location"].endswith("?done=stale")
+    assert "Your changes were not saved" in editor.client.get(moved.headers["location"]).text
+
+
+def test_delete_keeps_the_draft_consistent(editor: Editor, demo: sa.Engine) -> None:
+    base = f"{ADMIN}/demo"
+    in_use = editor.post(f"{base}/themes/governance/delete", {}, slug="demo")
+    assert in_use.headers["location"].endswith("done=in_use&item=governance")
+    assert "governance" in [t["id"] for t in draft(demo, "demo")["questionnaire"]["themes"]]
+    editor.ok(f"{base}/statements/e-petitions/delete", {}, "demo")
+    editor.ok(f"{base}/axes/social/delete", {}, "demo")
+    data = draft(demo, "demo")
+    assert "e-petitions" not in [s["id"] for s in data["questionnaire"]["statements"]]
+    assert all("e-petitions" not in e["positions"] for e in data["entities"])
+    assert all("social" not in s["axes"] for s in data["questionnaire"]["statements"])
+    assert editor.client.get(f"{base}/publish").status_code == 200
+
+
+def test_publishing_with_problems_is_refused_and_lists_them(
+    editor: Editor, demo: sa.Engine
+) -> None:
+    editor.ok(ADMIN, {"slug": "half", "languages": ["ka", "en"], "title_ka": "ნახევარი"})
+    base = f"{ADMIN}/half"
+    editor.ok(f"{base}/themes", {"id": "roads", "label_ka": "გზები"}, "half")
+    editor.ok(
+        f"{base}/statements", {"id": "potholes", "theme": "roads", "text_ka": "ორმოები"}, "half"
+    )
+    page = editor.client.get(f"{base}/publish")
+    assert "cannot be previewed or published yet" in page.text
+    assert f'href="{base}/statements/potholes"' in page.text
+    assert f'href="{base}/settings"' in page.text  # the English title is missing
+    assert "statements[0].text.en" in page.text
+    refused = editor.post(f"{base}/publish", {}, slug="half")
+    assert refused.status_code == 409
+    assert "statements[0].text.en" in refused.text and "title.en" in refused.text
+    assert editor.client.get("/api/v1/elections/half").status_code == 404
+    assert editor.client.get(f"{base}/preview/en/").status_code == 409
+    # Diagnostics still work on the unfinished draft.
+    diagnostics = editor.client.get(f"{base}/diagnostics")
+    assert diagnostics.status_code == 200 and "potholes" in diagnostics.text
+
+
+def test_published_versions_never_change(editor: Editor, demo: sa.Engine) -> None:
+    client = editor.client
+    first = client.get("/api/v1/elections/demo").json()["version"]
+    bundle = client.get(f"/api/v1/elections/demo/bundle/{first}").content
+    quiz = client.get("/en/demo/quiz").text
+    base = f"{ADMIN}/demo"
+    statement = draft(demo, "demo")["questionnaire"]["statements"][0]
+    form = {
+        "theme": statement["theme"],
+        "text_ka": statement["text"]["ka"],
+        "text_en": "An edited statement nobody has seen yet.",
+        "info_ka": statement.get("info", {}).get("ka", ""),
+        "info_en": statement.get("info", {}).get("en", ""),
+        **{f"axis_{a}": str(v) for a, v in statement["axes"].items()},
+    }
+    editor.ok(f"{base}/statements/{statement['id']}", form, "demo")
+    # Edited, not published: voters see exactly what they saw.
+    assert client.get("/api/v1/elections/demo").json()["version"] == first
+    assert client.get("/api/v1/elections/demo/bundle").content == bundle
+    assert client.get("/en/demo/quiz").text == quiz
+    listing = client.get(ADMIN).text
+    assert re.search(r"<code>demo</code></td>\s*<td>Version 1</td>\s*<td><strong>Yes", listing)
+
+    editor.ok(f"{base}/publish", {}, "demo")
+    second = client.get("/api/v1/elections/demo").json()
+    assert second["version"] != first and second["number"] == 2
+    assert "An edited statement nobody has seen yet." in client.get("/en/demo/quiz").text
+    old = client.get(f"/api/v1/elections/demo/bundle/{first}")
+    assert old.status_code == 200 and old.content == bundle  # byte for byte
+    # Edit and publish again: both earlier versions stay as they were.
+    form["text_en"] = "Edited twice."
+    editor.ok(f"{base}/statements/{statement['id']}", form, "demo")
+    editor.ok(f"{base}/publish", {}, "demo")
+    assert client.get(f"/api/v1/elections/demo/bundle/{first}").content == bundle
+    assert client.get("/api/v1/elections/demo").json()["number"] == 3
+    # Publishing an unchanged draft makes no new version.
+    unchanged = editor.ok(f"{base}/publish", {}, "demo")
+    assert unchanged.headers["location"].endswith("done=unchanged")
+    assert client.get("/api/v1/elections/demo").json()["number"] == 3
+
+
+def test_translation_view_edits_two_languages(editor: Editor, demo: sa.Engine) -> None:
+    base = f"{ADMIN}/demo"
+    editor.ok(f"{base}/themes", {"id": "sport", "label_ka": "სპორტი"}, "demo")
+    page = editor.client.get(f"{base}/translate?a=ka&b=en&only=missing")
+    assert page.status_code == 200
+    assert 'name="t/theme/sport/label/en"' in page.text
+    assert 'name="t/theme/governance/label/en"' not in page.text  # complete: filtered out
+    full = editor.client.get(f"{base}/translate?a=ka&b=en").text
+    assert re.search(r"<strong>\d+%</strong>", full)
+    editor.ok(
+        f"{base}/translate",
+        {
+            "a": "ka",
+            "b": "en",
+            "t/theme/sport/label/ka": "სპორტი",
+            "t/theme/sport/label/en": "Sport",
+        },
+        "demo",
+    )
+    themes = draft(demo, "demo")["questionnaire"]["themes"]
+    assert themes[-1]["label"] == {"ka": "სპორტი", "en": "Sport"}
+    assert themes[0]["label"]["en"] == "Open government and participation"  # not in the form
+
+
+def test_diagnostics_flag_statements_everyone_answers_alike(
+    editor: Editor, demo: sa.Engine
+) -> None:
+    build_election(editor, "alike")
+    base = f"{ADMIN}/alike"
+    form: dict[str, Any] = {}
+    for sid in ("free-buses", "bike-lanes", "parks"):
+        form[f"answer_{sid}"] = "agree"
+    editor.ok(f"{base}/entities/sea-party/positions", form, "alike")
+    editor.ok(f"{base}/entities/hill-party/positions", form, "alike")
+    page = editor.client.get(f"{base}/diagnostics").text
+    assert page.count("Everyone answers alike") == 3
+    assert "All statements on this axis point the same way" not in page  # -1 and +0.5
+
+
+def workbook_with(data: bytes, sheet: str, header: str, row: int, value: Any) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    table = book[sheet]
+    heads = [c.value for c in table[1]]
+    table.cell(row=row, column=heads.index(header) + 1, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_spreadsheet_round_trip(editor: Editor, demo: sa.Engine) -> None:
+    base = f"{ADMIN}/demo"
+    client = editor.client
+    page = client.get(f"{base}/spreadsheets").text
+    assert "demo-questionnaire.csv" in page
+    xlsx = client.get(f"{base}/spreadsheets/demo.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    csv_file = client.get(f"{base}/spreadsheets/demo-questionnaire.csv")
+    assert csv_file.status_code == 200 and csv_file.content.startswith(b"\xef\xbb\xbf")
+    assert client.get(f"{base}/spreadsheets/other.csv").status_code == 404
+
+    before, rev = draft(demo, "demo"), revision(demo, "demo")
+    first = before["questionnaire"]["statements"][0]["id"]
+    edited = workbook_with(xlsx.content, "questionnaire", "text_en", 2, "Changed in Excel.")
+    checked = editor.post(
+        f"{base}/spreadsheets/import",
+        {"revision": str(rev)},
+        files={"files": ("demo.xlsx", edited, "application/octet-stream")},
+    )
+    assert checked.status_code == 200, checked.text[:2000]
+    assert "Changed in Excel." in checked.text and first in checked.text
+    assert draft(demo, "demo") == before  # nothing changes before the confirmation
+    payload = re.search(r'name="payload" value="([^"]+)"', checked.text)
+    assert payload
+    editor.ok(f"{base}/spreadsheets/apply", {"payload": payload.group(1), "revision": str(rev)})
+    after = draft(demo, "demo")
+    assert after["questionnaire"]["statements"][0]["text"]["en"] == "Changed in Excel."
+    assert after["entities"] == before["entities"]
+    with Session(demo) as session:
+        entry = audit.entries(session)[0]
+    assert entry.action == "draft.spreadsheet.import"
+    assert "Changed in Excel." in str(entry.after)
+
+    # A bad cell: every problem with sheet, row and column, and nothing changes.
+    rev = revision(demo, "demo")
+    broken = workbook_with(xlsx.content, "questionnaire", "axis_economic", 3, 2)
+    refused = editor.post(
+        f"{base}/spreadsheets/import",
+        {"revision": str(rev)},
+        files={"files": ("demo.xlsx", broken, "application/octet-stream")},
+    )
+    assert refused.status_code == 400
+    assert re.search(
+        r"<td>questionnaire</td><td class=\"num\">3</td><td>axis_economic</td>", refused.text
+    )
+    assert draft(demo, "demo") == after
+    # CSV files are read too.
+    csv_body = csv_file.content.decode("utf-8-sig").replace("Changed in Excel.", "Changed in CSV.")
+    checked = editor.post(
+        f"{base}/spreadsheets/import",
+        {"revision": str(rev)},
+        files={"files": ("demo-questionnaire.csv", csv_body.encode(), "text/csv")},
+    )
+    assert checked.status_code == 200
+    # The CSV came from before the Excel import, so its text differs from the draft's now.
+    assert "Changed in Excel." in checked.text
+    # A tampered payload is a clear 400, not a 500.
+    tampered = editor.post(f"{base}/spreadsheets/apply", {"payload": "!!", "revision": str(rev)})
+    assert tampered.status_code == 400
+
+
+def test_user_content_is_escaped(editor: Editor, demo: sa.Engine) -> None:
+    script = "<script>alert(1)</script>"
+    base = f"{ADMIN}/demo"
+    editor.ok(f"{base}/themes", {"id": "xss", "label_ka": script, "label_en": script}, "demo")
+    for path in (f"{base}/questionnaire", f"{base}/themes/xss", f"{base}/translate"):
+        text = editor.client.get(path).text
+        assert script not in text and "&lt;script&gt;" in text, path

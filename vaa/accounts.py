@@ -1,0 +1,349 @@
+"""Accounts: roles, argon2 passwords, sessions, the sign-in rate limit and the setup link.
+
+Roles (issue 4): an *admin* may do everything; an *editor* prepares elections; a
+*facilitator* runs group sessions; a *party* account belongs to one entity of one
+election (its slug and the entity's id) and may only touch that entity's data.
+
+Secrets are never stored in the clear: passwords as argon2id hashes, session and
+setup tokens as SHA-256 digests (they are long random values, so a fast hash is
+enough and lets the database look them up).
+"""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, delete, func, select, update
+
+from vaa import audit
+from vaa.models import (
+    Account,
+    AccountSession,
+    Election,
+    Entity,
+    LoginFailure,
+    QuestionnaireVersion,
+    SetupLink,
+    utcnow,
+)
+
+ROLES = ("admin", "editor", "facilitator", "party")
+SESSION_LIFETIME = timedelta(hours=12)
+"""A session ends 12 hours after sign-in (a working day), whatever happens meanwhile."""
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+"""More than MAX_FAILURES failed sign-ins for one address from one client in this window
+are refused, even with the right password, until the oldest failure is old enough."""
+SETUP_LINK_LIFETIME = timedelta(hours=24)
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # argon2 would hash a megabyte; a bound keeps sign-in cheap to refuse
+
+_hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be done; the message says why.
+
+    `code` names the problem for pages that explain it in the reader's language.
+    """
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class InvalidCredentials(AccountError):
+    """The e-mail address or the password is wrong (we do not say which)."""
+
+
+class TooManyFailures(AccountError):
+    """Too many failed sign-ins; `retry_after` says when the next attempt is counted."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__("too many failed sign-ins; try again later", "rate_limited")
+        self.retry_after = retry_after
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password (with its own salt and parameters)."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether the password matches the hash; False for a malformed hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password(password: str) -> None:
+    """Refuse a password that is too short or too long (the only rules, as NIST advises)."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters", "short")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"the password must have at most {MAX_PASSWORD} characters", "long")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_account(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    election: str | None = None,
+    entity: str | None = None,
+    actor: Account | str | None,
+) -> Account:
+    """Add an account (a party one bound to an existing entity) and log it."""
+    email = normalize_email(email)
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise AccountError(f"{email!r} is not an e-mail address", "email")
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", "role")
+    if (role == "party") != (election is not None and entity is not None):
+        raise AccountError(
+            "a party account needs an entity (ELECTION/ENTITY), and other roles none", "entity"
+        )
+    if role == "party" and not entity_exists(session, election=election or "", entity=entity or ""):
+        raise AccountError(f"election {election!r} has no entity {entity!r}", "entity")
+    check_password(password)
+    if session.exec(select(Account.id).where(Account.email == email)).first() is not None:
+        raise AccountError(f"an account for {email} already exists", "exists")
+    account = Account(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        election=election,
+        entity=entity,
+    )
+    session.add(account)
+    session.flush()
+    audit.record(session, actor, "account.create", f"account:{email}", None, describe(account))
+    return account
+
+
+def describe(account: Account) -> dict[str, object]:
+    """What the audit log keeps of an account (never the password hash)."""
+    return {
+        "email": account.email,
+        "role": account.role,
+        "election": account.election,
+        "entity": account.entity,
+        "active": account.active,
+    }
+
+
+def entity_exists(session: Session, *, election: str, entity: str) -> bool:
+    """Whether any version of the election has an entity with this id."""
+    query = (
+        select(Entity.id)
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == col(Entity.version_id))
+        .join(Election, col(Election.id) == col(QuestionnaireVersion.election_id))
+        .where(Election.slug == election, Entity.key == entity)
+        .limit(1)
+    )
+    return session.exec(query).first() is not None
+
+
+def has_admin(session: Session) -> bool:
+    query = select(Account.id).where(Account.role == "admin", col(Account.active)).limit(1)
+    return session.exec(query).first() is not None
+
+
+# --- signing in -------------------------------------------------------------------------
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, client: str, now: datetime | None = None
+) -> Account:
+    """The active account with this address and password, or an error (failures logged).
+
+    Raises TooManyFailures before checking the password once the limit is reached, so
+    guessing goes no faster with the right password than with a wrong one.
+    """
+    now = now or utcnow()
+    email = normalize_email(email)[:254]
+    client = client[:64]
+    check_rate_limit(session, email=email, client=client, now=now)
+    account = session.exec(select(Account).where(Account.email == email)).first()
+    if account is None or not account.active:
+        verify_password(_DUMMY_HASH, password)  # the same work, so timing tells nothing
+        _fail(session, email=email, client=client, now=now)
+        raise InvalidCredentials("wrong e-mail address or password", "credentials")
+    if len(password) > MAX_PASSWORD or not verify_password(account.password_hash, password):
+        _fail(session, email=email, client=client, now=now)
+        raise InvalidCredentials("wrong e-mail address or password", "credentials")
+    session.exec(
+        delete(LoginFailure).where(
+            col(LoginFailure.email) == email, col(LoginFailure.client) == client
+        )
+    )
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+        session.add(account)
+    return account
+
+
+def check_rate_limit(session: Session, *, email: str, client: str, now: datetime) -> None:
+    """Raise TooManyFailures if this address failed too often from this client lately."""
+    since = now - FAILURE_WINDOW
+    count, oldest = session.exec(
+        select(func.count(), func.min(LoginFailure.at)).where(
+            LoginFailure.email == email, LoginFailure.client == client, LoginFailure.at > since
+        )
+    ).one()
+    if count >= MAX_FAILURES:
+        raise TooManyFailures(max(oldest + FAILURE_WINDOW - now, timedelta(seconds=1)))
+
+
+def _fail(session: Session, *, email: str, client: str, now: datetime) -> None:
+    session.add(LoginFailure(email=email, client=client, at=now))
+    # Old failures only matter for the window; clearing them here keeps the table small.
+    session.exec(delete(LoginFailure).where(col(LoginFailure.at) <= now - FAILURE_WINDOW))
+    audit.record(session, email, "account.login_failed", f"account:{email}", None, None)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A signed-in browser: its account and its session row."""
+
+    account: Account
+    session: AccountSession
+
+
+def start_session(session: Session, *, account: Account, now: datetime | None = None) -> str:
+    """Open a session for the account; returns the token for the cookie (kept hashed)."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    assert account.id is not None
+    session.exec(delete(AccountSession).where(col(AccountSession.expires_at) <= now))
+    session.add(
+        AccountSession(
+            token_hash=token_digest(token),
+            account_id=account.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    audit.record(session, account, "account.login", f"account:{account.email}")
+    return token
+
+
+def find_session(session: Session, *, token: str, now: datetime | None = None) -> SignedIn | None:
+    """The live session with this cookie token and its active account, or None."""
+    if not token or len(token) > 128:
+        return None
+    row = session.exec(
+        select(AccountSession, Account)
+        .join(Account, col(Account.id) == col(AccountSession.account_id))
+        .where(AccountSession.token_hash == token_digest(token))
+    ).first()
+    if row is None:
+        return None
+    account_session, account = row
+    if account_session.expires_at <= (now or utcnow()) or not account.active:
+        return None
+    return SignedIn(account, account_session)
+
+
+def end_session(session: Session, *, signed_in: SignedIn) -> None:
+    """Sign out: the session row is deleted, so its cookie is worthless from now on."""
+    session.delete(signed_in.session)
+    audit.record(session, signed_in.account, "account.logout", f"account:{signed_in.account.email}")
+
+
+def change_password(
+    session: Session, *, signed_in: SignedIn, current: str, new: str, client: str
+) -> None:
+    """Set a new password after checking the current one; other sessions are ended.
+
+    A wrong current password counts as a failed sign-in, so a stolen session cannot be
+    used to guess the password faster than the sign-in page allows.
+    """
+    account = signed_in.account
+    now = utcnow()
+    check_rate_limit(session, email=account.email, client=client[:64], now=now)
+    if len(current) > MAX_PASSWORD or not verify_password(account.password_hash, current):
+        _fail(session, email=account.email, client=client[:64], now=now)
+        raise InvalidCredentials("the current password is wrong", "current_password")
+    check_password(new)
+    account.password_hash = hash_password(new)
+    account.password_changed_at = now
+    session.add(account)
+    session.exec(
+        delete(AccountSession).where(
+            col(AccountSession.account_id) == account.id,
+            col(AccountSession.id) != signed_in.session.id,
+        )
+    )
+    audit.record(session, account, "account.password_change", f"account:{account.email}")
+
+
+# --- the first admin --------------------------------------------------------------------
+
+
+def issue_setup_link(session: Session, *, now: datetime | None = None) -> str | None:
+    """A new one-time token to create the first admin, or None if an admin exists.
+
+    Earlier unused links stop working, so only the newest printed link is valid.
+    """
+    if has_admin(session):
+        return None
+    now = now or utcnow()
+    session.exec(delete(SetupLink).where(col(SetupLink.used_at).is_(None)))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        SetupLink(
+            token_hash=token_digest(token),
+            created_at=now,
+            expires_at=now + SETUP_LINK_LIFETIME,
+        )
+    )
+    return token
+
+
+def valid_setup_link(
+    session: Session, *, token: str, now: datetime | None = None
+) -> SetupLink | None:
+    """The unused, unexpired setup link with this token while there is no admin, or None."""
+    if not token or len(token) > 128 or has_admin(session):
+        return None
+    link = session.exec(
+        select(SetupLink).where(SetupLink.token_hash == token_digest(token))
+    ).first()
+    if link is None or link.used_at is not None or link.expires_at <= (now or utcnow()):
+        return None
+    return link
+
+
+def complete_setup(session: Session, *, token: str, email: str, password: str) -> Account:
+    """Create the first admin through a setup link, which then cannot be used again."""
+    link = valid_setup_link(session, token=token)
+    if link is None:
+        raise AccountError("this setup link is not valid (used, expired or replaced)", "link")
+    account = create_account(session, email=email, password=password, role="admin", actor="setup")
+    # Claim the link in one UPDATE, so two forms sent at once cannot both create an admin.
+    claimed = session.exec(
+        update(SetupLink)
+        .where(col(SetupLink.id) == link.id, col(SetupLink.used_at).is_(None))
+        .values(used_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        raise AccountError("this setup link is not valid (used, expired or replaced)", "link")
+    return account

@@ -1,0 +1,1059 @@
+"""Questionnaire and positions as spreadsheets (XLSX and CSV) <-> ElectionContent.
+
+The layout is meant to be filled in by hand (issue 4, item 7):
+
+- questionnaire: one row per statement: id, theme, text_<lang>..., info_<lang>...,
+  axis_<axis>... (the loading of agreement on each axis, -1 to 1, empty for none);
+- themes: one row per theme: id, label_<lang>...;
+- positions: in XLSX one sheet per entity, named by its id, one row per statement
+  (statement, statement_text, answer, justification_<lang>..., source); in CSV one
+  file with one row per entity x statement (entity first).
+
+An XLSX workbook also has an "instructions" sheet in the election's languages. CSV
+files are recognised by how their names end: questionnaire.csv, themes.csv and
+positions.csv.
+
+Import reads the same layout back, given the current content for what the sheets do
+not hold (languages, scale, axes, entities). A sheet or file left out keeps its part of
+the current content, and an entity without rows keeps its positions (minus those on
+removed statements). Every problem is reported at once as a Problem whose file is the
+sheet (or CSV file), line the row and field the column header; then DataError is
+raised and nothing is returned.
+"""
+
+import csv
+import io
+import math
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+import openpyxl  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.cell.cell import (  # type: ignore[import-untyped, unused-ignore]
+    ILLEGAL_CHARACTERS_RE,
+)
+from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped, unused-ignore]
+    DataValidation,
+)
+from pydantic import ValidationError
+
+from vaa.content import ElectionContent, Entity, Position, Questionnaire, Statement, Text, Theme
+from vaa.formats import DataError, Problem
+
+INSTRUCTIONS = "instructions"
+QUESTIONNAIRE = "questionnaire"
+THEMES = "themes"
+POSITIONS = "positions"
+WORKBOOK = "workbook"
+"""The file of a Problem about the workbook as a whole (it cannot be opened)."""
+
+STATEMENT_TEXT = "statement_text"
+"""A column shown for reference next to positions; never read back."""
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_URL = re.compile(r"^https?://\S+$")
+_SHEET_TITLE_MAX = 31
+_LIST_FORMULA_MAX = 255
+_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r", "'")
+
+_T = TypeVar("_T")
+
+Value = str | float | None
+"""What a cell holds once read: text, a number, or nothing."""
+
+
+# -- tables: the shape shared by sheets and CSV files ------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A sheet or CSV file: its name, header row and data rows (with their row numbers)."""
+
+    name: str
+    header: list[str]
+    rows: list[tuple[int, list[Value]]]
+
+
+def _questionnaire_header(content: ElectionContent) -> list[str]:
+    q = content.questionnaire
+    return [
+        "id",
+        "theme",
+        *(f"text_{lang}" for lang in q.languages),
+        *(f"info_{lang}" for lang in q.languages),
+        *(f"axis_{axis.id}" for axis in q.axes),
+    ]
+
+
+def _themes_header(content: ElectionContent) -> list[str]:
+    return ["id", *(f"label_{lang}" for lang in content.questionnaire.languages)]
+
+
+def _positions_header(content: ElectionContent, *, entity_column: bool) -> list[str]:
+    languages = content.questionnaire.languages
+    return [
+        *(["entity"] if entity_column else []),
+        "statement",
+        STATEMENT_TEXT,
+        "answer",
+        *(f"justification_{lang}" for lang in languages),
+        "source",
+    ]
+
+
+def _texts(text: Text | None, languages: Sequence[str]) -> list[Value]:
+    return [(text or {}).get(lang) for lang in languages]
+
+
+def _questionnaire_table(content: ElectionContent) -> _Table:
+    q = content.questionnaire
+    rows: list[tuple[int, list[Value]]] = []
+    for line, statement in enumerate(q.statements, start=2):
+        loadings: list[Value] = [statement.axes.get(axis.id) for axis in q.axes]
+        rows.append(
+            (
+                line,
+                [
+                    statement.id,
+                    statement.theme,
+                    *_texts(statement.text, q.languages),
+                    *_texts(statement.info, q.languages),
+                    *loadings,
+                ],
+            )
+        )
+    return _Table(QUESTIONNAIRE, _questionnaire_header(content), rows)
+
+
+def _themes_table(content: ElectionContent) -> _Table:
+    q = content.questionnaire
+    rows: list[tuple[int, list[Value]]] = [
+        (line, [theme.id, *_texts(theme.label, q.languages)])
+        for line, theme in enumerate(q.themes, start=2)
+    ]
+    return _Table(THEMES, _themes_header(content), rows)
+
+
+def _position_cells(content: ElectionContent, entity: Entity) -> Iterator[list[Value]]:
+    q = content.questionnaire
+    for statement in q.statements:
+        position = entity.positions.get(statement.id)
+        yield [
+            statement.id,
+            statement.text.get(q.languages[0]),
+            position.answer if position else None,
+            *_texts(position.justification if position else None, q.languages),
+            position.source if position else None,
+        ]
+
+
+def _entity_table(content: ElectionContent, entity: Entity, title: str) -> _Table:
+    rows = list(enumerate(_position_cells(content, entity), start=2))
+    return _Table(title, _positions_header(content, entity_column=False), rows)
+
+
+def _positions_table(content: ElectionContent) -> _Table:
+    cells = [
+        [entity.id, *row] for entity in content.entities for row in _position_cells(content, entity)
+    ]
+    return _Table(
+        POSITIONS,
+        _positions_header(content, entity_column=True),
+        list(enumerate(cells, start=2)),
+    )
+
+
+def sheet_titles(entities: Iterable[Entity]) -> dict[str, str]:
+    """The sheet title of each entity: its id, shortened and made unique when needed."""
+    used = {INSTRUCTIONS, QUESTIONNAIRE, THEMES}
+    titles: dict[str, str] = {}
+    for entity in entities:
+        title, n = entity.id[:_SHEET_TITLE_MAX], 2
+        while title in used:
+            suffix = f"-{n}"
+            title, n = entity.id[: _SHEET_TITLE_MAX - len(suffix)] + suffix, n + 1
+        used.add(title)
+        titles[entity.id] = title
+    return titles
+
+
+# -- XLSX export -------------------------------------------------------------------------
+
+
+def export_xlsx(content: ElectionContent) -> bytes:
+    """Write the questionnaire, themes and every entity's positions as an XLSX workbook."""
+    workbook = openpyxl.Workbook()
+    instructions = workbook.active
+    instructions.title = INSTRUCTIONS
+    options_range = _write_instructions(instructions, content)
+    q = content.questionnaire
+
+    sheet = workbook.create_sheet(QUESTIONNAIRE)
+    table = _questionnaire_table(content)
+    _write_table(sheet, table, freeze="B2")
+    last = len(table.rows) + 200  # room for statements added by hand
+    _validate(
+        sheet,
+        "theme",
+        table.header,
+        DataValidation(
+            type="list",
+            formula1=f"{THEMES}!$A$2:$A${len(q.themes) + 100}",
+            allow_blank=True,
+            showErrorMessage=True,
+            error="Choose a theme id from the themes sheet.",
+        ),
+        last,
+    )
+    for axis in q.axes:
+        _validate(
+            sheet,
+            f"axis_{axis.id}",
+            table.header,
+            DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="-1",
+                formula2="1",
+                allow_blank=True,
+                showErrorMessage=True,
+                error="A loading is a number from -1 to 1.",
+            ),
+            last,
+        )
+
+    _write_table(workbook.create_sheet(THEMES), _themes_table(content), freeze="B2")
+
+    options = ",".join(option.id for option in q.scale)
+    answers = f'"{options}"' if len(options) + 2 <= _LIST_FORMULA_MAX else options_range
+    titles = sheet_titles(content.entities)
+    for entity in content.entities:
+        title = titles[entity.id]
+        sheet = workbook.create_sheet(title)
+        table = _entity_table(content, entity, title)
+        _write_table(sheet, table, freeze="B2")
+        _validate(
+            sheet,
+            "answer",
+            table.header,
+            DataValidation(
+                type="list",
+                formula1=answers,
+                allow_blank=True,
+                showErrorMessage=True,
+                error="Choose an answer from the list, or leave the cell empty.",
+            ),
+            len(table.rows) + 1,
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _put(sheet: Any, row: int, column: int, value: Value) -> Any:
+    """Write a cell; text is always stored as text, never as a formula."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
+def _width(column: str) -> float:
+    if column.startswith(("text_", "info_", "justification_", "label_")) or column in (
+        STATEMENT_TEXT,
+    ):
+        return 50
+    if column.startswith("axis_"):
+        return max(12, len(column) + 2)
+    return 24 if column in ("source",) else 18
+
+
+def _write_table(sheet: Any, table: _Table, *, freeze: str) -> None:
+    bold = Font(bold=True)
+    for column, name in enumerate(table.header, start=1):
+        _put(sheet, 1, column, name).font = bold
+        sheet.column_dimensions[get_column_letter(column)].width = _width(name)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    for line, cells in table.rows:
+        for column, value in enumerate(cells, start=1):
+            wide = _width(table.header[column - 1]) >= 50
+            _put(sheet, line, column, value).alignment = wrap if wide else top
+    sheet.freeze_panes = freeze
+
+
+def _validate(sheet: Any, column: str, header: list[str], rule: Any, last: int) -> None:
+    letter = get_column_letter(header.index(column) + 1)
+    sheet.add_data_validation(rule)
+    rule.add(f"{letter}2:{letter}{max(last, 2)}")
+
+
+_INSTRUCTIONS: dict[str, list[str]] = {
+    "en": [
+        "How to fill in this workbook",
+        "questionnaire: one row per statement. id is a short permanent name (lower-case "
+        "Latin letters, digits and hyphens); do not change the id of an existing statement. "
+        "theme is the id of a theme from the themes sheet. The text_… columns hold the "
+        "statement in each language, the info_… columns optional neutral background for voters.",
+        "axis_… columns: how agreeing with the statement moves a voter on that axis, a number "
+        "from -1 (towards the low end) to 1 (towards the high end); leave the cell empty when "
+        "the statement says nothing about the axis.",
+        "themes: one row per theme: its id and its name in each language.",
+        "One sheet per party or candidate, named by its id (see the table below), with one "
+        "row per statement. Choose the answer from the drop-down list; leave it empty when "
+        "there is no answer. The justification_… columns hold the explanation in each "
+        "language; source is a web address (https://…) that backs the answer. The "
+        "statement_text column is only there to read: changes to it are ignored.",
+        "Do not rename the sheets or the column headings. Empty rows are ignored. On import "
+        "every problem is listed with its sheet, row and column, and nothing changes until "
+        "all of them are fixed. A sheet you delete leaves its part unchanged.",
+    ],
+    "ka": [
+        "როგორ შევავსოთ ეს ფაილი",
+        "questionnaire: თითო სტრიქონი თითო დებულებისთვის. id არის მოკლე მუდმივი სახელი "
+        "(ლათინური პატარა ასოები, ციფრები და დეფისები); არსებული დებულების id არ შეცვალოთ. "
+        "theme არის თემის id themes ფურცლიდან. text_… სვეტებში დებულების ტექსტია თითოეულ "
+        "ენაზე, info_… სვეტებში — არასავალდებულო ნეიტრალური ინფორმაცია ამომრჩევლისთვის.",
+        "axis_… სვეტები: რამდენად გადაადგილებს დებულებასთან დათანხმება ამომრჩეველს ამ "
+        "ღერძზე — რიცხვი -1-დან (დაბალი ბოლოსკენ) 1-მდე (მაღალი ბოლოსკენ); დატოვეთ "
+        "ცარიელი, თუ დებულება ამ ღერძს არ ეხება.",
+        "themes: თითო სტრიქონი თითო თემისთვის: მისი id და სახელი თითოეულ ენაზე.",
+        "თითო ფურცელი თითო პარტიისთვის ან კანდიდატისთვის, მისი id-ის სახელით (იხ. ცხრილი "
+        "ქვემოთ), თითო სტრიქონი თითო დებულებისთვის. პასუხი (answer) აირჩიეთ ჩამოსაშლელი "
+        "სიიდან; დატოვეთ ცარიელი, თუ პასუხი არ არის. justification_… სვეტებში განმარტებაა "
+        "თითოეულ ენაზე; source არის ვებმისამართი (https://…), რომელიც პასუხს ადასტურებს. "
+        "statement_text სვეტი მხოლოდ საცნობაროა: მასში ცვლილებები არ აისახება.",
+        "ნუ გადაარქმევთ ფურცლებსა და სვეტების სათაურებს. ცარიელი სტრიქონები არ "
+        "გაითვალისწინება. ატვირთვისას ყველა პრობლემა ჩამოითვლება ფურცლის, სტრიქონისა და "
+        "სვეტის მითითებით, და არაფერი შეიცვლება, სანამ ყველა არ გასწორდება. წაშლილი "
+        "ფურცლის ნაწილი უცვლელი რჩება.",
+    ],
+}
+
+
+def _write_instructions(sheet: Any, content: ElectionContent) -> str:
+    """Fill the instructions sheet; return the range of the scale option ids in it."""
+    q = content.questionnaire
+    languages = q.languages
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for column, lang in enumerate(languages, start=1):
+        paragraphs = _INSTRUCTIONS.get(lang, _INSTRUCTIONS["en"])
+        _put(sheet, 1, column, q.title.get(lang, "")).font = Font(bold=True, size=14)
+        _put(sheet, 2, column, paragraphs[0]).font = bold
+        for row, paragraph in enumerate(paragraphs[1:], start=3):
+            _put(sheet, row, column, paragraph).alignment = wrap
+        sheet.column_dimensions[get_column_letter(column)].width = 70
+    row = 3 + len(_INSTRUCTIONS["en"])
+
+    def table(header: list[str], rows: list[list[Value]]) -> tuple[int, int]:
+        nonlocal row
+        for column, name in enumerate(header, start=1):
+            _put(sheet, row, column, name).font = bold
+        first = row + 1
+        for cells in rows:
+            row += 1
+            for column, value in enumerate(cells, start=1):
+                _put(sheet, row, column, value).alignment = wrap
+        row += 2
+        return first, first + len(rows) - 1
+
+    first, last = table(
+        ["answer", *(f"label_{lang}" for lang in languages)],
+        [[o.id, *_texts(o.label, languages)] for o in q.scale],
+    )
+    if q.axes:
+        table(
+            ["axis column", *(f"{part}_{lang}" for part in ("low", "high") for lang in languages)],
+            [
+                [f"axis_{a.id}", *_texts(a.low, languages), *_texts(a.high, languages)]
+                for a in q.axes
+            ],
+        )
+    titles = sheet_titles(content.entities)
+    table(
+        ["sheet", *(f"name_{lang}" for lang in languages)],
+        [[titles[e.id], *_texts(e.name, languages)] for e in content.entities],
+    )
+    sheet.freeze_panes = "A3"
+    return f"{INSTRUCTIONS}!$A${first}:$A${last}"
+
+
+# -- CSV export --------------------------------------------------------------------------
+
+
+def export_csv(content: ElectionContent) -> dict[str, bytes]:
+    """Write questionnaire, themes and positions as three CSV files, by file name.
+
+    The files are UTF-8 with a byte order mark, so that spreadsheet programs read
+    Georgian correctly; a text that a spreadsheet would run as a formula is prefixed
+    with an apostrophe, which import removes.
+    """
+    tables = [_questionnaire_table(content), _themes_table(content), _positions_table(content)]
+    return {f"{content.slug}-{table.name}.csv": _csv_bytes(table) for table in tables}
+
+
+def _csv_bytes(table: _Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.header)
+    for _line, cells in table.rows:
+        writer.writerow([_csv_cell(value) for value in cells])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float | int):
+        return _number_text(value)
+    # A cell starting like a formula would run in the reader's spreadsheet (CSV injection).
+    return "'" + value if value.startswith(_CSV_RISKY) else value
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+# -- reading tables ----------------------------------------------------------------------
+
+
+def _read_workbook(data: bytes, problems: list[Problem]) -> list[_Table] | None:
+    try:
+        with warnings.catch_warnings():
+            # Features openpyxl does not know (Excel extensions) only warn; they hold no data.
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
+        problems.append(Problem(WORKBOOK, 1, "", f"cannot be read as an XLSX workbook: {exc}"))
+        return None
+    try:
+        tables = []
+        for sheet in workbook.worksheets:
+            if sheet.title.strip().lower() == INSTRUCTIONS:
+                continue
+            rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            tables.append(_table(sheet.title, rows))
+        return tables
+    finally:
+        workbook.close()
+
+
+def _cell(value: Any) -> Value:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return value
+    return str(value)  # a date or time: kept as its text
+
+
+def _table(name: str, rows: list[list[Value]]) -> _Table:
+    header = [_text_of(v) or "" for v in rows[0]] if rows else []
+    body = [
+        (line, cells)
+        for line, cells in enumerate(rows[1:], start=2)
+        if any(_text_of(v) for v in cells)
+    ]
+    return _Table(name, header, body)
+
+
+def _read_csv(name: str, data: bytes | str, problems: list[Problem]) -> _Table | None:
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            problems.append(Problem(name, 1, "", "is not UTF-8 text: save it as CSV UTF-8"))
+            return None
+    data = data.removeprefix("\ufeff")
+    first = data.split("\n", 1)[0]
+    # Spreadsheets in many locales save CSV with semicolons.
+    delimiter = max(",;\t", key=first.count) if first else ","
+    try:
+        rows: list[list[Value]] = [
+            [_uncsv(v) for v in row]
+            for row in csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
+        ]
+    except csv.Error as exc:
+        problems.append(Problem(name, 1, "", f"is not valid CSV: {exc}"))
+        return None
+    return _table(name, rows)
+
+
+def _uncsv(value: str) -> Value:
+    if value.startswith("'") and value[1:].startswith(_CSV_RISKY):
+        return value[1:]
+    return value or None
+
+
+def _text_of(value: Value) -> str | None:
+    """A cell as text, None when empty or only spaces."""
+    if value is None:
+        return None
+    text = _number_text(value) if isinstance(value, int | float) else value
+    return text if text.strip() else None
+
+
+@dataclass
+class _Columns:
+    """A table's columns, checked against the ones it may have; problems are collected."""
+
+    table: _Table
+    problems: list[Problem]
+    index: dict[str, int] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def check(
+        cls,
+        table: _Table,
+        problems: list[Problem],
+        *,
+        known: Sequence[str],
+        required: Sequence[str],
+    ) -> "_Columns | None":
+        """Map known column names (any case) to positions; None when a required one is missing."""
+        columns = cls(table, problems)
+        canonical = {name.lower(): name for name in known}
+        for i, written in enumerate(table.header):
+            key = written.strip().lower()
+            if not key:
+                if any(_text_of(cells[i]) for _line, cells in table.rows if i < len(cells)):
+                    columns.problem(1, f"column {get_column_letter(i + 1)}", "has no heading")
+                continue
+            name = canonical.get(key)
+            if name is None:
+                columns.problem(1, written, f"unknown column; expected {', '.join(known)}")
+            elif name in columns.index:
+                columns.problem(1, written, "appears twice")
+            else:
+                columns.index[name] = i
+                columns.written[name] = written
+        missing = [name for name in required if name not in columns.index]
+        for name in missing:
+            columns.problem(1, name, "column is missing")
+        return None if missing else columns
+
+    def problem(self, line: int, column: str, message: str) -> None:
+        self.problems.append(
+            Problem(self.table.name, line, self.written.get(column, column), message)
+        )
+
+    def value(self, cells: list[Value], column: str) -> Value:
+        i = self.index.get(column)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    def text(self, cells: list[Value], column: str) -> str | None:
+        return _text_of(self.value(cells, column))
+
+    def slug(self, line: int, cells: list[Value], column: str) -> str | None:
+        """An id cell: required, and lower-case letters, digits and hyphens."""
+        text = self.text(cells, column)
+        if text is None:
+            self.problem(line, column, "is empty")
+            return None
+        text = text.strip()
+        if not _SLUG.match(text):
+            self.problem(
+                line,
+                column,
+                f"{text!r} is not a valid id (lower-case letters, digits and hyphens)",
+            )
+            return None
+        return text
+
+    def translations(
+        self, line: int, cells: list[Value], prefix: str, languages: Sequence[str], strict: bool
+    ) -> Text:
+        text: Text = {}
+        for lang in languages:
+            value = self.text(cells, f"{prefix}_{lang}")
+            if value is not None:
+                text[lang] = value
+            elif strict:
+                self.problem(line, f"{prefix}_{lang}", "is empty")
+        return text
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Import:
+    """The parts read so far; None where the spreadsheet leaves a part as it is."""
+
+    current: ElectionContent
+    strict: bool
+    problems: list[Problem] = field(default_factory=list)
+    themes: list[Theme] | None = None
+    theme_ids: set[str] | None = None
+    statements: list[Statement] | None = None
+    statement_ids: set[str] | None = None
+    positions: dict[str, dict[str, Position]] = field(default_factory=dict)
+    position_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    @property
+    def languages(self) -> list[str]:
+        return self.current.questionnaire.languages
+
+    def read_themes(self, table: _Table) -> None:
+        columns = _Columns.check(
+            table,
+            self.problems,
+            known=_themes_header(self.current),
+            required=["id", *(["label_" + lang for lang in self.languages] if self.strict else [])],
+        )
+        if columns is None:
+            return
+        themes: list[Theme] = []
+        seen: dict[str, int] = {}
+        for line, cells in table.rows:
+            theme_id = columns.slug(line, cells, "id")
+            label = columns.translations(line, cells, "label", self.languages, self.strict)
+            if not label:
+                columns.problem(line, f"label_{self.languages[0]}", "a theme needs a name")
+            if theme_id is None:
+                continue
+            if theme_id in seen:
+                columns.problem(
+                    line, "id", f"duplicate id {theme_id!r} (also in row {seen[theme_id]})"
+                )
+                continue
+            seen[theme_id] = line
+            if label:
+                themes.append(Theme(id=theme_id, label=label))
+        if not table.rows:
+            columns.problem(2, "id", "there must be at least one theme")
+        self.themes, self.theme_ids = themes, set(seen)
+
+    def read_questionnaire(self, table: _Table) -> None:
+        q = self.current.questionnaire
+        columns = _Columns.check(
+            table,
+            self.problems,
+            known=_questionnaire_header(self.current),
+            required=[
+                "id",
+                "theme",
+                *(["text_" + lang for lang in self.languages] if self.strict else []),
+            ],
+        )
+        if columns is None:
+            return
+        themes = self.theme_ids if self.theme_ids is not None else {t.id for t in q.themes}
+        statements: list[Statement] = []
+        seen: dict[str, int] = {}
+        for line, cells in table.rows:
+            problems_before = len(self.problems)
+            statement_id = columns.slug(line, cells, "id")
+            theme = columns.slug(line, cells, "theme")
+            if theme is not None and theme not in themes:
+                columns.problem(line, "theme", f"unknown theme {theme!r}; themes: {sorted(themes)}")
+            text = columns.translations(line, cells, "text", self.languages, self.strict)
+            if not text:
+                columns.problem(line, f"text_{self.languages[0]}", "a statement needs a text")
+            info = columns.translations(line, cells, "info", self.languages, False)
+            if info and self.strict:
+                for lang in self.languages:
+                    if lang not in info:
+                        columns.problem(
+                            line, f"info_{lang}", "is empty (info is in another language)"
+                        )
+            axes: dict[str, float] = {}
+            for axis in q.axes:
+                loading = _loading(columns, line, cells, f"axis_{axis.id}")
+                if loading is not None:
+                    axes[axis.id] = loading
+            if statement_id is None:
+                continue
+            if statement_id in seen:
+                columns.problem(
+                    line, "id", f"duplicate id {statement_id!r} (also in row {seen[statement_id]})"
+                )
+                continue
+            seen[statement_id] = line
+            if len(self.problems) == problems_before and theme is not None:
+                statements.append(
+                    Statement(id=statement_id, theme=theme, text=text, info=info or None, axes=axes)
+                )
+        if not table.rows:
+            columns.problem(2, "id", "there must be at least one statement")
+        self.statements, self.statement_ids = statements, set(seen)
+
+    def read_positions(self, table: _Table, entity: Entity | None) -> None:
+        """Read one entity's sheet, or (entity None) the CSV file of all entities."""
+        known = _positions_header(self.current, entity_column=entity is None)
+        columns = _Columns.check(
+            table,
+            self.problems,
+            known=known,
+            required=[name for name in known if name in ("entity", "statement", "answer")],
+        )
+        if columns is None:
+            return
+        entities = {e.id: e for e in self.current.entities}
+        statements = (
+            self.statement_ids
+            if self.statement_ids is not None
+            else {s.id for s in self.current.questionnaire.statements}
+        )
+        options = {o.id: o.id for o in self.current.questionnaire.scale}
+        if entity is not None:  # the sheet holds all of the entity's positions
+            self.positions.setdefault(entity.id, {})
+        for line, cells in table.rows:
+            owner = entity
+            if owner is None:
+                entity_id = columns.slug(line, cells, "entity")
+                owner = entities.get(entity_id) if entity_id else None
+                if entity_id is not None and owner is None:
+                    columns.problem(line, "entity", f"unknown entity {entity_id!r}")
+            statement_id = columns.slug(line, cells, "statement")
+            if statement_id is not None and statement_id not in statements:
+                columns.problem(line, "statement", f"unknown statement {statement_id!r}")
+                statement_id = None
+            answer_text = columns.text(cells, "answer")
+            answer = options.get(answer_text.strip().lower()) if answer_text else None
+            if answer_text is not None and answer is None:
+                columns.problem(
+                    line, "answer", f"{answer_text!r} is not a scale option {list(options)}"
+                )
+            justification = columns.translations(
+                line, cells, "justification", self.languages, False
+            )
+            source = columns.text(cells, "source")
+            source = source.strip() if source else None
+            if source is not None and (not _URL.match(source) or len(source) > 2000):
+                columns.problem(line, "source", f"{source!r} is not a web address (https://…)")
+            if answer_text is None and (justification or source):
+                columns.problem(
+                    line, "answer", "is empty, but the row has a justification or source"
+                )
+            if self.strict and answer_text is not None and justification:
+                for lang in self.languages:
+                    if lang not in justification:
+                        columns.problem(line, f"justification_{lang}", "is empty")
+            if owner is None or statement_id is None:
+                continue
+            positions = self.positions.setdefault(owner.id, {})
+            key = f"{owner.id} {statement_id}"
+            if key in self.position_lines:
+                _where, first = self.position_lines[key]
+                columns.problem(
+                    line, "statement", f"{statement_id!r} appears twice (also in row {first})"
+                )
+                continue
+            self.position_lines[key] = (table.name, line)
+            if answer is not None:
+                positions[statement_id] = Position(
+                    answer=answer, justification=justification or None, source=source
+                )
+
+    def content(self) -> ElectionContent | None:
+        """The election as imported, or None with problems collected."""
+        q = self.current.questionnaire
+        themes = self.themes if self.themes is not None else q.themes
+        statements = self.statements if self.statements is not None else q.statements
+        theme_ids = {t.id for t in themes}
+        if self.statements is None:
+            for statement in statements:
+                if statement.theme not in theme_ids:
+                    self.problems.append(
+                        Problem(
+                            THEMES,
+                            1,
+                            "id",
+                            f"theme {statement.theme!r} was removed but statement "
+                            f"{statement.id!r} still uses it",
+                        )
+                    )
+        statement_ids = {s.id for s in statements}
+        entities = []
+        for entity in self.current.entities:
+            positions = self.positions.get(entity.id)
+            if positions is None:  # not in the spreadsheet: kept, minus removed statements
+                positions = {s: p for s, p in entity.positions.items() if s in statement_ids}
+            entities.append(entity.model_copy(update={"positions": positions}))
+        if self.problems:
+            return None
+        try:
+            questionnaire = Questionnaire.model_validate(
+                {**dict(q), "themes": themes, "statements": statements}
+            )
+        except ValidationError as exc:
+            self.problems += [
+                Problem(QUESTIONNAIRE, 1, ".".join(map(str, err["loc"])), err["msg"])
+                for err in exc.errors()
+            ]
+            return None
+        return ElectionContent(questionnaire=questionnaire, entities=entities)
+
+
+def _loading(columns: _Columns, line: int, cells: list[Value], column: str) -> float | None:
+    """A loading cell: a number from -1 to 1; None when empty or wrong (with a problem)."""
+    value = columns.value(cells, column)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            number = float(text.replace(",", "."))
+        except ValueError:
+            columns.problem(line, column, f"{text!r} is not a number (from -1 to 1)")
+            return None
+    elif value is None:
+        return None
+    else:
+        number = float(value)
+    if not math.isfinite(number) or not -1 <= number <= 1:
+        columns.problem(line, column, f"{_number_text(number)} is not from -1 to 1")
+        return None
+    return number
+
+
+def _finish(reader: _Import) -> ElectionContent:
+    content = reader.content()
+    if content is None:
+        raise DataError(reader.problems)
+    return content
+
+
+def import_xlsx(
+    data: bytes, *, current: ElectionContent, require_all_languages: bool = False
+) -> ElectionContent:
+    """Read a workbook in the export layout into a new content, or raise DataError.
+
+    With require_all_languages, a text or justification missing a language is a
+    problem; otherwise drafts may be partly translated (see vaa.diagnostics).
+    """
+    reader = _Import(current, require_all_languages)
+    tables = _read_workbook(data, reader.problems)
+    if tables is None:
+        raise DataError(reader.problems)
+    titles = {title: entity_id for entity_id, title in sheet_titles(current.entities).items()}
+    entities = {e.id: e for e in current.entities}
+    by_kind: dict[str, _Table] = {}
+    party_sheets: list[tuple[_Table, Entity]] = []
+    for table in tables:
+        name = table.name.strip().lower()
+        if name in (QUESTIONNAIRE, THEMES):
+            by_kind[name] = table
+        elif name in titles:
+            party_sheets.append((table, entities[titles[name]]))
+        elif any(table.header) or table.rows:  # an empty extra sheet ("Sheet1") is left alone
+            expected = [QUESTIONNAIRE, THEMES, *titles]
+            reader.problems.append(
+                Problem(
+                    table.name, 1, "", f"unknown sheet {table.name!r}; expected one of {expected}"
+                )
+            )
+    if THEMES in by_kind:
+        reader.read_themes(by_kind[THEMES])
+    if QUESTIONNAIRE in by_kind:
+        reader.read_questionnaire(by_kind[QUESTIONNAIRE])
+    for table, entity in party_sheets:
+        reader.read_positions(table, entity)
+    return _finish(reader)
+
+
+def import_csv(
+    files: Mapping[str, bytes | str],
+    *,
+    current: ElectionContent,
+    require_all_languages: bool = False,
+) -> ElectionContent:
+    """Read CSV files (by name, as export_csv writes them) into a new content, or raise DataError."""
+    reader = _Import(current, require_all_languages)
+    tables: dict[str, _Table] = {}
+    for name, data in files.items():
+        base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        kind = next(
+            (k for k in (QUESTIONNAIRE, THEMES, POSITIONS) if base.endswith(f"{k}.csv")), None
+        )
+        if kind is None:
+            reader.problems.append(
+                Problem(
+                    name,
+                    1,
+                    "",
+                    "unknown file: its name should end in questionnaire.csv, themes.csv or "
+                    "positions.csv",
+                )
+            )
+            continue
+        if kind in tables:
+            reader.problems.append(
+                Problem(name, 1, "", f"a second {kind} file (the first is {tables[kind].name})")
+            )
+            continue
+        table = _read_csv(name, data, reader.problems)
+        if table is not None:
+            tables[kind] = table
+    if THEMES in tables:
+        reader.read_themes(tables[THEMES])
+    if QUESTIONNAIRE in tables:
+        reader.read_questionnaire(tables[QUESTIONNAIRE])
+    if POSITIONS in tables:
+        reader.read_positions(tables[POSITIONS], None)
+    return _finish(reader)
+
+
+# -- preview -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference an import would make, for an editor to confirm.
+
+    kind is "added", "removed" or "changed"; target what changed ("theme", "statement",
+    "position", "entity"); id the theme, statement or entity id; statement the statement
+    of a position; field the part that changed ("text.en", "answer", "axes.economic",
+    "order"), empty for a whole item. before and after are shown as text, None for absent.
+    """
+
+    kind: Literal["added", "removed", "changed"]
+    target: Literal["theme", "statement", "position", "entity"]
+    id: str
+    field: str
+    before: str | None
+    after: str | None
+    statement: str | None = None
+
+    def __str__(self) -> str:
+        what = f"{self.target} {self.id}" + (f" / {self.statement}" if self.statement else "")
+        what += f" {self.field}" if self.field else ""
+        return f"{self.kind} {what}: {self.before!r} -> {self.after!r}"
+
+
+def preview(old: ElectionContent, new: ElectionContent) -> list[Change]:
+    """Describe what replacing old by new changes: themes, statements, entities, positions."""
+    changes: list[Change] = []
+    first = old.questionnaire.languages[0]
+    changes += _item_changes(
+        "theme",
+        {t.id: t for t in old.questionnaire.themes},
+        {t.id: t for t in new.questionnaire.themes},
+        lambda t: _theme_fields(t),
+        lambda t: t.label.get(first),
+    )
+    changes += _item_changes(
+        "statement",
+        {s.id: s for s in old.questionnaire.statements},
+        {s.id: s for s in new.questionnaire.statements},
+        lambda s: _statement_fields(s),
+        lambda s: s.text.get(first),
+    )
+    changes += _order_change("theme", old.questionnaire.themes, new.questionnaire.themes)
+    changes += _order_change(
+        "statement", old.questionnaire.statements, new.questionnaire.statements
+    )
+    old_entities = {e.id: e for e in old.entities}
+    new_entities = {e.id: e for e in new.entities}
+    for entity_id in old_entities.keys() - new_entities.keys():
+        changes.append(
+            Change(
+                "removed", "entity", entity_id, "", old_entities[entity_id].name.get(first), None
+            )
+        )
+    for entity_id in new_entities.keys() - old_entities.keys():
+        changes.append(
+            Change("added", "entity", entity_id, "", None, new_entities[entity_id].name.get(first))
+        )
+    for entity_id in [e.id for e in new.entities]:
+        before = old_entities[entity_id].positions if entity_id in old_entities else {}
+        after = new_entities[entity_id].positions
+        for change in _item_changes(
+            "position", before, after, _position_fields, lambda p: p.answer
+        ):
+            changes.append(
+                Change(
+                    change.kind,
+                    "position",
+                    entity_id,
+                    change.field,
+                    change.before,
+                    change.after,
+                    statement=change.id,
+                )
+            )
+    return changes
+
+
+def _show(value: float | str | None) -> str | None:
+    return _number_text(value) if isinstance(value, float | int) else value
+
+
+def _prefixed(prefix: str, text: Text | None) -> dict[str, str | None]:
+    return {f"{prefix}.{lang}": value for lang, value in (text or {}).items()}
+
+
+def _theme_fields(theme: Theme) -> dict[str, str | None]:
+    return _prefixed("label", theme.label)
+
+
+def _statement_fields(statement: Statement) -> dict[str, str | None]:
+    return {
+        "theme": statement.theme,
+        **_prefixed("text", statement.text),
+        **_prefixed("info", statement.info),
+        **{f"axes.{axis}": _show(loading) for axis, loading in statement.axes.items()},
+    }
+
+
+def _position_fields(position: Position) -> dict[str, str | None]:
+    return {
+        "answer": position.answer,
+        **_prefixed("justification", position.justification),
+        "source": position.source,
+    }
+
+
+def _item_changes(
+    target: Literal["theme", "statement", "position"],
+    old: Mapping[str, _T],
+    new: Mapping[str, _T],
+    fields: Callable[[_T], dict[str, str | None]],
+    summary: Callable[[_T], str | None],
+) -> list[Change]:
+    changes: list[Change] = []
+    for item_id, item in old.items():
+        if item_id not in new:
+            changes.append(Change("removed", target, item_id, "", summary(item), None))
+    for item_id, item in new.items():
+        if item_id not in old:
+            changes.append(Change("added", target, item_id, "", None, summary(item)))
+            continue
+        before, after = fields(old[item_id]), fields(item)
+        for name in [*before, *(k for k in after if k not in before)]:
+            if before.get(name) != after.get(name):
+                kind: Literal["added", "removed", "changed"] = (
+                    "added"
+                    if before.get(name) is None
+                    else "removed"
+                    if after.get(name) is None
+                    else "changed"
+                )
+                changes.append(
+                    Change(kind, target, item_id, name, before.get(name), after.get(name))
+                )
+    return changes
+
+
+def _order_change(
+    target: Literal["theme", "statement"],
+    old: Sequence[Theme] | Sequence[Statement],
+    new: Sequence[Theme] | Sequence[Statement],
+) -> list[Change]:
+    kept = {item.id for item in old} & {item.id for item in new}
+    before = [item.id for item in old if item.id in kept]
+    after = [item.id for item in new if item.id in kept]
+    if before == after:
+        return []
+    return [Change("changed", target, "", "order", ", ".join(before), ", ".join(after))]
