@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api.errors import install_error_pages
-from api.pages import common, quiz, results
-from api.routes import elections, health, static
+from api.pages import admin as admin_pages
+from api.pages import admin_content, common, party, quiz, results, review
+from api.routes import account, donations, elections, health, static
 from api.security import SecurityHeaders
 from vaa.db import create_db_engine
 from vaa.settings import Settings, get_settings
@@ -40,7 +41,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_pages(app)
     app.include_router(health.router)
     app.include_router(elections.router)
+    app.include_router(donations.router)
     app.include_router(static.router)
+    app.include_router(account.router)  # sign-in, account, first-admin setup
+    app.include_router(admin_pages.router)
+    app.include_router(
+        admin_content.router
+    )  # elections, questionnaire, publishing (/admin/elections)
+    app.include_router(party.router)  # party self-service (/party/...)
+    app.include_router(review.router)  # editors review party submissions (/admin/review)
+    # Group sessions (issue 5): answers and live events, facilitator pages, /{lang}/join.
+    from api.pages import facilitator, join
+    from api.routes import session_events
+
+    app.include_router(session_events.router)
+    app.include_router(facilitator.router)
+    app.include_router(join.router)
     # Pages last: their /{lang}/ paths must not shadow the API's.
     app.include_router(common.router)
     app.include_router(quiz.router)

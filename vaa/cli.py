@@ -3,14 +3,17 @@
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from vaa.bootstrap import prepare_database
 from vaa.db import create_db_engine, migrate, session_scope
 from vaa.formats import DataError, parties_yaml, questionnaire_yaml
 from vaa.loading import current_content, load_files
-from vaa.settings import get_settings
+from vaa.settings import Settings, get_settings
 
 
 class CliError(Exception):
@@ -72,16 +75,50 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate_cmd = commands.add_parser("migrate", help="create or upgrade the database schema")
     migrate_cmd.set_defaults(run=_migrate)
+
+    conformance = commands.add_parser(
+        "conformance", help="regenerate the browser engine's conformance vectors"
+    )
+    conformance.add_argument(
+        "--out", type=Path, metavar="PATH", help="default: tests/conformance/vectors.json"
+    )
+    conformance.set_defaults(run=_conformance)
+
+    user = commands.add_parser("user", help="manage sign-in accounts").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    user_add = user.add_parser("add", help="add an account (asks for its password)")
+    user_add.add_argument("email", metavar="EMAIL")
+    user_add.add_argument(
+        "--role", required=True, choices=["admin", "editor", "facilitator", "party"]
+    )
+    user_add.add_argument(
+        "--entity", metavar="ELECTION/ENTITY", help="the party's entity (party only)"
+    )
+    user_add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    user_add.set_defaults(run=_user_add)
     return parser
+
+
+def _conformance(args: argparse.Namespace) -> int:
+    from vaa.conformance import DEFAULT_PATH, write_vectors
+
+    path = args.out or DEFAULT_PATH
+    print(f"{path}: {write_vectors(path)} cases")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # the web stack loads only for this command
 
     settings = get_settings()
-    _engine, loaded = prepare_database(settings)
+    engine, loaded = prepare_database(settings)
+    engine.dispose()  # each worker opens its own
     for outcome in loaded:
         print(f"loaded {outcome.slug} (version {outcome.number}) into an empty database")
+    _print_setup_link(settings, args.host, args.port)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -93,10 +130,19 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(args: argparse.Namespace) -> int:
+@contextmanager
+def _database() -> Iterator[sa.Engine]:
+    """The configured database, migrated to the newest schema; closed afterwards."""
     engine = create_db_engine(get_settings())
-    migrate(engine)
-    with session_scope(engine) as session:
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _load(args: argparse.Namespace) -> int:
+    with _database() as engine, session_scope(engine) as session:
         outcomes = load_files(session, paths=args.files)
     for o in outcomes:
         state = "published as" if o.changed else "unchanged,"
@@ -105,9 +151,7 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    engine = create_db_engine(get_settings())
-    migrate(engine)
-    with session_scope(engine) as session:
+    with _database() as engine, session_scope(engine) as session:
         content = current_content(session, args.election)
     if content is None:
         raise CliError(f"no published election {args.election!r}")
@@ -145,9 +189,7 @@ def _match(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         lines = [f"{'.'.join(map(str, e['loc'])) or 'request'}: {e['msg']}" for e in exc.errors()]
         raise CliError(f"{source}: " + "; ".join(lines)) from exc
-    engine = create_db_engine(get_settings())
-    migrate(engine)
-    with session_scope(engine) as session:
+    with _database() as engine, session_scope(engine) as session:
         ref = published_ref(session, slug=args.election)
         if ref is None:
             raise CliError(f"no published election {args.election!r}")
@@ -195,8 +237,61 @@ def _table(result: dict[str, object]) -> str:
     return "\n".join(rows)
 
 
+def _user_add(args: argparse.Namespace) -> int:
+    from vaa.accounts import AccountError, create_account
+
+    election, _, entity = (args.entity or "").partition("/")
+    if args.entity and not (election and entity):
+        raise CliError("--entity must be ELECTION/ENTITY, e.g. demo/green-coast")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("password: ")
+        if getpass.getpass("the same password again: ") != password:
+            raise CliError("the two passwords differ")
+    else:
+        raise CliError("no terminal to ask for the password on: use --password-stdin")
+    with _database() as engine, session_scope(engine) as session:
+        try:
+            account = create_account(
+                session,
+                email=args.email,
+                password=password,
+                role=args.role,
+                election=election or None,
+                entity=entity or None,
+                actor="cli",
+            )
+        except AccountError as exc:
+            raise CliError(str(exc)) from exc
+    bound = f" for {account.election}/{account.entity}" if account.entity else ""
+    print(f"added {account.email} ({account.role}{bound})")
+    return 0
+
+
+def _print_setup_link(settings: Settings, host: str, port: int) -> None:
+    """On an install without an admin, print a one-time link that creates the first one."""
+    from vaa.accounts import SETUP_LINK_LIFETIME, issue_setup_link
+
+    engine = create_db_engine(settings)
+    try:
+        with session_scope(engine) as session:
+            token = issue_setup_link(session)
+    finally:
+        engine.dispose()
+    if token:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        shown = f"[{shown}]" if ":" in shown else shown
+        hours = int(SETUP_LINK_LIFETIME.total_seconds() // 3600)
+        print(f"no administrator yet: create the first one at this link (once, within {hours} h):")
+        print(f"  http://{shown}:{port}/setup/{token}")
+
+
 def _migrate(_args: argparse.Namespace) -> int:
-    migrate(create_db_engine(get_settings()))
+    with _database():
+        pass
     print("the database schema is up to date")
     return 0
 

@@ -21,8 +21,8 @@ SQLModel.metadata.naming_convention = {
 
 
 def utcnow() -> datetime:
-    """Now, in UTC, without microseconds (what the audit log and versions show)."""
-    return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    """Now, in UTC, to the second (what the audit log and versions show)."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _json(nullable: bool = False) -> Any:
@@ -125,3 +125,228 @@ class Position(SQLModel, table=True):
     answer: str = Field(max_length=64)
     justification: dict[str, str] | None = _json(nullable=True)
     source: str | None = Field(default=None, max_length=2000)
+
+
+class Donation(SQLModel, table=True):
+    """One voter's answers, given anonymously by choice: the version and the day, nothing else.
+
+    No time of day, address or browser details; the answers are in DonationAnswer.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    version: str = Field(max_length=64)
+    day: date
+
+
+class DonationAnswer(SQLModel, table=True):
+    """A donated answer to one statement: an option id, or None when skipped."""
+
+    __tablename__ = "donation_answer"
+
+    donation_id: int = Field(foreign_key="donation.id", primary_key=True)
+    statement: str = Field(max_length=64, primary_key=True)
+    answer: str | None = Field(default=None, max_length=64)
+    weight: int = 1
+
+
+class Account(SQLModel, table=True):
+    """Someone who signs in: an admin, editor, facilitator, or one party's representative."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lower-case
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)  # admin | editor | facilitator | party
+    election: str | None = Field(default=None, max_length=64)  # party only: election slug
+    entity: str | None = Field(default=None, max_length=64)  # party only: entity id
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    password_changed_at: datetime = Field(default_factory=utcnow)
+
+
+class AccountSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is kept."""
+
+    __tablename__ = "account_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, kept for the rate limit (per e-mail address and client address)."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    client: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class SetupLink(SQLModel, table=True):
+    """A one-time link to create the first admin; only the token's SHA-256 is kept."""
+
+    __tablename__ = "setup_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change (or sign-in) by someone: who, when, what, and the data before and after."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=254, index=True)
+    action: str = Field(max_length=64, index=True)
+    target: str = Field(max_length=300)
+    before: Any = _json(nullable=True)
+    after: Any = _json(nullable=True)
+
+
+class Draft(SQLModel, table=True):
+    """The editable next version of an election, as plain content data.
+
+    Kept as one JSON document, not as version rows: a draft may be incomplete or
+    invalid while editors work on it; publishing validates it and freezes a version.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", unique=True)
+    data: dict[str, Any] = _json()
+    revision: int = 1  # bumped on every save, so two editors cannot overwrite each other
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PartyInvitation(SQLModel, table=True):
+    """A link for one entity's representative to create its party account (issue 4).
+
+    Only the token's SHA-256 is kept; the link is shown once, to whoever created it.
+    """
+
+    __tablename__ = "party_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    election: str = Field(max_length=64, index=True)  # election slug
+    entity: str = Field(max_length=64)  # entity id in the election's draft
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    accepted_at: datetime | None = None
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+
+
+class PartySubmission(SQLModel, table=True):
+    """One entity's working copy of its positions and where it stands in review.
+
+    status: draft (being edited) | pending (submitted) | returned (with a comment) |
+    approved (written into the election's draft). `positions` maps a statement id to
+    {"answer": option id or null, "justification": {language: text}, "source": url or null}.
+    """
+
+    __tablename__ = "party_submission"
+    __table_args__ = (sa.UniqueConstraint("election", "entity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    election: str = Field(max_length=64, index=True)
+    entity: str = Field(max_length=64)
+    status: str = Field(max_length=16, default="draft")
+    positions: dict[str, Any] = _json()
+    comment: str | None = Field(default=None, max_length=4000)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = Field(max_length=254)
+    submitted_at: datetime | None = None
+    reviewed_at: datetime | None = None
+    reviewed_by: str | None = Field(default=None, max_length=254)
+
+
+class PartyWindow(SQLModel, table=True):
+    """When parties of an election may edit: a deadline, a lock, the justification limit."""
+
+    __tablename__ = "party_window"
+
+    id: int | None = Field(default=None, primary_key=True)
+    election: str = Field(max_length=64, unique=True)
+    deadline: datetime | None = None
+    locked: bool = False
+    justification_limit: int = 500  # characters per language
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- group sessions (issue 5) ------------------------------------------------------------
+
+
+class GroupSession(SQLModel, table=True):
+    """A facilitator's group session on one published version: joined by a short code.
+
+    `changes` grows with every write to the session (an answer, a paper sheet, a tally,
+    closing), so the projector streams of every worker notice new data with one cheap
+    query. `aggregate` holds the group's anonymous summary once the session is closed.
+    """
+
+    __tablename__ = "group_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=6, index=True)  # unique among open sessions
+    election_id: int = Field(foreign_key="election.id", index=True)
+    version: str = Field(max_length=64)  # the checksum of the published version
+    language: str = Field(max_length=16)
+    place: str | None = Field(default=None, max_length=200)
+    day: date | None = None
+    min_group: int = 5
+    kiosk_minutes: int = 3
+    status: str = Field(max_length=16, default="open")  # open | closed
+    facilitator_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    changes: int = 0
+    aggregate: dict[str, Any] | None = _json(nullable=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class Participant(SQLModel, table=True):
+    """Someone answering in a group session: a random id and the day, nothing about them.
+
+    `source` is how the answers came in: phone, kiosk or paper (entered by the facilitator).
+    """
+
+    id: str = Field(primary_key=True, max_length=32)
+    session_id: int = Field(foreign_key="group_session.id", index=True)
+    day: date
+    source: str = Field(max_length=16, default="phone")
+    consent: bool = False
+    donate: bool = False
+    finished: bool = False
+
+
+class SessionAnswer(SQLModel, table=True):
+    """A participant's answer to one statement: an option id, or None when skipped."""
+
+    __tablename__ = "session_answer"
+
+    participant_id: str = Field(foreign_key="participant.id", primary_key=True, max_length=32)
+    statement: str = Field(max_length=64, primary_key=True)
+    answer: str | None = Field(default=None, max_length=64)
+    weight: int = 1
+
+
+class PaperTally(SQLModel, table=True):
+    """A show of hands: how many people chose one option (or "skip") on one statement."""
+
+    __tablename__ = "paper_tally"
+
+    session_id: int = Field(foreign_key="group_session.id", primary_key=True)
+    statement: str = Field(max_length=64, primary_key=True)
+    option: str = Field(max_length=64, primary_key=True)
+    count: int = 0

@@ -1,0 +1,193 @@
+"""Group sessions live: participants' answers in, the group's summary out as server-sent events.
+
+Answers are committed before the 200 is sent, so an acknowledged answer survives the
+server being killed. The event stream polls the session's change counter every
+POLL_SECONDS in a worker thread; when it moved, the summary is recomputed (once per
+process and change, whoever asks) and sent. The database is the only shared state,
+so participants and projectors may be served by different worker processes.
+"""
+
+import json
+import threading
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+import anyio
+import sqlalchemy as sa
+from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from api.auth import require_role
+from api.deps import SessionDep, get_engine
+from api.schemas import Problem
+from vaa import group_sessions
+from vaa.models import Account, GroupSession
+
+POLL_SECONDS = 0.5
+HEARTBEAT_SECONDS = 15.0
+STREAM_SECONDS = 300.0
+"""A stream ends after this long; EventSource reconnects by itself (and gets the current
+summary at once), so no worker holds a connection forever, e.g. when shutting down."""
+
+facilitator = require_role("facilitator")
+router = APIRouter(prefix="/api/v1", tags=["group sessions"])
+
+
+class AnswerBatch(BaseModel):
+    """A participant's new or changed answers: statement id -> option id, or null for a skip."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "participant": "k3J9…",
+                    "answers": {"e-petitions": "agree", "youth-space": None},
+                    "weights": {"e-petitions": 2},
+                    "cleared": [],
+                    "finished": False,
+                }
+            ]
+        },
+    )
+
+    participant: Annotated[str, Field(min_length=1, max_length=32)]
+    answers: Annotated[dict[str, str | None], Field(max_length=500)] = Field(default_factory=dict)
+    weights: dict[str, Literal[0, 1, 2]] = Field(default_factory=dict)
+    cleared: Annotated[list[str], Field(max_length=500)] = Field(default_factory=list)
+    finished: bool | None = None
+
+
+class AnswerReceipt(BaseModel):
+    stored: int
+
+
+ANSWER_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "An unknown statement, option or weight."},
+    404: {"model": Problem, "description": "No such session or participant."},
+    410: {"model": Problem, "description": "The session has ended."},
+}
+
+
+@router.post("/sessions/{code}/answers", responses=ANSWER_ERRORS)
+def create_session_answers(
+    code: str, session: SessionDep, batch: Annotated[AnswerBatch, Body()]
+) -> AnswerReceipt:
+    """Store a participant's answers in a group session; committed before the reply."""
+    try:
+        stored = group_sessions.record_answers(
+            session,
+            code=code,
+            participant=batch.participant,
+            answers=batch.answers,
+            weights=batch.weights,
+            cleared=batch.cleared,
+            finished=batch.finished,
+        )
+    except group_sessions.SessionClosed as exc:
+        raise HTTPException(410, str(exc)) from exc
+    except group_sessions.UnknownSession as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except group_sessions.SessionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    session.commit()
+    return AnswerReceipt(stored=stored)
+
+
+def managed_session(
+    session_id: int, session: SessionDep, account: Annotated[Account, Depends(facilitator)]
+) -> GroupSession:
+    """The session in the path, if the signed-in facilitator runs it (admins: any), else 404."""
+    group = session.get(GroupSession, session_id)
+    if group is None or not group_sessions.may_manage(account, group):
+        raise HTTPException(404, "no such group session")
+    return group
+
+
+ManagedSession = Annotated[GroupSession, Depends(managed_session)]
+MANAGER_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Not signed in."},
+    403: {"model": Problem, "description": "Signed in without the facilitator role."},
+    404: {"model": Problem, "description": "No such session, or not one of yours."},
+}
+
+
+@router.get("/sessions/{session_id}/summary", responses=MANAGER_ERRORS)
+def read_session_summary(group: ManagedSession, session: SessionDep) -> dict[str, Any]:
+    """The group's anonymous summary (counts only until the minimum group size is reached)."""
+    return summary_of(session, group)
+
+
+@router.get(
+    "/sessions/{session_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, **MANAGER_ERRORS},
+)
+def stream_session_events(
+    group: ManagedSession, engine: Annotated[sa.Engine, Depends(get_engine)]
+) -> StreamingResponse:
+    """Stream the group's summary as server-sent events, a new one after every change."""
+    assert group.id is not None
+    return StreamingResponse(
+        _events(engine, group.id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+_SUMMARIES: dict[int, tuple[int, dict[str, Any]]] = {}
+_LOCK = threading.Lock()
+
+
+def summary_of(session: Session, group: GroupSession) -> dict[str, Any]:
+    """The summary at the session's current change, computed once per process and change."""
+    assert group.id is not None
+    cached = _SUMMARIES.get(group.id)
+    if cached is not None and cached[0] == group.changes:
+        return cached[1]
+    summary = {**group_sessions.aggregate(session, group=group), "changes": group.changes}
+    with _LOCK:
+        if len(_SUMMARIES) > 256:
+            _SUMMARIES.clear()
+        _SUMMARIES[group.id] = (group.changes, summary)
+    return summary
+
+
+def _poll(engine: sa.Engine, group_id: int) -> tuple[int, str] | None:
+    with Session(engine) as session:
+        return group_sessions.changes_of(session, group_id=group_id)
+
+
+def _summary(engine: sa.Engine, group_id: int) -> dict[str, Any] | None:
+    with Session(engine) as session:
+        group = session.get(GroupSession, group_id)
+        return None if group is None else summary_of(session, group)
+
+
+async def _events(engine: sa.Engine, group_id: int) -> AsyncIterator[str]:
+    yield "retry: 1000\n\n"
+    last: int | None = None
+    started = beat = time.monotonic()
+    while time.monotonic() - started < STREAM_SECONDS:
+        state = await anyio.to_thread.run_sync(_poll, engine, group_id)
+        if state is None:
+            return
+        changes, status = state
+        if changes != last:
+            summary = await anyio.to_thread.run_sync(_summary, engine, group_id)
+            if summary is None:
+                return
+            last = changes
+            data = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
+            yield f"id: {changes}\nevent: summary\ndata: {data}\n\n"
+            beat = time.monotonic()
+            if status != "open":
+                return
+        elif time.monotonic() - beat > HEARTBEAT_SECONDS:
+            yield ": ping\n\n"
+            beat = time.monotonic()
+        await anyio.sleep(POLL_SECONDS)

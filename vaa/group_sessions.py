@@ -1,0 +1,680 @@
+"""Group sessions (issue 5): a facilitator's room answers anonymously, the projector shows the group.
+
+A session pins one published version of an election. People join with a six-character
+code and get a random participant id; nothing else about them is kept (no name, no
+address, no browser details), and only the day they joined. Each answer is committed
+before it is acknowledged. Closing a session keeps only the group's summary
+(`GroupSession.aggregate`), turns the answers of those who chose to donate them into
+anonymous donations (vaa.donations), and deletes every other individual answer.
+
+Live updates: every write bumps `GroupSession.changes`; the projector streams of every
+worker poll that one number (see api/routes/session_events.py), so several server
+processes on one PostgreSQL need no shared memory.
+"""
+
+import re
+import secrets
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session, col, delete, func, select, update
+
+from vaa import audit, donations, group_stats, matching
+from vaa.content import ElectionContent
+from vaa.models import (
+    Account,
+    Election,
+    GroupSession,
+    PaperTally,
+    Participant,
+    SessionAnswer,
+    utcnow,
+)
+from vaa.publish import content_from_bundle
+from vaa.results import PreparedElection, prepare
+from vaa.store import get_election, published_ref, version_by_checksum
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+"""Join code letters: no 0/O, 1/I/L, which people confuse when reading a projector."""
+CODE_LENGTH = 6
+MIN_GROUP = (1, 100)
+KIOSK_MINUTES = (1, 60)
+GRID = 8
+"""The density map's cells per axis."""
+RANKED = 3
+"""How many statements the projector lists as most divided and most united."""
+SOURCES = ("phone", "kiosk", "paper")
+MAX_TALLY = 100_000
+
+
+class SessionError(ValueError):
+    """A request about a group session that cannot be done; `code` names the problem."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class UnknownSession(SessionError):
+    def __init__(self, message: str = "there is no group session with this code") -> None:
+        super().__init__(message, "unknown")
+
+
+class SessionClosed(SessionError):
+    def __init__(self, message: str = "this group session has ended") -> None:
+        super().__init__(message, "closed")
+
+
+class InvalidAnswers(SessionError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "answers")
+
+
+# --- codes ------------------------------------------------------------------------------
+
+
+def random_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str | None:
+    """A typed code in canonical form (capitals, no spaces or dashes), or None if invalid."""
+    code = re.sub(r"[\s-]+", "", text).upper()
+    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
+        return None
+    return code
+
+
+def new_code(session: Session, *, attempts: int = 50) -> str:
+    """A random code that no open session uses."""
+    for _ in range(attempts):
+        code = random_code()
+        taken = session.exec(
+            select(GroupSession.id).where(GroupSession.code == code, GroupSession.status == "open")
+        ).first()
+        if taken is None:
+            return code
+    raise RuntimeError("could not find a free join code")  # 31^6 codes: practically never
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+def create_session(
+    session: Session,
+    *,
+    election: str,
+    language: str,
+    place: str | None = None,
+    day: date | None = None,
+    min_group: int = 5,
+    kiosk_minutes: int = 3,
+    facilitator: Account | None,
+) -> GroupSession:
+    """Open a session on the newest published version of an election (the caller commits)."""
+    ref = published_ref(session, slug=election)
+    found = get_election(session, slug=election)
+    if ref is None or found is None or found.id is None:
+        raise SessionError(f"no published election {election!r}", "election")
+    content = _content(session, found.id, ref.checksum)
+    if language not in content.questionnaire.languages:
+        raise SessionError(
+            f"{election!r} is not available in {language!r} "
+            f"(languages: {content.questionnaire.languages})",
+            "language",
+        )
+    if not MIN_GROUP[0] <= min_group <= MIN_GROUP[1]:
+        raise SessionError(
+            f"the minimum group size must be {MIN_GROUP[0]} to {MIN_GROUP[1]}", "min"
+        )
+    if not KIOSK_MINUTES[0] <= kiosk_minutes <= KIOSK_MINUTES[1]:
+        raise SessionError(
+            f"the kiosk time-out must be {KIOSK_MINUTES[0]} to {KIOSK_MINUTES[1]} minutes", "kiosk"
+        )
+    place = (place or "").strip() or None
+    if place is not None and len(place) > 200:
+        raise SessionError("the place may have at most 200 characters", "place")
+    group = GroupSession(
+        code=new_code(session),
+        election_id=found.id,
+        version=ref.checksum,
+        language=language,
+        place=place,
+        day=day,
+        min_group=min_group,
+        kiosk_minutes=kiosk_minutes,
+        facilitator_id=facilitator.id if facilitator else None,
+    )
+    session.add(group)
+    session.flush()
+    audit.record(
+        session,
+        facilitator or "system",
+        "session.create",
+        f"session:{group.id}",
+        None,
+        {"code": group.code, "election": election, "language": language, "place": place},
+    )
+    return group
+
+
+def find_session(session: Session, *, code: str) -> GroupSession:
+    """The open session with this code; raise UnknownSession or SessionClosed."""
+    normal = normalize_code(code)
+    if normal is None:
+        raise UnknownSession()
+    rows = session.exec(
+        select(GroupSession)
+        .where(GroupSession.code == normal)
+        .order_by(col(GroupSession.status) == "open", col(GroupSession.id))
+    ).all()
+    if not rows:
+        raise UnknownSession()
+    newest = rows[-1]
+    if newest.status != "open":
+        raise SessionClosed()
+    return newest
+
+
+def sessions_of(session: Session, *, account: Account) -> Sequence[GroupSession]:
+    """The sessions an account may see, newest first (an admin sees every one)."""
+    query = select(GroupSession).order_by(col(GroupSession.id).desc())
+    if account.role != "admin":
+        query = query.where(GroupSession.facilitator_id == account.id)
+    return session.exec(query).all()
+
+
+def may_manage(account: Account, group: GroupSession) -> bool:
+    return account.role == "admin" or group.facilitator_id == account.id
+
+
+def slug_of(session: Session, group: GroupSession) -> str:
+    election = session.get(Election, group.election_id)
+    assert election is not None
+    return election.slug
+
+
+def _bump(session: Session, group_id: int) -> None:
+    session.exec(
+        update(GroupSession)
+        .where(col(GroupSession.id) == group_id)
+        .values(changes=col(GroupSession.changes) + 1)
+    )
+
+
+def changes_of(session: Session, *, group_id: int) -> tuple[int, str] | None:
+    """The change counter and status of a session (one cheap query for the streams)."""
+    row = session.exec(
+        select(GroupSession.changes, GroupSession.status).where(GroupSession.id == group_id)
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+# --- content ----------------------------------------------------------------------------
+
+_CONTENT: dict[str, ElectionContent] = {}
+_LOCK = threading.Lock()
+
+
+def _content(session: Session, election_id: int, version: str) -> ElectionContent:
+    """A published version's content, read once per process (versions never change)."""
+    key = f"{election_id}:{version}"
+    found = _CONTENT.get(key)
+    if found is None:
+        row = version_by_checksum(session, election_id=election_id, version=version)
+        if row is None or row.bundle is None:
+            raise SessionError(f"version {version!r} is not published", "election")
+        found = content_from_bundle(row.bundle)
+        with _LOCK:
+            if len(_CONTENT) > 32:
+                _CONTENT.clear()
+            _CONTENT[key] = found
+    return found
+
+
+def content_of(session: Session, group: GroupSession) -> ElectionContent:
+    return _content(session, group.election_id, group.version)
+
+
+def prepared_of(session: Session, group: GroupSession) -> PreparedElection:
+    return prepare(content_of(session, group), group.version)
+
+
+# --- participants and answers -----------------------------------------------------------
+
+
+def join(
+    session: Session, *, group: GroupSession, consent: bool, donate: bool, source: str = "phone"
+) -> Participant:
+    """Add an anonymous participant to an open session (the caller commits)."""
+    if group.status != "open":
+        raise SessionClosed()
+    if not consent:
+        raise SessionError("joining needs the participant's consent", "consent")
+    if source not in SOURCES:
+        raise SessionError(f"unknown source {source!r}", "source")
+    assert group.id is not None
+    participant = Participant(
+        id=secrets.token_urlsafe(16),
+        session_id=group.id,
+        day=donations.today(),
+        source=source,
+        consent=True,
+        donate=donate,
+    )
+    session.add(participant)
+    _bump(session, group.id)
+    session.flush()
+    return participant
+
+
+def record_answers(
+    session: Session,
+    *,
+    code: str,
+    participant: str,
+    answers: Mapping[str, str | None],
+    weights: Mapping[str, int] | None = None,
+    cleared: Sequence[str] = (),
+    finished: bool | None = None,
+) -> int:
+    """Store (or replace) a participant's answers; returns how many were written.
+
+    An answer is an option id or None for a skip; `cleared` statements lose their
+    answer (the participant started over). The caller commits before acknowledging.
+    """
+    group = find_session(session, code=code)
+    assert group.id is not None
+    if len(participant) > 32:
+        raise UnknownSession("unknown participant")
+    person = session.get(Participant, participant)
+    if person is None or person.session_id != group.id:
+        raise UnknownSession("unknown participant")
+    _check_answers(content_of(session, group), answers, weights or {}, cleared)
+    _write_answers(session, participant, answers, weights or {}, cleared)
+    if finished is not None and finished != person.finished:
+        person.finished = finished
+        session.add(person)
+    _bump(session, group.id)
+    return len(answers)
+
+
+def _check_answers(
+    content: ElectionContent,
+    answers: Mapping[str, str | None],
+    weights: Mapping[str, int],
+    cleared: Sequence[str],
+) -> None:
+    statements = {s.id for s in content.questionnaire.statements}
+    options = [o.id for o in content.questionnaire.scale]
+    problems = [f"unknown statement {s!r}" for s in [*answers, *cleared] if s not in statements]
+    problems += [
+        f"{a!r} is not an answer option for {s!r} (options: {options})"
+        for s, a in answers.items()
+        if s in statements and a is not None and a not in options
+    ]
+    problems += [
+        f"weight {w!r} for {s!r} is not one of {list(donations.WEIGHTS)}"
+        for s, w in weights.items()
+        if w not in donations.WEIGHTS or isinstance(w, bool) or s not in answers
+    ]
+    if problems:
+        raise InvalidAnswers("; ".join(problems))
+
+
+def _write_answers(
+    session: Session,
+    participant: str,
+    answers: Mapping[str, str | None],
+    weights: Mapping[str, int],
+    cleared: Sequence[str],
+) -> None:
+    # Delete then insert: one portable upsert for SQLite and PostgreSQL.
+    touched = list({*answers, *cleared})
+    if touched:
+        session.exec(
+            delete(SessionAnswer).where(
+                col(SessionAnswer.participant_id) == participant,
+                col(SessionAnswer.statement).in_(touched),
+            )
+        )
+    session.add_all(
+        SessionAnswer(participant_id=participant, statement=s, answer=a, weight=weights.get(s, 1))
+        for s, a in answers.items()
+    )
+    session.flush()
+
+
+# --- paper ------------------------------------------------------------------------------
+
+SKIP_MARKS = "0-."
+IMPORTANT_MARK = "!"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One paper answer sheet read from the keyboard form."""
+
+    answers: dict[str, str | None]
+    weights: dict[str, int]
+
+
+class SheetError(InvalidAnswers):
+    """A typed sheet that cannot be read: `kind` is char, important, too_many or too_few.
+
+    `position` is the 1-based character, `count` the answers read, `expected` how many
+    the questionnaire has, `options` its number of scale options.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str,
+        position: int,
+        char: str,
+        count: int,
+        expected: int,
+        options: int,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.position = position
+        self.char = char
+        self.count = count
+        self.expected = expected
+        self.options = options
+
+
+def parse_sheet(text: str, content: ElectionContent) -> Sheet:
+    """Read a typed sheet: one character per statement, in order.
+
+    1 to k is the option printed in that column; 0, - or . a skip (or no mark); a ! after
+    an answer marks the statement as important. Spaces are ignored. Raises SheetError
+    naming the first wrong character or the wrong length.
+    """
+    q = content.questionnaire
+    k = len(q.scale)
+    ids = [s.id for s in q.statements]
+    answers: dict[str, str | None] = {}
+    weights: dict[str, int] = {}
+
+    def error(message: str, kind: str, position: int = 0, char: str = "") -> SheetError:
+        return SheetError(
+            message,
+            kind=kind,
+            position=position,
+            char=char,
+            count=len(answers),
+            expected=len(ids),
+            options=k,
+        )
+
+    for position, char in enumerate(text, start=1):
+        if char.isspace():
+            continue
+        if char == IMPORTANT_MARK:
+            if not answers or list(answers.values())[-1] is None:
+                raise error(
+                    f"character {position}: ! must follow an answer", "important", position, char
+                )
+            weights[list(answers)[-1]] = 2
+            continue
+        if len(answers) == len(ids):
+            raise error(f"more than {len(ids)} answers", "too_many", position, char)
+        sid = ids[len(answers)]
+        if char in SKIP_MARKS:
+            answers[sid] = None
+        elif char.isdigit() and 1 <= int(char) <= k:
+            answers[sid] = q.scale[int(char) - 1].id
+        else:
+            raise error(
+                f"character {position}: {char!r} is not 1 to {k}, 0 or -", "char", position, char
+            )
+    if len(answers) != len(ids):
+        raise error(f"{len(answers)} answers, the questionnaire has {len(ids)}", "too_few")
+    return Sheet(answers, weights)
+
+
+def enter_sheet(session: Session, *, group: GroupSession, sheet: Sheet) -> Participant:
+    """Add a paper participant with every answer of their sheet (the caller commits)."""
+    person = join(session, group=group, consent=True, donate=False, source="paper")
+    person.finished = True
+    session.add(person)
+    _write_answers(session, person.id, sheet.answers, sheet.weights, ())
+    return person
+
+
+def set_tallies(
+    session: Session, *, group: GroupSession, tallies: Mapping[str, Mapping[str, int]]
+) -> None:
+    """Replace the show-of-hands counts of the statements given (the caller commits).
+
+    `tallies` maps a statement to {option id or "skip": count}.
+    """
+    if group.status != "open":
+        raise SessionClosed()
+    assert group.id is not None
+    q = content_of(session, group).questionnaire
+    statements = {s.id for s in q.statements}
+    options = {o.id for o in q.scale} | {"skip"}
+    problems = [f"unknown statement {s!r}" for s in tallies if s not in statements]
+    for s, counts in tallies.items():
+        problems += [f"unknown option {o!r}" for o in counts if o not in options]
+        problems += [
+            f"count {n!r} for {s!r} must be 0 to {MAX_TALLY}"
+            for n in counts.values()
+            if isinstance(n, bool) or not 0 <= n <= MAX_TALLY
+        ]
+    if problems:
+        raise InvalidAnswers("; ".join(problems))
+    if tallies:
+        session.exec(
+            delete(PaperTally).where(
+                col(PaperTally.session_id) == group.id,
+                col(PaperTally.statement).in_(list(tallies)),
+            )
+        )
+    session.add_all(
+        PaperTally(session_id=group.id, statement=s, option=o, count=n)
+        for s, counts in tallies.items()
+        for o, n in counts.items()
+        if n > 0
+    )
+    _bump(session, group.id)
+    session.flush()
+
+
+def tallies_of(session: Session, *, group: GroupSession) -> dict[str, dict[str, int]]:
+    rows = session.exec(select(PaperTally).where(PaperTally.session_id == group.id)).all()
+    found: dict[str, dict[str, int]] = {}
+    for row in rows:
+        found.setdefault(row.statement, {})[row.option] = row.count
+    return found
+
+
+# --- the group's summary ----------------------------------------------------------------
+
+
+def aggregate(session: Session, *, group: GroupSession) -> dict[str, Any]:
+    """The group's anonymous summary (the snapshot once closed); details only past min_group."""
+    if group.status != "open" and group.aggregate is not None:
+        return group.aggregate
+    return _live_aggregate(session, group)
+
+
+def _live_aggregate(session: Session, group: GroupSession) -> dict[str, Any]:
+    prepared = prepared_of(session, group)
+    q = prepared.content.questionnaire
+    k = len(q.scale)
+    option_index = {o.id: j for j, o in enumerate(q.scale)}
+    statement_index = {sid: i for i, sid in enumerate(prepared.statement_ids)}
+    people = session.exec(
+        select(Participant.id, Participant.finished, Participant.source).where(
+            Participant.session_id == group.id
+        )
+    ).all()
+    row_of = {pid: r for r, (pid, _, _) in enumerate(people)}
+    choices = np.full((len(people), len(statement_index)), group_stats.NONE, dtype=np.int64)
+    weights = np.ones(choices.shape)
+    answers = session.exec(
+        select(
+            SessionAnswer.participant_id,
+            SessionAnswer.statement,
+            SessionAnswer.answer,
+            SessionAnswer.weight,
+        )
+        .join(Participant, col(Participant.id) == col(SessionAnswer.participant_id))
+        .where(Participant.session_id == group.id)
+    ).all()
+    for pid, statement, answer, weight in answers:
+        r, i = row_of.get(pid), statement_index.get(statement)
+        if r is None or i is None:
+            continue
+        choices[r, i] = group_stats.SKIPPED if answer is None else option_index.get(answer, -1)
+        weights[r, i] = weight
+    tallies = np.zeros((len(statement_index), k + 1), dtype=np.int64)
+    for statement, hand_counts in tallies_of(session, group=group).items():
+        i = statement_index[statement]
+        for option, n in hand_counts.items():
+            tallies[i, k if option == "skip" else option_index[option]] += n
+    hands = int(tallies.sum(axis=1).max()) if len(statement_index) else 0
+    finished = sum(1 for _, done, _ in people if done)
+    shown = finished >= group.min_group or hands >= group.min_group
+    summary: dict[str, Any] = {
+        "code": group.code,
+        "status": group.status,
+        "min_group": group.min_group,
+        "joined": len(people),
+        "finished": finished,
+        "paper": sum(1 for _, _, source in people if source == "paper"),
+        "hands": hands,
+        "shown": shown,
+        "respondents": None,
+        "statements": None,
+        "matches": None,
+        "map": None,
+        "divided": None,
+        "united": None,
+    }
+    if not shown:
+        return summary
+    counts = group_stats.option_counts(choices, k, tallies)
+    spread = group_stats.spread(counts, matching.scale_positions(k))
+    positions = group_stats.positions_of(choices, k)
+    scores, respondents = group_stats.average_scores(
+        positions,
+        weights,
+        prepared.entity_answers,
+        method=q.matching.method,
+        missing=q.matching.missing,
+    )
+    summary["respondents"] = respondents
+    summary["statements"] = [
+        {
+            "id": sid,
+            "counts": [int(n) for n in counts[i, :k]],
+            "skipped": int(counts[i, k]),
+            "total": int(counts[i].sum()),
+            "spread": _number(spread[i]),
+        }
+        for i, sid in enumerate(prepared.statement_ids)
+    ]
+    summary["matches"] = sorted(
+        ({"entity": eid, "score": _number(scores[e])} for e, eid in enumerate(prepared.entity_ids)),
+        key=lambda m: (m["score"] is None, -(m["score"] or 0.0), m["entity"]),
+    )
+    # Few statements with answers: split them, so none is both most divided and most united.
+    rated = int((~np.isnan(spread)).sum())
+    divided = group_stats.ranked(spread, min(RANKED, max(1, rated // 2)), largest=True)
+    united = [i for i in group_stats.ranked(spread, rated, largest=False) if i not in divided]
+    summary["divided"] = [prepared.statement_ids[i] for i in divided]
+    summary["united"] = [prepared.statement_ids[i] for i in united[:RANKED]]
+    if len(prepared.axis_ids) >= 2:
+        points = matching.axis_positions(positions, prepared.loadings)[:, :2]
+        grid = group_stats.density(points, GRID)
+        summary["map"] = {
+            "axes": prepared.axis_ids[:2],
+            "size": GRID,
+            "cells": grid.tolist(),
+            "placed": int(grid.sum()),
+        }
+    return summary
+
+
+def _number(x: float) -> float | None:
+    return None if np.isnan(x) else round(float(x), 2)
+
+
+# --- closing ----------------------------------------------------------------------------
+
+
+def close_session(session: Session, *, group: GroupSession, actor: Account | str | None) -> int:
+    """End a session: keep its summary, donate what was offered, delete every answer.
+
+    Returns the number of donations made. Everything happens in the caller's
+    transaction, so a failure leaves the session open and complete.
+    """
+    if group.status != "open":
+        raise SessionClosed()
+    assert group.id is not None
+    summary = _live_aggregate(session, group)
+    summary["status"] = "closed"
+    slug = slug_of(session, group)
+    donors = session.exec(
+        select(Participant.id).where(Participant.session_id == group.id, col(Participant.donate))
+    ).all()
+    donated = 0
+    for pid in donors:
+        rows = session.exec(select(SessionAnswer).where(SessionAnswer.participant_id == pid)).all()
+        answers = {r.statement: r.answer for r in rows}
+        if not any(a is not None for a in answers.values()):
+            continue  # nothing answered: nothing to donate
+        donations.donate(
+            session,
+            election=slug,
+            version=group.version,
+            answers=answers,
+            weights={r.statement: r.weight for r in rows},
+        )
+        donated += 1
+    people = select(Participant.id).where(Participant.session_id == group.id)
+    session.exec(delete(SessionAnswer).where(col(SessionAnswer.participant_id).in_(people)))
+    session.exec(delete(Participant).where(col(Participant.session_id) == group.id))
+    session.exec(delete(PaperTally).where(col(PaperTally.session_id) == group.id))
+    group.status = "closed"
+    group.closed_at = utcnow()
+    group.aggregate = summary
+    session.add(group)
+    session.flush()
+    _bump(session, group.id)
+    audit.record(
+        session,
+        actor,
+        "session.close",
+        f"session:{group.id}",
+        None,
+        {
+            "code": group.code,
+            "joined": summary["joined"],
+            "finished": summary["finished"],
+            "donations": donated,
+        },
+    )
+    return donated
+
+
+def count_answers(session: Session, *, group: GroupSession) -> int:
+    """How many individual answers a session holds (0 once it is closed)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(SessionAnswer)
+            .join(Participant, col(Participant.id) == col(SessionAnswer.participant_id))
+            .where(Participant.session_id == group.id)
+        ).one()
+    )
