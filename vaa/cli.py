@@ -230,10 +230,11 @@ def _table(result: dict[str, object]) -> str:
     sensitivity = result["sensitivity"]
     assert isinstance(sensitivity, dict)
     tops = set(sensitivity.values())
-    rows.append(
-        "top match under all four methods: "
-        + ("the same" if len(tops) == 1 else ", ".join(f"{m}={e}" for m, e in sensitivity.items()))
-    )
+    if len(tops) == 1:
+        rows.append(f"the same top match under all four methods: {tops.pop()}")
+    else:
+        methods = ", ".join(f"{m}={e}" for m, e in sensitivity.items())
+        rows.append(f"the top match depends on the method: {methods}")
     return "\n".join(rows)
 
 

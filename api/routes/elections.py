@@ -1,5 +1,6 @@
 """Published elections, their bundles, and matching (stores nothing)."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
@@ -128,11 +129,9 @@ def read_voter_bundle(
     request: Request, election: str, version: str, language: str, session: SessionDep
 ) -> Response:
     """Download what the quiz needs in one language (texts and answers, no reasons)."""
-    bundle = _published_bundle(session, election, version)
-    try:
-        data = voter_slice(bundle, language)
-    except KeyError:
-        raise HTTPException(404, f"{election!r} has no language {language!r}") from None
+    data = _in_language(
+        voter_slice, _published_bundle(session, election, version), election, language
+    )
     return _bundle_response(request, data, f"{version}-{language}", IMMUTABLE)
 
 
@@ -145,12 +144,20 @@ def read_justifications(
     request: Request, election: str, version: str, language: str, session: SessionDep
 ) -> Response:
     """Download every entity's reasons and sources in one language, for the results."""
-    bundle = _published_bundle(session, election, version)
+    data = _in_language(
+        justification_slice, _published_bundle(session, election, version), election, language
+    )
+    return _bundle_response(request, data, f"{version}-{language}-j", IMMUTABLE)
+
+
+def _in_language(
+    slicer: Callable[[bytes, str], bytes], bundle: bytes, election: str, language: str
+) -> bytes:
+    """One language's slice of a bundle, or 404 when the election lacks the language."""
     try:
-        data = justification_slice(bundle, language)
+        return slicer(bundle, language)
     except KeyError:
         raise HTTPException(404, f"{election!r} has no language {language!r}") from None
-    return _bundle_response(request, data, f"{version}-{language}-j", IMMUTABLE)
 
 
 @router.post(

@@ -91,7 +91,17 @@ def test_cli_match_prints_a_readable_ranking(
         assert main(["match", "demo", "--answers", str(path), "--language", "en"]) == 0
         out = capsys.readouterr().out
         assert out.splitlines()[0].startswith("demo · cityblock · missing=max")
-        assert "top match under all four methods" in out
+        api = client.post(
+            "/api/v1/elections/demo/match", json={"answers": _voters()[0]["answers"]}
+        ).json()["sensitivity"]
+        tops = set(api.values())
+        expected = (
+            f"the same top match under all four methods: {tops.pop()}"
+            if len(tops) == 1
+            else "the top match depends on the method: "
+            + ", ".join(f"{m}={e}" for m, e in api.items())
+        )
+        assert out.splitlines()[-1] == expected
         bad = tmp_path / "bad.json"
         bad.write_text('{"answers": {"no-such-statement": "agree"}}', encoding="utf-8")
         assert main(["match", "demo", "--answers", str(bad)]) == 2
