@@ -124,10 +124,17 @@ class PreparedElection:
 _PREPARED: dict[str, PreparedElection] = {}
 
 
+def prepared_if_cached(version: str, slug: str) -> PreparedElection | None:
+    """The prepared arrays of a version already built in this process, so a caller can
+    skip reading and parsing its bundle."""
+    prepared = _PREPARED.get(version)
+    return prepared if prepared is not None and prepared.content.slug == slug else None
+
+
 def prepare(content: ElectionContent, version: str) -> PreparedElection:
     """The prepared arrays for a published version (kept: versions never change)."""
-    prepared = _PREPARED.get(version)
-    if prepared is None or prepared.content.slug != content.slug:
+    prepared = prepared_if_cached(version, content.slug)
+    if prepared is None:
         if len(_PREPARED) > 32:
             _PREPARED.clear()
         prepared = _PREPARED[version] = PreparedElection.build(content, version)

@@ -10,7 +10,14 @@ from api.deps import PublishedDep, SessionDep
 from api.schemas import ElectionDetail, ElectionSummary, MatchResponse, Problem
 from vaa.models import QuestionnaireVersion
 from vaa.publish import content_from_bundle, justification_slice, voter_slice
-from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, prepare, score_answers
+from vaa.results import (
+    InvalidAnswers,
+    MatchRequest,
+    PreparedElection,
+    prepare,
+    prepared_if_cached,
+    score_answers,
+)
 from vaa.store import (
     VersionRef,
     bundle_bytes,
@@ -42,6 +49,9 @@ def _summary(slug: str, version: QuestionnaireVersion) -> ElectionSummary:
 
 def load_prepared(session: Session, ref: VersionRef) -> PreparedElection:
     """The scoring arrays of a published version, read from its bundle once."""
+    cached = prepared_if_cached(ref.checksum, ref.slug)
+    if cached is not None:
+        return cached
     content = content_from_bundle(bundle_bytes(session, version_id=ref.version_id))
     return prepare(content, ref.checksum)
 
