@@ -126,6 +126,9 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        # Open projector streams would hold a shutdown for minutes; their EventSource
+        # reconnects by itself to the restarted server.
+        timeout_graceful_shutdown=5,
     )
     return 0
 

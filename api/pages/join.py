@@ -51,10 +51,18 @@ def redirect_join(request: Request, settings: SettingsDep) -> RedirectResponse:
 
 
 @router.get("/join/{code}")
-def redirect_join_code(code: str, session: SessionDep) -> RedirectResponse:
-    """The QR code's short address: go to the session's page in its own language."""
+def redirect_join_code(
+    request: Request, code: str, session: SessionDep, settings: SettingsDep
+) -> RedirectResponse:
+    """The QR code's short address: go to the session's page in its own language.
+
+    An unknown or ended session has no language to offer: its message is shown in the
+    one the visitor's browser prefers.
+    """
     normal = group_sessions.normalize_code(code) or code
-    language = available_languages()[0]
+    language = negotiate(
+        request.headers.get("accept-language"), available_languages(), settings.default_language
+    )
     with contextlib.suppress(group_sessions.SessionError):
         language = group_sessions.find_session(session, code=normal).language
     return RedirectResponse(f"/{language}/join/{normal}", status_code=303)

@@ -75,8 +75,11 @@ export function attach(group, getRecord) {
         if (w !== undefined && w !== 1) weights[id] = w;
       }
     }
-    const finished = Number.isInteger(record.current) && record.current >= group.total;
-    const empty = !Object.keys(answers).length && !cleared.length && finished === (sent["#finished"] ?? false);
+    const done = Number.isInteger(record.current) && record.current >= group.total;
+    // Only a change of "finished" is sent: a request still on its way with the old value
+    // may reach the server after the last one, and must not undo it.
+    const finished = done === (sent["#finished"] ?? false) ? undefined : done;
+    const empty = !Object.keys(answers).length && !cleared.length && finished === undefined;
     return { body: { participant: group.participant, answers, weights, cleared, finished }, states, empty };
   };
 
@@ -112,7 +115,7 @@ export function attach(group, getRecord) {
         if (value === undefined) delete sent[id];
         else sent[id] = value;
       }
-      sent["#finished"] = body.finished;
+      if (body.finished !== undefined) sent["#finished"] = body.finished;
       try {
         sessionStorage.setItem(SENT, JSON.stringify(sent));
       } catch (_) {
