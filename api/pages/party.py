@@ -161,6 +161,8 @@ def _render_positions(
     found = workflow.submission(session, election=election, entity=entity)
     closed = workflow.closed_reason(found_window)
     missing = set(workflow.missing(positions, data))
+    if notice == "submitted" and (found is None or found.status != "pending"):
+        notice = None  # reviewed since (a reload of the old address): the status says what now
     return render_admin(
         request,
         "party/positions.html",

@@ -26,7 +26,7 @@ from vaa import audit
 from vaa.diagnostics import diagnose
 from vaa.drafts import OpenDraft, draft_content, publish_draft
 from vaa.formats import DataError, Problem
-from vaa.publish import build_bundle, voter_slice
+from vaa.publish import build_bundle, checksum, voter_slice
 from vaa.store import latest_published
 
 router = APIRouter(prefix="/admin/elections")
@@ -251,16 +251,22 @@ def _publish_page(
     problems: list[Problem] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    content = None
     if problems is None:
-        _, problems = draft_content(opened.data)
+        content, problems = draft_content(opened.data)
     assert opened.election.id is not None
+    version = latest_published(session, election_id=opened.election.id)
     return page(
         request,
         "publish.html",
         opened=opened,
         status_code=status_code,
         groups=group_problems(opened.data, problems),
-        version=latest_published(session, election_id=opened.election.id),
+        version=version,
+        # The draft is what voters see already: there is nothing to publish.
+        unchanged=version is not None
+        and content is not None
+        and checksum(content) == version.checksum,
         preview_refused=False,
     )
 
