@@ -453,6 +453,7 @@ def compare_view(
 # --------------------------------------------------------------------------- charts
 
 RADAR_CX, RADAR_CY, RADAR_R = 160.0, 135.0, 88.0
+RADAR_LINE = 14.0  # the labels' line height, for 13 px text (20-results.css)
 MAP_SIZE, MAP_PAD = 300.0, 16.0
 
 
@@ -485,13 +486,14 @@ def radar_frame(themes: list[Mapping[str, Any]]) -> dict[str, Any]:
         lx, ly = _radar_xy(i, count, 1.14)
         dx = lx - RADAR_CX
         anchor = "middle" if abs(dx) < 8 else ("start" if dx > 0 else "end")
-        lines = _wrap(str(theme["label"]), 12)
+        # Above and below there is room across; beside, a long Georgian word is enough.
+        lines = _wrap(str(theme["label"]), 18 if anchor == "middle" else 12)
         if ly < RADAR_CY - RADAR_R:  # above the chart: the last line ends at the spoke
-            top = ly - 12 * (len(lines) - 1)
+            top = ly - RADAR_LINE * (len(lines) - 1)
         elif ly > RADAR_CY + RADAR_R:  # below: the first line starts under it
-            top = ly + 9
+            top = ly + 10
         else:  # beside: centred on the spoke
-            top = ly + 4 - 6 * (len(lines) - 1)
+            top = ly + 4 - RADAR_LINE / 2 * (len(lines) - 1)
         labels.append({"x": lx, "y": _num(top), "anchor": anchor, "lines": lines})
     return {
         "rings": rings,
@@ -500,6 +502,7 @@ def radar_frame(themes: list[Mapping[str, Any]]) -> dict[str, Any]:
         "cx": RADAR_CX,
         "cy": RADAR_CY,
         "r": RADAR_R,
+        "line": RADAR_LINE,
     }
 
 

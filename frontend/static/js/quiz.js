@@ -67,6 +67,8 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
     record.current = current;
     save();
     if (focus) {
+      // The voter moved: the intro has done its job, and the next answers fit the screen.
+      $("quiz-intro").hidden = true;
       steps[current].querySelector("h2").focus();
       say((message ? message + " " : "") + step);
     }
@@ -91,9 +93,12 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
     if (go && at(input) === current) advance(message);
   };
 
+  // The intro stays until the voter moves on, and the progress fills the room the plain
+  // form keeps for it: the first statement does not move when the page switches to one
+  // statement at a time (no layout shift).
   form.classList.add("quiz--js");
-  for (const id of ["quiz-progress", "quiz-nav", "quiz-keys"]) $(id).hidden = false;
-  $("quiz-intro").hidden = true;
+  $("quiz-progress").classList.remove("quiz-progress--off");
+  for (const id of ["quiz-nav", "quiz-keys"]) $(id).hidden = false;
   submit.classList.add("button--secondary");
   const resume = () => {
     paint();
