@@ -25,6 +25,14 @@ def page_language(lang: str) -> str:
 LanguageDep = Annotated[str, Depends(page_language)]
 
 
+class ElectionLanguageMissing(Exception):
+    """The election exists but not in the asked language; `default` is its own first one."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(default)
+        self.default = default
+
+
 def voter_election(session: Session, slug: str, language: str) -> dict[str, Any]:
     """The newest published election in one language, as the quiz's bundle holds it."""
     ref = published_ref(session, slug=slug)
@@ -34,14 +42,28 @@ def voter_election(session: Session, slug: str, language: str) -> dict[str, Any]
     try:
         data: dict[str, Any] = json.loads(voter_slice(bundle, language))
     except KeyError:
-        raise HTTPException(404, f"{slug!r} is not available in {language!r}") from None
+        languages = json.loads(bundle)["questionnaire"]["languages"]
+        raise ElectionLanguageMissing(languages[0]) from None
     data["bundle_url"] = f"/api/v1/elections/{slug}/bundle/{ref.checksum}/{language}"
     data["justifications_url"] = f"{data['bundle_url']}/justifications"
     return data
 
 
-def get_voter_election(election: str, lang: LanguageDep, session: SessionDep) -> dict[str, Any]:
-    return voter_election(session, election, lang)
+def get_voter_election(
+    request: Request, election: str, lang: LanguageDep, session: SessionDep
+) -> dict[str, Any]:
+    try:
+        return voter_election(session, election, lang)
+    except ElectionLanguageMissing as missing:
+        # e.g. /ka/... of an English-only election: the same page in the election's language
+        # (307 keeps a posted quiz form). Its UI must exist, or this page cannot be shown.
+        if missing.default not in available_languages():
+            raise HTTPException(404, f"{election!r} is not available in {lang!r}") from None
+        rest = request.url.path.split("/", 2)[2]
+        query = f"?{request.url.query}" if request.url.query else ""
+        raise HTTPException(
+            307, headers={"Location": f"/{missing.default}/{rest}{query}"}
+        ) from None
 
 
 VoterElectionDep = Annotated[dict[str, Any], Depends(get_voter_election)]
