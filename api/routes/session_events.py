@@ -128,10 +128,14 @@ def read_session_summary(group: ManagedSession, session: SessionDep) -> dict[str
     responses={200: {"content": {"text/event-stream": {}}}, **MANAGER_ERRORS},
 )
 def stream_session_events(
-    group: ManagedSession, engine: Annotated[sa.Engine, Depends(get_engine)]
+    group: ManagedSession, session: SessionDep, engine: Annotated[sa.Engine, Depends(get_engine)]
 ) -> StreamingResponse:
     """Stream the group's summary as server-sent events, a new one after every change."""
     assert group.id is not None
+    # The request's session (the guard's and managed_session's) lives until the response
+    # ends, which for a stream is minutes: give its connection back now, or every open
+    # projector holds a pooled connection "idle in transaction" (tests/db/test_session_workers.py).
+    session.close()
     return StreamingResponse(
         _events(engine, group.id),
         media_type="text/event-stream",
