@@ -21,6 +21,8 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, func, select, update
 
 from vaa import audit, donations, group_stats, matching
@@ -333,20 +335,36 @@ def _write_answers(
     weights: Mapping[str, int],
     cleared: Sequence[str],
 ) -> None:
-    # Delete then insert: one portable upsert for SQLite and PostgreSQL.
-    touched = list({*answers, *cleared})
-    if touched:
+    gone = [s for s in cleared if s not in answers]
+    if gone:
         session.exec(
             delete(SessionAnswer).where(
                 col(SessionAnswer.participant_id) == participant,
-                col(SessionAnswer.statement).in_(touched),
+                col(SessionAnswer.statement).in_(gone),
             )
         )
-    session.add_all(
-        SessionAnswer(participant_id=participant, statement=s, answer=a, weight=weights.get(s, 1))
-        for s, a in answers.items()
+    if not answers:
+        return
+    # An upsert, not delete-then-insert: a phone's two overlapping requests for the same
+    # statement must not collide on the primary key (both dialects speak ON CONFLICT).
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(SessionAnswer).values(
+        [
+            {
+                "participant_id": participant,
+                "statement": s,
+                "answer": a,
+                "weight": weights.get(s, 1),
+            }
+            for s, a in answers.items()
+        ]
     )
-    session.flush()
+    session.exec(
+        statement.on_conflict_do_update(
+            index_elements=["participant_id", "statement"],
+            set_={"answer": statement.excluded.answer, "weight": statement.excluded.weight},
+        )
+    )
 
 
 # --- paper ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Group sessions in the database: codes, answers, the gated summary, closing (issue 5)."""
 
 import math
+import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -356,3 +357,42 @@ def test_every_write_moves_the_change_counter(db: Session) -> None:
     db.commit()
     seen.append(group_sessions.changes_of(db, group_id=group.id))
     assert seen == [(0, "open"), (1, "open"), (2, "open"), (3, "closed")]
+
+
+def test_overlapping_requests_for_one_statement_both_succeed(demo: sa.Engine, db: Session) -> None:
+    """A phone resends while its first request is still open: the later one waits and wins."""
+    group = _open(db)
+    person = group_sessions.join(db, group=group, consent=True, donate=False)
+    db.commit()
+    first = Session(demo)
+    second = Session(demo)
+    outcome: list[BaseException | None] = []
+
+    def late() -> None:
+        try:
+            group_sessions.record_answers(
+                second, code=group.code, participant=person.id, answers={"e-petitions": "agree"}
+            )
+            second.commit()
+            outcome.append(None)
+        except BaseException as exc:  # reported to the test below
+            second.rollback()
+            outcome.append(exc)
+
+    try:
+        group_sessions.record_answers(
+            first, code=group.code, participant=person.id, answers={"e-petitions": "disagree"}
+        )
+        first.flush()
+        thread = threading.Thread(target=late)
+        thread.start()
+        thread.join(0.5)  # on PostgreSQL it now waits for the first transaction
+        first.commit()
+        thread.join(30)
+        assert outcome == [None]
+    finally:
+        first.close()
+        second.close()
+    db.expire_all()
+    rows = db.exec(select(SessionAnswer).where(SessionAnswer.participant_id == person.id)).all()
+    assert [(r.statement, r.answer) for r in rows] == [("e-petitions", "agree")]
