@@ -26,6 +26,7 @@ Not a test: figures drift between runs, more so on a shared machine.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -62,6 +63,9 @@ EMAIL = "facilitator@example.org"
 PASSWORD = "correct horse battery staple"
 RETRIES = 2
 KEEPALIVE_SECONDS = 3.0
+PHONE_POOLS = 16
+"""Phones share this many clients: one httpx pool for all 300 spends the load generator's
+core matching requests to connections (O(n^2) in httpcore) and inflates every timing."""
 PROBE_SECONDS = 0.05
 """How often the baseline probe sends GET /healthz during the load."""
 
@@ -347,20 +351,28 @@ async def load(
 ) -> tuple[Run, str, int]:
     rng = random.Random(args.seed)
     # Below uvicorn's 5 s keep-alive timeout: never reuse a connection it is closing.
+    per_pool = max(1, args.concurrency // PHONE_POOLS)
     limits = httpx.Limits(
-        max_connections=args.concurrency,
-        max_keepalive_connections=args.concurrency,
+        max_connections=per_pool,
+        max_keepalive_connections=per_pool,
         keepalive_expiry=KEEPALIVE_SECONDS,
     )
     async with (
+        contextlib.AsyncExitStack() as stack,
         httpx.AsyncClient(base_url=base, timeout=30.0) as facilitator,
-        httpx.AsyncClient(
-            base_url=base,
-            timeout=30.0,
-            limits=limits,
-            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
-        ) as phones,
     ):
+        pools = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(
+                    base_url=base,
+                    timeout=30.0,
+                    limits=limits,
+                    cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+                )
+            )
+            for _ in range(PHONE_POOLS)
+        ]
+        phones = pools[0]
         session_id, code = await open_session(facilitator)
         statements, options = questionnaire
         run = Run(statements)
@@ -380,7 +392,7 @@ async def load(
         people = [
             participant(
                 run,
-                phones,
+                pools[i % PHONE_POOLS],
                 gate,
                 code,
                 delay=rng.uniform(0, args.arrival),
@@ -389,7 +401,7 @@ async def load(
                 deadline=deadline,
                 rng=random.Random(rng.random()),
             )
-            for _ in range(args.participants)
+            for i in range(args.participants)
         ]
         probing = asyncio.create_task(probe(run, phones, gate, deadline))
         try:

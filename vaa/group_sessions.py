@@ -7,9 +7,11 @@ before it is acknowledged. Closing a session keeps only the group's summary
 (`GroupSession.aggregate`), turns the answers of those who chose to donate them into
 anonymous donations (vaa.donations), and deletes every other individual answer.
 
-Live updates: every write bumps `GroupSession.changes`; the projector streams of every
-worker poll that one number (see api/routes/session_events.py), so several server
-processes on one PostgreSQL need no shared memory.
+Live updates: a participant's writes move their own `Participant.changes`, the session's
+own writes (tallies, closing) `GroupSession.changes`; the projector streams of every
+worker poll their total (`changes_of`, see api/routes/session_events.py), so several
+server processes on one PostgreSQL need no shared memory, and a room's answers never
+queue on one hot row.
 """
 
 import re
@@ -18,9 +20,11 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, func, select, update
@@ -209,11 +213,28 @@ def _bump(session: Session, group_id: int) -> None:
 
 
 def changes_of(session: Session, *, group_id: int) -> tuple[int, str] | None:
-    """The change counter and status of a session (one cheap query for the streams)."""
+    """The session's change count and status, in one cheap query for the streams.
+
+    The count grows with every write while the session is open: a participant joining
+    adds a row, their answers move their own counter, tallies the session's. Closing
+    deletes rows, so only (count, status) together name a state.
+    """
     row = session.exec(
-        select(GroupSession.changes, GroupSession.status).where(GroupSession.id == group_id)
+        select(
+            GroupSession.changes,
+            GroupSession.status,
+            func.count(col(Participant.id)),
+            func.coalesce(func.sum(Participant.changes), 0),
+        )
+        .select_from(GroupSession)
+        .join(Participant, col(Participant.session_id) == GroupSession.id, isouter=True)
+        .where(GroupSession.id == group_id)
+        .group_by(col(GroupSession.id), col(GroupSession.changes), col(GroupSession.status))
     ).first()
-    return None if row is None else (int(row[0]), str(row[1]))
+    if row is None:
+        return None
+    own, status, joined, answered = row
+    return int(own) + int(joined) + int(answered), str(status)
 
 
 # --- content ----------------------------------------------------------------------------
@@ -268,8 +289,7 @@ def join(
         consent=True,
         donate=donate,
     )
-    session.add(participant)
-    _bump(session, group.id)
+    session.add(participant)  # a new row: changes_of counts it
     session.flush()
     return participant
 
@@ -293,15 +313,20 @@ def record_answers(
     assert group.id is not None
     if len(participant) > 32:
         raise UnknownSession("unknown participant")
-    person = session.get(Participant, participant)
-    if person is None or person.session_id != group.id:
-        raise UnknownSession("unknown participant")
     _check_answers(content_of(session, group), answers, weights or {}, cleared)
+    values: dict[str, Any] = {"changes": _PARTICIPANTS.c.changes + 1}
+    if finished is not None:
+        values["finished"] = finished
+    # The participant's own row, not the session's: a room's answers do not queue on one
+    # row. Its row count doubles as the check that the participant is in this session.
+    moved = session.connection().execute(
+        sa.update(_PARTICIPANTS)
+        .where(_PARTICIPANTS.c.id == participant, _PARTICIPANTS.c.session_id == group.id)
+        .values(**values)
+    )
+    if moved.rowcount != 1:
+        raise UnknownSession("unknown participant")
     _write_answers(session, participant, answers, weights or {}, cleared)
-    if finished is not None and finished != person.finished:
-        person.finished = finished
-        session.add(person)
-    _bump(session, group.id)
     return len(answers)
 
 
@@ -345,26 +370,32 @@ def _write_answers(
         )
     if not answers:
         return
-    # An upsert, not delete-then-insert: a phone's two overlapping requests for the same
-    # statement must not collide on the primary key (both dialects speak ON CONFLICT).
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(SessionAnswer).values(
-        [
-            {
-                "participant_id": participant,
-                "statement": s,
-                "answer": a,
-                "weight": weights.get(s, 1),
-            }
-            for s, a in answers.items()
-        ]
+    rows = [
+        {"participant_id": participant, "statement": s, "answer": a, "weight": weights.get(s, 1)}
+        for s, a in answers.items()
+    ]
+    connection = session.connection()
+    connection.execute(_upsert_answers(connection.dialect.name), rows)
+
+
+_PARTICIPANTS: sa.Table = Participant.__table__  # type: ignore[attr-defined]
+_ANSWERS: sa.Table = SessionAnswer.__table__  # type: ignore[attr-defined]
+
+
+@cache
+def _upsert_answers(dialect: str) -> sa.Insert:
+    """INSERT ... ON CONFLICT DO UPDATE, built once so its compiled form is reused.
+
+    An upsert, not delete-then-insert: a phone's two overlapping requests for the same
+    statement must not collide on the primary key (both dialects speak ON CONFLICT).
+    """
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(_ANSWERS)
+    upsert: sa.Insert = statement.on_conflict_do_update(
+        index_elements=[_ANSWERS.c.participant_id, _ANSWERS.c.statement],
+        set_={"answer": statement.excluded.answer, "weight": statement.excluded.weight},
     )
-    session.exec(
-        statement.on_conflict_do_update(
-            index_elements=["participant_id", "statement"],
-            set_={"answer": statement.excluded.answer, "weight": statement.excluded.weight},
-        )
-    )
+    return upsert
 
 
 # --- paper ------------------------------------------------------------------------------

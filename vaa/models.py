@@ -291,9 +291,11 @@ class PartyWindow(SQLModel, table=True):
 class GroupSession(SQLModel, table=True):
     """A facilitator's group session on one published version: joined by a short code.
 
-    `changes` grows with every write to the session (an answer, a paper sheet, a tally,
-    closing), so the projector streams of every worker notice new data with one cheap
-    query. `aggregate` holds the group's anonymous summary once the session is closed.
+    `changes` grows with every write to the session itself (a tally, closing); a
+    participant's answers move that participant's own counter instead, so answers from
+    a whole room never queue on this one row. The projector streams of every worker
+    notice new data from both with one cheap query (vaa.group_sessions.changes_of).
+    `aggregate` holds the group's anonymous summary once the session is closed.
     """
 
     __tablename__ = "group_session"
@@ -328,6 +330,7 @@ class Participant(SQLModel, table=True):
     consent: bool = False
     donate: bool = False
     finished: bool = False
+    changes: int = 0  # grows with each of this participant's writes (see GroupSession)
 
 
 class SessionAnswer(SQLModel, table=True):

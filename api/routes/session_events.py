@@ -143,21 +143,24 @@ def stream_session_events(
     )
 
 
-_SUMMARIES: dict[int, tuple[int, dict[str, Any]]] = {}
+_SUMMARIES: dict[int, tuple[tuple[int, str], dict[str, Any]]] = {}
 _LOCK = threading.Lock()
 
 
 def summary_of(session: Session, group: GroupSession) -> dict[str, Any]:
     """The summary at the session's current change, computed once per process and change."""
     assert group.id is not None
+    # Read before the aggregate, so the summary is never older than the state it is kept for.
+    state = group_sessions.changes_of(session, group_id=group.id)
+    assert state is not None
     cached = _SUMMARIES.get(group.id)
-    if cached is not None and cached[0] == group.changes:
+    if cached is not None and cached[0] == state:
         return cached[1]
-    summary = {**group_sessions.aggregate(session, group=group), "changes": group.changes}
+    summary = {**group_sessions.aggregate(session, group=group), "changes": state[0]}
     with _LOCK:
         if len(_SUMMARIES) > 256:
             _SUMMARIES.clear()
-        _SUMMARIES[group.id] = (group.changes, summary)
+        _SUMMARIES[group.id] = (state, summary)
     return summary
 
 
@@ -174,18 +177,18 @@ def _summary(engine: sa.Engine, group_id: int) -> dict[str, Any] | None:
 
 async def _events(engine: sa.Engine, group_id: int) -> AsyncIterator[str]:
     yield "retry: 1000\n\n"
-    last: int | None = None
+    last: tuple[int, str] | None = None
     started = beat = time.monotonic()
     while time.monotonic() - started < STREAM_SECONDS:
         state = await anyio.to_thread.run_sync(_poll, engine, group_id)
         if state is None:
             return
         changes, status = state
-        if changes != last:
+        if state != last:
             summary = await anyio.to_thread.run_sync(_summary, engine, group_id)
             if summary is None:
                 return
-            last = changes
+            last = state
             data = json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
             yield f"id: {changes}\nevent: summary\ndata: {data}\n\n"
             beat = time.monotonic()

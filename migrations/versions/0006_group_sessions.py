@@ -50,6 +50,7 @@ def upgrade() -> None:
     sa.Column('consent', sa.Boolean(), nullable=False),
     sa.Column('donate', sa.Boolean(), nullable=False),
     sa.Column('finished', sa.Boolean(), nullable=False),
+    sa.Column('changes', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['session_id'], ['group_session.id'], name=op.f('fk_participant_session_id_group_session')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_participant'))
     )

@@ -165,6 +165,7 @@ def test_join_answer_report_close(
         "consent",
         "donate",
         "finished",
+        "changes",  # a count of writes, for the projector
     }
     for body, status in [
         ({"participant": first, "answers": {"nope": "agree"}}, 400),
