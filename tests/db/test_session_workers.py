@@ -16,12 +16,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -36,6 +36,8 @@ from vaa.loading import load_files, read_elections
 from vaa.models import GroupSession, Participant, SessionAnswer
 from vaa.settings import ROOT, Settings
 
+T = TypeVar("T")
+
 pytestmark = pytest.mark.slow
 
 EMAIL = "facilitator@example.org"
@@ -45,6 +47,13 @@ STATEMENTS = [s.id for s in DEMO.questionnaire.statements]
 OPTIONS = [o.id for o in DEMO.questionnaire.scale]
 UPDATE_LIMIT = 1.0
 """Seconds from an acknowledged answer to the projector's event that shows it."""
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests on
+    the same xdist worker) leaves an event loop running in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 # --- servers and databases ----------------------------------------------------------------
@@ -293,7 +302,7 @@ def test_answers_on_one_worker_reach_the_projector_on_another(
     postgres_demo: str, servers: Servers
 ) -> None:
     worker_a, worker_b = servers.start_two(postgres_demo)
-    delays, held = asyncio.run(_two_workers(worker_a, worker_b, postgres_demo))
+    delays, held = _run(_two_workers(worker_a, worker_b, postgres_demo))
     assert len(delays) == 6
     assert max(delays) < UPDATE_LIMIT, f"projector update delays (s): {delays}"
     # An open stream gives its request's connection back (it used to stay idle in a
@@ -376,8 +385,8 @@ def test_every_acknowledged_answer_survives_a_kill(
         f"{backend}_demo" if backend == "sqlite" else "postgres_demo"
     )
     server, base = servers.start(url)
-    session_id, code, people = asyncio.run(_open_and_join(base))
-    acknowledged, failed = asyncio.run(_answer_until_killed(base, code, people, server))
+    session_id, code, people = _run(_open_and_join(base))
+    acknowledged, failed = _run(_answer_until_killed(base, code, people, server))
     assert server.returncode == -signal.SIGKILL
     assert KILL_AFTER <= len(acknowledged) < PEOPLE * len(STATEMENTS), "not killed mid-session"
     assert failed, "the kill interrupted no request"
@@ -400,7 +409,7 @@ def test_every_acknowledged_answer_survives_a_kill(
     assert len(stored) - len(acknowledged) <= SENDERS
 
     _, restarted = servers.start(url)
-    totals, after = asyncio.run(_after_restart(restarted, session_id, code, people[0]))
+    totals, after = _run(_after_restart(restarted, session_id, code, people[0]))
     assert sum(totals.values()) == len(stored)
     assert after == 200  # the session is still open and takes answers
 
