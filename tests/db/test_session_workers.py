@@ -8,13 +8,10 @@ the JSON endpoint, the projector listens to the server-sent events.
 
 import asyncio
 import json
-import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,13 +25,14 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from tests.browser.conftest import start_server
 from tests.conftest import DEMO_FILES, _empty_postgres
 from vaa import accounts
 from vaa.bootstrap import prepare_database
 from vaa.db import create_db_engine, session_scope
 from vaa.loading import load_files, read_elections
 from vaa.models import GroupSession, Participant, SessionAnswer
-from vaa.settings import ROOT, Settings
+from vaa.settings import Settings
 
 T = TypeVar("T")
 
@@ -92,43 +90,14 @@ def sqlite_demo(tmp_path: Path) -> str:
 class Servers:
     """uvicorn processes started by one test; all of them stopped at its end."""
 
-    START_SECONDS = 90.0
-    """A loaded two-core machine needs 10 to 30 s to import the app."""
-
     def __init__(self) -> None:
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self, url: str) -> tuple[subprocess.Popen[bytes], str]:
-        """Start `uvicorn api.app:create_app` on a free loopback port; wait until it answers."""
-        port = _free_port()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "api.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "VAA_DATABASE_URL": url},
-        )
-        self.processes.append(process)  # stopped at the end even if it never answers
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + self.START_SECONDS
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    return process, base
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError(f"the server on port {port} did not start")
+        """Start the app on a free loopback port; it is stopped at the end of the test."""
+        process, base = start_server(url)
+        self.processes.append(process)
+        return process, base
 
     def start_two(self, url: str) -> tuple[str, str]:
         """Two servers on one database, started side by side."""
@@ -146,12 +115,6 @@ class Servers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=15)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
