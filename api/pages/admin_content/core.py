@@ -74,6 +74,11 @@ def get(form: FormData, name: str) -> str:
     return value.strip().replace("\r\n", "\n") if isinstance(value, str) else ""
 
 
+def form_values(form: FormData) -> dict[str, str]:
+    """The form's text fields as sent, to fill the form again."""
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
 def load(session: Session, slug: str) -> OpenDraft:
     """The election's draft, or 404."""
     if not SLUG.match(slug):
@@ -96,7 +101,7 @@ def revision_of(form: FormData) -> int:
         raise HTTPException(400, "the form has no valid revision: reload the page") from None
 
 
-def save(
+def saved(
     session: Session,
     user: Account,
     *,
@@ -107,16 +112,19 @@ def save(
     target: str,
     before: Any,
     after: Any,
-) -> int:
-    """Store the draft and its audit entry in one transaction (StaleDraft on a conflict)."""
+) -> bool:
+    """Store the draft and its audit entry in one transaction.
+
+    False, with nothing stored, when someone else saved the draft since this revision.
+    """
     try:
-        new_revision = save_draft(session, slug=slug, data=data, revision=revision)
+        save_draft(session, slug=slug, data=data, revision=revision)
     except StaleDraft:
         session.rollback()
-        raise
+        return False
     audit.record(session, user, action, target, before=before, after=after)
     session.commit()
-    return new_revision
+    return True
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -150,6 +158,32 @@ def page(
         status_code=status_code,
         title_in=title_in,
         language_name=language_name,
+        **context,
+    )
+
+
+def form_page(
+    request: Request,
+    template: str,
+    *,
+    opened: OpenDraft,
+    errors: Errors | None = None,
+    stale: bool = False,
+    revision: int | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A content page with a form: 409 after a conflict, 400 with errors, else 200.
+
+    The form carries the revision it was opened at (the draft's own unless given).
+    """
+    return page(
+        request,
+        template,
+        opened=opened,
+        status_code=409 if stale else 400 if errors else 200,
+        errors=errors or {},
+        stale=stale,
+        revision=revision if revision is not None else opened.revision,
         **context,
     )
 

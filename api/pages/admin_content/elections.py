@@ -23,19 +23,21 @@ from api.pages.admin_content.core import (
     base_url,
     changed_copy,
     find,
+    form_page,
+    form_values,
     get,
     languages,
     load,
     page,
     redirect,
     revision_of,
-    save,
+    saved,
     text_field,
     text_values,
 )
 from api.pages.admin_content.texts import strip_languages
 from vaa import audit
-from vaa.drafts import OpenDraft, StaleDraft, create_election, draft_content
+from vaa.drafts import OpenDraft, create_election, draft_content
 from vaa.models import Draft, Election
 from vaa.publish import checksum
 from vaa.store import latest_published
@@ -204,15 +206,14 @@ def _settings_page(
     stale: bool = False,
     revision: int | None = None,
 ) -> HTMLResponse:
-    return page(
+    return form_page(
         request,
         "settings.html",
         opened=opened,
-        status_code=409 if stale else 400 if errors else 200,
-        values=values,
-        errors=errors or {},
+        errors=errors,
         stale=stale,
-        revision=revision if revision is not None else opened.revision,
+        revision=revision,
+        values=values,
         methods=METHODS,
         missing_policies=MISSING,
     )
@@ -234,7 +235,7 @@ def update_settings(
     """Save the election's settings; texts of a removed language are removed everywhere."""
     opened = load(session, election)
     revision = revision_of(form)
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = form_values(form)
     errors: Errors = {}
     codes = list(dict.fromkeys(get(form, "languages").replace(",", " ").split()))
     bad = [c for c in codes if not LANGUAGE.match(c)]
@@ -283,19 +284,17 @@ def update_settings(
         nq["matching"] = {"method": method, "missing": missing}
 
     data = changed_copy(opened.data, change)
-    try:
-        save(
-            session,
-            user,
-            slug=election,
-            data=data,
-            revision=revision,
-            action="draft.settings.edit",
-            target=f"{election}/settings",
-            before=before,
-            after={k: data["questionnaire"].get(k) for k in keys},
-        )
-    except StaleDraft:
+    if not saved(
+        session,
+        user,
+        slug=election,
+        data=data,
+        revision=revision,
+        action="draft.settings.edit",
+        target=f"{election}/settings",
+        before=before,
+        after={k: data["questionnaire"].get(k) for k in keys},
+    ):
         return _settings_page(request, load(session, election), values, stale=True)
     return redirect(f"{base_url(election)}/settings?done=saved")
 
@@ -318,14 +317,13 @@ def _questionnaire_page(
         for option in q.get("scale", []):
             scale_values.update(text_values(f"scale_{option['id']}", option.get("label"), langs))
     themes = {t["id"] for t in q.get("themes", [])}
-    return page(
+    return form_page(
         request,
         "questionnaire.html",
         opened=opened,
-        status_code=409 if stale else 400 if errors else 200,
-        scale_values=scale_values,
-        errors=errors or {},
+        errors=errors,
         stale=stale,
+        scale_values=scale_values,
         known_themes=themes,
     )
 
@@ -356,7 +354,7 @@ def update_scale(
                 N_("Enter this text in at least one language.")
             )
         labels[option["id"]] = label
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = form_values(form)
     if errors:
         return _questionnaire_page(request, opened, scale_values=values, errors=errors)
 
@@ -365,19 +363,17 @@ def update_scale(
             option["label"] = labels[option["id"]]
 
     data = changed_copy(opened.data, change)
-    try:
-        save(
-            session,
-            user,
-            slug=election,
-            data=data,
-            revision=revision,
-            action="draft.scale.edit",
-            target=f"{election}/scale",
-            before=scale,
-            after=data["questionnaire"]["scale"],
-        )
-    except StaleDraft:
+    if not saved(
+        session,
+        user,
+        slug=election,
+        data=data,
+        revision=revision,
+        action="draft.scale.edit",
+        target=f"{election}/scale",
+        before=scale,
+        after=data["questionnaire"]["scale"],
+    ):
         return _questionnaire_page(
             request, load(session, election), scale_values=values, stale=True
         )
@@ -416,16 +412,15 @@ def _positions_page(
     revision: int | None = None,
 ) -> HTMLResponse:
     q = opened.data["questionnaire"]
-    return page(
+    return form_page(
         request,
         "positions.html",
         opened=opened,
-        status_code=409 if stale else 400 if errors else 200,
+        errors=errors,
+        stale=stale,
+        revision=revision,
         entity=entity,
         values=values,
-        errors=errors or {},
-        stale=stale,
-        revision=revision if revision is not None else opened.revision,
         statements=q.get("statements", []),
         scale=q.get("scale", []),
         orphans=sorted(
@@ -493,7 +488,7 @@ def update_positions(
         if source:
             position["source"] = source
         positions[sid] = position
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    values = form_values(form)
     if errors:
         return _positions_page(request, opened, entity, values, errors, revision=revision)
     before = entity.get("positions") or {}
@@ -501,19 +496,17 @@ def update_positions(
     def change(d: dict[str, Any]) -> None:
         d["entities"][index]["positions"] = positions
 
-    try:
-        save(
-            session,
-            user,
-            slug=election,
-            data=changed_copy(opened.data, change),
-            revision=revision,
-            action="draft.positions.edit",
-            target=f"{election}/entity/{item}/positions",
-            before=before,
-            after=positions,
-        )
-    except StaleDraft:
+    if not saved(
+        session,
+        user,
+        slug=election,
+        data=changed_copy(opened.data, change),
+        revision=revision,
+        action="draft.positions.edit",
+        target=f"{election}/entity/{item}/positions",
+        before=before,
+        after=positions,
+    ):
         fresh = load(session, election)
         fresh_entities = fresh.data.get("entities", [])
         return _positions_page(

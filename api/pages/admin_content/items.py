@@ -7,11 +7,13 @@ them, and published versions keep them stable.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
@@ -29,19 +31,21 @@ from api.pages.admin_content.core import (
     changed_copy,
     check_slug,
     find,
+    form_page,
+    form_values,
     get,
     languages,
     load,
     move,
-    page,
     redirect,
     revision_of,
-    save,
+    saved,
     text_field,
     text_values,
     title_in,
 )
-from vaa.drafts import OpenDraft, StaleDraft
+from vaa.drafts import OpenDraft
+from vaa.models import Account
 
 router = APIRouter()
 
@@ -284,7 +288,7 @@ def from_form(
     return item, errors
 
 
-def form_page(
+def item_page(
     request: Request,
     opened: OpenDraft,
     kind: Kind,
@@ -298,18 +302,16 @@ def form_page(
     slug = opened.election.slug
     lang = admin_language(request)
     gettext = translations(lang).gettext
-    status = 409 if stale else 400 if errors else 200
-    return page(
+    return form_page(
         request,
         "item.html",
         opened=opened,
-        status_code=status,
+        errors=errors,
+        stale=stale,
+        revision=revision,
         kind=kind,
         item_id=item_id,
         values=values,
-        errors=errors or {},
-        stale=stale,
-        revision=revision if revision is not None else opened.revision,
         options={
             name: [(value, gettext(text) if name == "kind" else text) for value, text in choices]
             for name, choices in options(kind, opened.data, lang, item_id).items()
@@ -320,13 +322,54 @@ def form_page(
     )
 
 
+def _store(
+    request: Request,
+    session: Session,
+    user: Account,
+    opened: OpenDraft,
+    kind: Kind,
+    *,
+    form: FormData,
+    revision: int,
+    item_id: str | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    errors: Errors,
+    change: Callable[[dict[str, Any]], None],
+) -> Response:
+    """Save a new (item_id None) or edited item; the form again on errors or a conflict."""
+    election = opened.election.slug
+    values = form_values(form)
+    if errors:
+        return item_page(
+            request, opened, kind, item_id=item_id, values=values, errors=errors, revision=revision
+        )
+    shown = item_id if item_id is not None else after["id"]
+    if not saved(
+        session,
+        user,
+        slug=election,
+        data=changed_copy(opened.data, change),
+        revision=revision,
+        action=f"draft.{kind.singular}.{'add' if item_id is None else 'edit'}",
+        target=f"{election}/{kind.singular}/{shown}",
+        before=before,
+        after=after,
+    ):
+        return item_page(
+            request, load(session, election), kind, item_id=item_id, values=values, stale=True
+        )
+    done = "added" if item_id is None else "saved"
+    return redirect(f"{base_url(election)}/{kind.back}?done={done}#{kind.singular}-{shown}")
+
+
 def _new(kind: Kind) -> Any:
     def read_new(
         request: Request, election: str, session: SessionDep, user: EditorDep
     ) -> HTMLResponse:
         opened = load(session, election)
         values = {"kind": "party"} if kind.name == "entities" else {}
-        return form_page(request, opened, kind, item_id=None, values=values)
+        return item_page(request, opened, kind, item_id=None, values=values)
 
     read_new.__doc__ = f"Show the form for a new item of {kind.name}."
     return read_new
@@ -339,29 +382,20 @@ def _create(kind: Kind) -> Any:
         opened = load(session, election)
         revision = revision_of(form)
         item, errors = from_form(kind, form, opened.data, None)
-        values = {k: v for k, v in form.items() if isinstance(v, str)}
-        if errors:
-            return form_page(
-                request, opened, kind, item_id=None, values=values, errors=errors, revision=revision
-            )
-        data = changed_copy(opened.data, lambda d: kind.items(d).append(item))
-        try:
-            save(
-                session,
-                user,
-                slug=election,
-                data=data,
-                revision=revision,
-                action=f"draft.{kind.singular}.add",
-                target=f"{election}/{kind.singular}/{item['id']}",
-                before=None,
-                after=item,
-            )
-        except StaleDraft:
-            return form_page(
-                request, load(session, election), kind, item_id=None, values=values, stale=True
-            )
-        return redirect(f"{base_url(election)}/{kind.back}?done=added#{kind.singular}-{item['id']}")
+        return _store(
+            request,
+            session,
+            user,
+            opened,
+            kind,
+            form=form,
+            revision=revision,
+            item_id=None,
+            before=None,
+            after=item,
+            errors=errors,
+            change=lambda d: kind.items(d).append(item),
+        )
 
     create_item.__doc__ = f"Add an item to {kind.name}."
     return create_item
@@ -374,7 +408,7 @@ def _edit(kind: Kind) -> Any:
         opened = load(session, election)
         items = kind.items(opened.data)
         found = items[find(items, item)]
-        return form_page(
+        return item_page(
             request,
             opened,
             kind,
@@ -401,32 +435,24 @@ def _update(kind: Kind) -> Any:
         index = find(items, item)
         before = items[index]
         new, errors = from_form(kind, form, opened.data, before)
-        values = {k: v for k, v in form.items() if isinstance(v, str)}
-        if errors:
-            return form_page(
-                request, opened, kind, item_id=item, values=values, errors=errors, revision=revision
-            )
 
         def change(d: dict[str, Any]) -> None:
             kind.items(d)[index] = new
 
-        try:
-            save(
-                session,
-                user,
-                slug=election,
-                data=changed_copy(opened.data, change),
-                revision=revision,
-                action=f"draft.{kind.singular}.edit",
-                target=f"{election}/{kind.singular}/{item}",
-                before=before,
-                after=new,
-            )
-        except StaleDraft:
-            return form_page(
-                request, load(session, election), kind, item_id=item, values=values, stale=True
-            )
-        return redirect(f"{base_url(election)}/{kind.back}?done=saved#{kind.singular}-{item}")
+        return _store(
+            request,
+            session,
+            user,
+            opened,
+            kind,
+            form=form,
+            revision=revision,
+            item_id=item,
+            before=before,
+            after=new,
+            errors=errors,
+            change=change,
+        )
 
     update_item.__doc__ = f"Save one item of {kind.name}."
     return update_item
@@ -461,19 +487,17 @@ def _delete(kind: Kind) -> Any:
                 for e in d.get("entities", []):
                     (e.get("positions") or {}).pop(item, None)
 
-        try:
-            save(
-                session,
-                user,
-                slug=election,
-                data=changed_copy(data, change),
-                revision=revision,
-                action=f"draft.{kind.singular}.delete",
-                target=f"{election}/{kind.singular}/{item}",
-                before=before,
-                after=None,
-            )
-        except StaleDraft:
+        if not saved(
+            session,
+            user,
+            slug=election,
+            data=changed_copy(data, change),
+            revision=revision,
+            action=f"draft.{kind.singular}.delete",
+            target=f"{election}/{kind.singular}/{item}",
+            before=before,
+            after=None,
+        ):
             return redirect(f"{back}?done=stale")
         return redirect(f"{back}?done=deleted")
 
@@ -495,19 +519,17 @@ def _move(kind: Kind) -> Any:
         data = opened.data
         if not move(kind.items(data), index, direction):
             return redirect(f"{back}#{kind.singular}-{item}")
-        try:
-            save(
-                session,
-                user,
-                slug=election,
-                data=data,
-                revision=revision,
-                action=f"draft.{kind.singular}.move",
-                target=f"{election}/{kind.name}",
-                before=before,
-                after=[i["id"] for i in kind.items(data)],
-            )
-        except StaleDraft:
+        if not saved(
+            session,
+            user,
+            slug=election,
+            data=data,
+            revision=revision,
+            action=f"draft.{kind.singular}.move",
+            target=f"{election}/{kind.name}",
+            before=before,
+            after=[i["id"] for i in kind.items(data)],
+        ):
             return redirect(f"{back}?done=stale")
         return redirect(f"{back}?done=moved#{kind.singular}-{item}")
 

@@ -28,11 +28,11 @@ from api.pages.admin_content.core import (
     page,
     redirect,
     revision_of,
-    save,
+    saved,
 )
 from api.pages.admin_content.review import group_problems
 from vaa.content import ElectionContent
-from vaa.drafts import OpenDraft, StaleDraft, draft_content
+from vaa.drafts import OpenDraft, draft_content
 from vaa.formats import DataError, Problem
 from vaa.publish import content_data
 from vaa.spreadsheets import Change, export_csv, export_xlsx, import_csv, import_xlsx, preview
@@ -126,6 +126,20 @@ def _read(files: dict[str, bytes], current: ElectionContent) -> ElectionContent:
     return import_csv(files, current=current)
 
 
+def _import(
+    request: Request, opened: OpenDraft, files: dict[str, bytes]
+) -> tuple[ElectionContent, ElectionContent] | HTMLResponse:
+    """The draft and what the files make of it, or the page saying why they cannot be read."""
+    current = lenient_content(opened.data)
+    if current is None:
+        return _sheets_page(request, opened, status_code=409)
+    try:
+        new = _read(files, current)
+    except DataError as exc:
+        return _sheets_page(request, opened, problems=list(exc.problems), status_code=400)
+    return current, new
+
+
 def _encode(files: dict[str, bytes]) -> str:
     return base64.b64encode(
         json.dumps({name: base64.b64encode(body).decode() for name, body in files.items()}).encode()
@@ -170,13 +184,10 @@ def upload_spreadsheet(
             ),
             status_code=400,
         )
-    current = lenient_content(opened.data)
-    if current is None:
-        return _sheets_page(request, opened, status_code=409)
-    try:
-        new = _read(files, current)
-    except DataError as exc:
-        return _sheets_page(request, opened, problems=list(exc.problems), status_code=400)
+    found = _import(request, opened, files)
+    if isinstance(found, HTMLResponse):
+        return found
+    current, new = found
     return _sheets_page(request, opened, changes=preview(current, new), payload=_encode(files))
 
 
@@ -197,29 +208,24 @@ def apply_spreadsheet(
     if revision != opened.revision:
         return redirect(f"{back}?done=stale")
     files = _decode(get(form, "payload"))
-    current = lenient_content(opened.data)
-    if current is None:
-        return _sheets_page(request, opened, status_code=409)
-    try:
-        new = _read(files, current)
-    except DataError as exc:
-        return _sheets_page(request, opened, problems=list(exc.problems), status_code=400)
+    found = _import(request, opened, files)
+    if isinstance(found, HTMLResponse):
+        return found
+    current, new = found
     changes = preview(current, new)
     if not changes:
         return redirect(f"{back}?done=unchanged")
     data: dict[str, Any] = content_data(new)
-    try:
-        save(
-            session,
-            user,
-            slug=election,
-            data=data,
-            revision=revision,
-            action="draft.spreadsheet.import",
-            target=f"{election}/spreadsheet",
-            before={_change_key(c): c.before for c in changes},
-            after={_change_key(c): c.after for c in changes},
-        )
-    except StaleDraft:
+    if not saved(
+        session,
+        user,
+        slug=election,
+        data=data,
+        revision=revision,
+        action="draft.spreadsheet.import",
+        target=f"{election}/spreadsheet",
+        before={_change_key(c): c.before for c in changes},
+        after={_change_key(c): c.after for c in changes},
+    ):
         return redirect(f"{back}?done=stale")
     return redirect(f"{back}?done=imported")

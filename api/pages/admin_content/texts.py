@@ -24,10 +24,9 @@ from api.pages.admin_content.core import (
     page,
     redirect,
     revision_of,
-    save,
+    saved,
 )
 from vaa.diagnostics import translation_completeness
-from vaa.drafts import StaleDraft
 
 router = APIRouter(prefix="/admin/elections")
 
@@ -253,18 +252,16 @@ def update_translations(
     url = f"{base_url(election)}/translate?{query}"
     if not after:
         return redirect(f"{url}&done=unchanged")
-    try:
-        save(
-            session,
-            user,
-            slug=election,
-            data=data,
-            revision=revision,
-            action="draft.translations.edit",
-            target=f"{election}/translations",
-            before=before,
-            after=after,
-        )
-    except StaleDraft:
+    if not saved(
+        session,
+        user,
+        slug=election,
+        data=data,
+        revision=revision,
+        action="draft.translations.edit",
+        target=f"{election}/translations",
+        before=before,
+        after=after,
+    ):
         return redirect(f"{url}&done=stale")
     return redirect(f"{url}&done=saved")
