@@ -147,11 +147,16 @@ _SUMMARIES: dict[int, tuple[tuple[int, str], dict[str, Any]]] = {}
 _LOCK = threading.Lock()
 
 
-def summary_of(session: Session, group: GroupSession) -> dict[str, Any]:
-    """The summary at the session's current change, computed once per process and change."""
+def summary_of(
+    session: Session, group: GroupSession, *, state: tuple[int, str] | None = None
+) -> dict[str, Any]:
+    """The summary at the session's current change, computed once per process and change.
+
+    `state` is the session's `changes_of` when the caller has just read it (the stream).
+    """
     assert group.id is not None
     # Read before the aggregate, so the summary is never older than the state it is kept for.
-    state = group_sessions.changes_of(session, group_id=group.id)
+    state = state or group_sessions.changes_of(session, group_id=group.id)
     assert state is not None
     cached = _SUMMARIES.get(group.id)
     if cached is not None and cached[0] == state:
@@ -169,10 +174,10 @@ def _poll(engine: sa.Engine, group_id: int) -> tuple[int, str] | None:
         return group_sessions.changes_of(session, group_id=group_id)
 
 
-def _summary(engine: sa.Engine, group_id: int) -> dict[str, Any] | None:
+def _summary(engine: sa.Engine, group_id: int, state: tuple[int, str]) -> dict[str, Any] | None:
     with Session(engine) as session:
         group = session.get(GroupSession, group_id)
-        return None if group is None else summary_of(session, group)
+        return None if group is None else summary_of(session, group, state=state)
 
 
 async def _events(engine: sa.Engine, group_id: int) -> AsyncIterator[str]:
@@ -185,7 +190,7 @@ async def _events(engine: sa.Engine, group_id: int) -> AsyncIterator[str]:
             return
         changes, status = state
         if state != last:
-            summary = await anyio.to_thread.run_sync(_summary, engine, group_id)
+            summary = await anyio.to_thread.run_sync(_summary, engine, group_id, state)
             if summary is None:
                 return
             last = state
