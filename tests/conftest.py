@@ -19,8 +19,11 @@ from vaa.db import create_db_engine, migrate, session_scope
 from vaa.loading import load_files
 from vaa.settings import ROOT, Settings
 
-DEMO_FILES = [ROOT / "questionnaires" / "demo.yaml", ROOT / "parties" / "demo.yaml"]
 DATA = Path(__file__).parent / "data"
+# The suite's election: the original flat demo (one race of 7 parties), kept stable so tests
+# do not change whenever the shipped demo (questionnaires/demo.yaml) is rewritten.
+DEMO_FILES = [DATA / "flat-questionnaire.yaml", DATA / "flat-parties.yaml"]
+SHIPPED_DEMO_FILES = [ROOT / "questionnaires" / "demo.yaml", ROOT / "parties" / "demo.yaml"]
 POSTGRES_ADMIN_URL = os.environ.get(
     "VAA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

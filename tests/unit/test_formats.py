@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, DEMO_FILES
+from tests.conftest import DATA, DEMO_FILES, SHIPPED_DEMO_FILES
 from vaa.formats import DataError, parties_yaml, questionnaire_yaml
 from vaa.loading import read_elections
 
@@ -91,7 +91,7 @@ def test_party_file_needs_its_questionnaire() -> None:
 
 
 def test_export_round_trips_byte_for_byte(tmp_path: Path) -> None:
-    for files in (DEMO_FILES, EXAMPLE):
+    for files in (DEMO_FILES, SHIPPED_DEMO_FILES, EXAMPLE):
         (content,) = read_elections(files)
         first = (questionnaire_yaml(content), parties_yaml(content))
         q = _write(tmp_path, "q.yaml", first[0])
