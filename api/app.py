@@ -9,7 +9,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from api.errors import install_error_pages
 from api.pages import admin as admin_pages
 from api.pages import admin_content, common, party, quiz, results, review
-from api.routes import account, donations, elections, health, static
+from api.routes import account, adaptive, donations, elections, health, static
 from api.security import SecurityHeaders
 from vaa.db import create_db_engine
 from vaa.settings import Settings, get_settings
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_pages(app)
     app.include_router(health.router)
     app.include_router(elections.router)
+    app.include_router(adaptive.router)  # quick mode: next statement, certainty
     app.include_router(donations.router)
     app.include_router(static.router)
     app.include_router(account.router)  # sign-in, account, first-admin setup

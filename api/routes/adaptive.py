@@ -1,0 +1,82 @@
+"""Quick mode: the next statement to ask and the certainty of the top match (stores nothing)."""
+
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Body, HTTPException
+from pydantic import BaseModel, Field
+
+from api.deps import PublishedDep, SessionDep
+from api.routes.elections import NOT_FOUND, load_prepared
+from api.schemas import Problem
+from vaa import adaptive, matching
+from vaa.results import InvalidAnswers, MatchRequest, PreparedElection
+
+router = APIRouter(prefix="/api/v1", tags=["elections"])
+
+
+class NextRequest(MatchRequest):
+    """The match request, plus an optional race (checked against the election's races)."""
+
+    race: str | None = None
+
+
+class NextResponse(BaseModel):
+    statement: str | None = Field(description="The next statement to ask; null when none is left.")
+    certainty: float = Field(ge=0, le=1, description="P(the top match stays after every answer).")
+    settled: bool = Field(description="certainty >= the election's threshold.")
+
+
+def race_entities(prepared: PreparedElection, race: str | None) -> list[int]:
+    """Indices of the entities standing in `race` (all when None); InvalidAnswers if unknown.
+
+    The election format has no races yet: any named race is unknown.
+    """
+    if race is None:
+        return list(range(len(prepared.entity_ids)))
+    raise InvalidAnswers(f"the election has no race {race!r}")
+
+
+@router.post(
+    "/elections/{election}/next",
+    responses={
+        400: {"model": Problem, "description": "The answers name something the election lacks."},
+        **NOT_FOUND,
+    },
+)
+def create_next(
+    ref: PublishedDep, session: SessionDep, request: Annotated[NextRequest, Body()]
+) -> NextResponse:
+    """Choose the most informative unseen statement and say how settled the top match is."""
+    prepared = load_prepared(session, ref)
+    try:
+        return NextResponse.model_validate(next_step(prepared, request))
+    except InvalidAnswers as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+def next_step(prepared: PreparedElection, request: NextRequest) -> dict[str, Any]:
+    """The API's answer for one voter (InvalidAnswers on bad input)."""
+    q = prepared.content.questionnaire
+    if request.language is not None and request.language not in q.languages:
+        raise InvalidAnswers(f"language {request.language!r} is not one of {q.languages}")
+    members = race_entities(prepared, request.race)
+    voter, weights = prepared.voter_arrays(request.answers, request.weights)
+    index = {sid: i for i, sid in enumerate(prepared.statement_ids)}
+    shown = np.zeros(len(index), dtype=np.bool_)
+    shown[[index[sid] for sid in request.answers]] = True
+    result = adaptive.step(
+        voter,
+        weights,
+        shown,
+        matching.scale_positions(len(q.scale)),
+        prepared.entity_answers[members],
+        entity_ids=[prepared.entity_ids[e] for e in members],
+        method=request.method or q.matching.method,
+        missing=request.missing or q.matching.missing,
+    )
+    return {
+        "statement": None if result.statement is None else prepared.statement_ids[result.statement],
+        "certainty": result.certainty,
+        "settled": result.certainty >= adaptive.SETTLED,
+    }

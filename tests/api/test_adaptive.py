@@ -1,0 +1,47 @@
+"""POST /api/v1/elections/{election}/next through the real app (demo fixture)."""
+
+from fastapi.testclient import TestClient
+
+URL = "/api/v1/elections/demo/next"
+
+
+def _statements(client: TestClient) -> list[str]:
+    bundle = client.get("/api/v1/elections/demo/bundle").json()
+    return [s["id"] for s in bundle["questionnaire"]["statements"]]
+
+
+def test_next_walks_the_questionnaire_without_repeats(client: TestClient) -> None:
+    ids = _statements(client)
+    first = client.post(URL, json={"answers": {}})
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["statement"] in ids
+    assert (body["certainty"], body["settled"]) == (0.0, False)
+    answers: dict[str, str | None] = {body["statement"]: None}  # shown and skipped
+    asked = [body["statement"]]
+    for _ in range(5):
+        r = client.post(URL, json={"answers": answers})
+        assert r.status_code == 200, r.text
+        step = r.json()
+        assert step["statement"] not in asked
+        assert 0.0 <= step["certainty"] <= 1.0
+        asked.append(step["statement"])
+        answers[step["statement"]] = "agree"
+    again = client.post(URL, json={"answers": answers}).json()
+    assert again == client.post(URL, json={"answers": answers}).json()  # deterministic
+
+
+def test_all_answered_is_settled(client: TestClient) -> None:
+    answers = {sid: "agree" for sid in _statements(client)}
+    body = client.post(URL, json={"answers": answers}).json()
+    assert body == {"statement": None, "certainty": 1.0, "settled": True}
+
+
+def test_bad_input_is_a_clear_4xx(client: TestClient) -> None:
+    r = client.post(URL, json={"answers": {"no-such": "agree"}})
+    assert r.status_code == 400 and "no-such" in r.json()["detail"]
+    r = client.post(URL, json={"answers": {}, "race": "mayor"})
+    assert r.status_code == 400 and "mayor" in r.json()["detail"]
+    r = client.post(URL, json={"answers": {}, "method": "nope"})
+    assert r.status_code == 422
+    assert client.post("/api/v1/elections/nowhere/next", json={"answers": {}}).status_code == 404
