@@ -25,6 +25,7 @@ from api.i18n import translations
 from api.pages.render import LanguageDep, VoterElectionDep, render
 from api.routes.donations import statistics_response
 from api.routes.elections import load_prepared
+from api.views.headline import MINIMUM_ANSWERS, enough_answers, grade_lead
 from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
 from vaa.matching import round_half_up
 from vaa.publish import justification_slice
@@ -54,6 +55,18 @@ TEXTS = {
     "top": N_("Your top match: %(name)s (%(score)s)."),
     "top_tied": N_("Tied for your top match: %(names)s (%(score)s)."),
     "top_none": N_("No party can be compared with your answers."),
+    "headline": N_("On the statements you answered, %(name)s agrees with you most (%(score)s)."),
+    "headline_tied": N_(
+        "On the statements you answered, %(names)s agree with you equally (%(score)s)."
+    ),
+    "lead_clear": N_("That is a clear lead."),
+    "lead_ahead": N_("It is ahead of %(other)s (%(score)s)."),
+    "lead_neck": N_("It is neck and neck with %(other)s (%(score)s)."),
+    "lead_tied": N_("They are tied."),
+    "certainty_intro": N_("How sure is this?"),
+    "too_few": N_(
+        "Please answer at least %(minimum)s statements: with fewer, the result would say more about chance than about your views. You have answered %(answered)s."
+    ),
     "close": N_(
         "Too close to call: with these answers, %(top)s cannot be told apart from %(others)s."
     ),
@@ -179,6 +192,7 @@ def result_view(
     weights: Mapping[str, float],
     compare: tuple[str, str] | None,
     t: Texts,
+    certainty: float | None = None,
 ) -> dict[str, Any]:
     """Everything the result page shows, as texts and numbers (results.js: resultView)."""
     entities = {e["id"]: e for e in election["entities"]}
@@ -206,6 +220,7 @@ def result_view(
         )
     others = [name[r["entity"]] for r in results[1:] if r["close_to_top"]]
     close = t("close", top=name[top["entity"]], others=", ".join(others)) if others else ""
+    headline, lead = headline_texts(results, name, t, certainty=certainty)
     sensitivity = response["sensitivity"]
     if len(set(sensitivity.values())) == 1:
         sens = t("sens_same")
@@ -315,6 +330,8 @@ def result_view(
 
     return {
         "basis": basis,
+        "headline": headline,
+        "lead": lead,
         "top": top_text,
         "close": close,
         "sensitivity": sens,
@@ -327,6 +344,29 @@ def result_view(
         "suggest": suggestions(election, response, weights=weights, t=t, name=name),
         "compare": compare_view(election, answers, compare or _top_two(results), t=t),
     }
+
+
+def headline_texts(
+    results: list[dict[str, Any]],
+    name: Mapping[str, str],
+    t: Texts,
+    *,
+    certainty: float | None = None,
+) -> tuple[str, str]:
+    """The headline (what is certain) and the graded line on the lead (results.js: headlineTexts)."""
+    lead = grade_lead(results, certainty)
+    if lead["grade"] == "none":
+        return t("top_none"), ""
+    score = t.pct(results[0]["score"])
+    if lead["grade"] == "tied":
+        names = ", ".join(name[e] for e in lead["top"])
+        return t("headline_tied", names=names, score=score), t("lead_tied")
+    headline = t("headline", name=name[lead["top"][0]], score=score)
+    if lead["grade"] == "clear" or lead["other"] is None:
+        return headline, t("lead_clear")
+    other = next(r for r in results if r["entity"] == lead["other"])
+    key = "lead_ahead" if lead["grade"] == "ahead" else "lead_neck"
+    return headline, t(key, other=name[lead["other"]], score=t.pct(other["score"]))
 
 
 def _entity_name(entity: Mapping[str, Any]) -> str:
@@ -770,6 +810,7 @@ def _page_context(
         "donate": f"/api/v1/elections/{slug}/donations",
         "shareKey": share_key(election),
         "method": election["matching"]["method"],
+        "minimum": MINIMUM_ANSWERS,
         **t.for_script(),
     }
     context = {
@@ -782,6 +823,7 @@ def _page_context(
         "radar": radar_frame(election["themes"]) if len(election["themes"]) >= 3 else None,
         "map": map_frame(election, prepared, t),
         "start_url": f"/{lang}/{slug}/",
+        "quiz_url": f"/{lang}/{slug}/quiz",
         "results_url": f"/{lang}/{slug}/results",
         "statistics_url": f"/{lang}/{slug}/statistics",
         "donate_url": f"/{lang}/{slug}/donations",
@@ -839,6 +881,17 @@ async def create_results(
             if answers.get(sid) is not None and match.weights.get(sid, 1) > 0
         ],
     }
+    answered = len(response["answered_ids"])
+    if not enough_answers(answered, settled=False):
+        return render(
+            request,
+            "results.html",
+            language=lang,
+            languages=election["languages"],
+            view=None,
+            too_few=t("too_few", minimum=MINIMUM_ANSWERS, answered=answered),
+            **context,
+        )
     view = result_view(election, response, weights=match.weights, compare=compare, t=t)
     if context["map"]:
         view["voter_label"] = voter_label(view["voter"], context["map"]["points"], t("you"))

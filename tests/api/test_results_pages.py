@@ -69,7 +69,7 @@ def test_posted_answers_rank_like_the_api(client: TestClient, lang: str) -> None
     assert len(shown) == len(election["entities"])  # every party, none hidden
     top = api["results"][0]
     text = html.unescape(page.text)
-    assert f"{top['name']} ({int(round_half_up(top['score']))}%)" in text
+    assert top["name"] in text and f"({int(round_half_up(top['score']))}%)" in text
     low, high = (int(round_half_up(v)) for v in top["interval"])
     likely = {
         "en": f"likely between {low}% and {high}%",
@@ -188,3 +188,44 @@ def test_without_answers_the_page_asks_for_them(client: TestClient, lang: str) -
     assert _ranking(page.text) == []
     assert client.get(f"/{lang}/nope/results").status_code == 404
     assert client.get("/xx/demo/results").status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+def test_headline_states_the_top_match_first(client: TestClient, lang: str) -> None:
+    election = _slice(client, lang)
+    answers, weights = _answers(election)
+    page = client.post(f"/{lang}/demo/results", data=_form(answers, weights))
+    assert page.status_code == 200
+    body = client.post(
+        "/api/v1/elections/demo/match", json={"answers": answers, "weights": weights}
+    ).json()
+    top = body["results"][0]
+    name = next(e["name"] for e in election["entities"] if e["id"] == top["entity"])
+    headline = re.search(r'id="headline" data-k="headline">([^<]*)<', page.text)
+    assert headline is not None
+    text = html.unescape(headline.group(1))
+    assert name in text and f"{int(round_half_up(top['score']))}%" in text
+    start = {"en": "On the statements you answered", "ka": "თქვენ მიერ პასუხგაცემულ"}[lang]
+    assert text.startswith(start)
+    # The headline comes before the ranking; the close-to-top detail is inside <details>.
+    assert page.text.index('id="headline"') < page.text.index('data-list="rows"')
+    assert page.text.index('<details class="summary__detail"') < page.text.index('data-k="close"')
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+def test_fewer_than_five_answers_get_no_result(client: TestClient, lang: str) -> None:
+    election = _slice(client, lang)
+    ids = [s["id"] for s in election["statements"]]
+    option = election["scale"][0]["id"]
+    answers: dict[str, str | None] = {sid: None for sid in ids}
+    answers.update({sid: option for sid in ids[:4]})
+    page = client.post(f"/{lang}/demo/results", data=_form(answers, {}))
+    assert page.status_code == 200
+    assert _ranking(page.text) == []
+    assert 'id="results-too-few">' in page.text  # shown, not hidden
+    why = {"en": "at least 5 statements", "ka": "სულ მცირე 5 მოსაზრებას"}[lang]
+    assert why in page.text
+    assert f'href="/{lang}/demo/quiz"' in page.text
+    answers[ids[4]] = option
+    page = client.post(f"/{lang}/demo/results", data=_form(answers, {}))
+    assert len(_ranking(page.text)) == 7

@@ -154,7 +154,7 @@ def test_browser_result_equals_the_api(
     assert _ranking(page) == _api(live_server, record, lang)
     assert page.locator("#results-empty").is_hidden()
     top_name = page.locator("[data-list=rows] > li [data-k=name]").first.text_content()
-    assert top_name and top_name in (page.locator("[data-k=top]").text_content() or "")
+    assert top_name and top_name in (page.locator("[data-k=headline]").text_content() or "")
     # Every party is a labelled point on the map, and the voter too.
     assert page.locator(".map__party text").count() == len(slices[lang]["entities"])
     assert page.locator("#map-you").get_attribute("transform")

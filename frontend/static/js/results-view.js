@@ -7,6 +7,41 @@ import { radarPoints, mapPoint, intervalPath, num } from "./charts.js";
 const NO_COLOR = "#6b7785";
 const RADAR_SERIES = 3;
 const SUGGESTIONS = 6;
+// Keep these in step with api/views/headline.py.
+export const NECK_GAP = 5;
+export const CLEAR_CERTAINTY = 0.9;
+export const AHEAD_CERTAINTY = 0.6;
+
+/** How clear the top match is (grade_lead in api/views/headline.py). */
+export function gradeLead(results, certainty = null) {
+  if (!results.length || results[0].score == null) return { grade: "none", top: [], other: null };
+  const top = results.filter((r) => r.rank === 1).map((r) => r.entity);
+  if (top.length > 1) return { grade: "tied", top, other: null };
+  const runner = results.length > 1 && results[1].score != null ? results[1] : null;
+  if (!runner) return { grade: "clear", top, other: null };
+  let grade;
+  if (certainty != null) grade = certainty >= CLEAR_CERTAINTY ? "clear" : certainty >= AHEAD_CERTAINTY ? "ahead" : "neck";
+  else if (!results.slice(1).some((r) => r.score != null && r.close_to_top)) grade = "clear";
+  else grade = results[0].score - runner.score < NECK_GAP ? "neck" : "ahead";
+  return { grade, top, other: grade === "clear" ? null : runner.entity };
+}
+
+/** Whether a result is shown (enough_answers in api/views/headline.py); `settled`: quick mode's hook. */
+export function enoughAnswers(answered, { settled = false, minimum = 5 } = {}) {
+  return settled || answered >= minimum;
+}
+
+/** The headline (what is certain) and the graded line on the lead (headline_texts). */
+export function headlineTexts(results, name, t, certainty = null) {
+  const lead = gradeLead(results, certainty);
+  if (lead.grade === "none") return [t("top_none"), ""];
+  const score = t.pct(results[0].score);
+  if (lead.grade === "tied") return [t("headline_tied", { names: lead.top.map((e) => name[e]).join(", "), score }), t("lead_tied")];
+  const headline = t("headline", { name: name[lead.top[0]], score });
+  if (lead.grade === "clear" || lead.other == null) return [headline, t("lead_clear")];
+  const other = results.find((r) => r.entity === lead.other);
+  return [headline, t(lead.grade === "ahead" ? "lead_ahead" : "lead_neck", { other: name[lead.other], score: t.pct(other.score) })];
+}
 
 /** Texts with {name} placeholders, as the server's catalogs translate them. */
 export function translator(texts, methods) {
@@ -16,7 +51,7 @@ export function translator(texts, methods) {
   return t;
 }
 
-export function resultView(election, response, { weights, compare, t }) {
+export function resultView(election, response, { weights, compare, t, certainty = null }) {
   const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
   const options = Object.fromEntries(election.scale.map((o) => [o.id, o.label]));
   const results = response.results;
@@ -35,6 +70,7 @@ export function resultView(election, response, { weights, compare, t }) {
   }
   const others = results.slice(1).filter((r) => r.close_to_top).map((r) => name[r.entity]);
   const close = others.length ? t("close", { top: name[top.entity], others: others.join(", ") }) : "";
+  const [headline, lead] = headlineTexts(results, name, t, certainty);
   const sens = response.sensitivity;
   const sensText = new Set(Object.values(sens)).size === 1
     ? t("sens_same")
@@ -105,7 +141,7 @@ export function resultView(election, response, { weights, compare, t }) {
 
   const axisIds = election.axes.map((a) => a.id);
   return {
-    basis, top: topText, close, sensitivity: sensText, rows, radar, theme_rows: themeRows,
+    basis, headline, lead, top: topText, close, sensitivity: sensText, rows, radar, theme_rows: themeRows,
     voter: mapPoint(response.position, axisIds),
     voter_list: positionText(response.position, election.axes, t),
     statements,

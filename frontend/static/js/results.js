@@ -3,7 +3,7 @@
 // only request that carries answers is the donation, after the voter opts in.
 import { loadAnswers, saveAnswers, encodeShare, decodeShare } from "./answers.js";
 import { match, sensitivity, axisPositions, scalePositions } from "./matching.js";
-import { translator, resultView, compareView } from "./results-view.js";
+import { translator, resultView, compareView, enoughAnswers } from "./results-view.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -116,6 +116,16 @@ async function start() {
   }
   if (!answeredAny(election, state)) {
     loading.hidden = true;
+    return;
+  }
+  const answered = election.statements.filter((s) => state.answers[s.id] != null && (state.weights[s.id] ?? 1) > 0).length;
+  if (!enoughAnswers(answered, { settled: false, minimum: cfg.minimum })) {
+    loading.hidden = true;
+    $("#results-empty").hidden = true;
+    const box = $("#results-too-few");
+    $("[data-k=too_few]", box).textContent = t("too_few", { minimum: cfg.minimum, answered });
+    $$("[data-js-only]", box).forEach((el) => { el.hidden = false; });
+    box.hidden = false;
     return;
   }
   $("#results-empty").hidden = true;
