@@ -179,7 +179,7 @@ def test_scoring_stores_nothing(client: TestClient, engine: sa.Engine) -> None:
 def test_without_answers_the_page_asks_for_them(client: TestClient, lang: str) -> None:
     page = client.get(f"/{lang}/demo/results")
     assert page.status_code == 200
-    first = {"en": "Answer the statements first", "ka": "ჯერ დებულებებს უპასუხეთ"}[lang]
+    first = {"en": "Answer the statements first", "ka": "ჯერ მოსაზრებებს უპასუხეთ"}[lang]
     assert first in page.text
     assert f'href="/{lang}/demo/"' in page.text
     # The shell the browser fills: templates and the data block, and no results yet.

@@ -57,3 +57,24 @@ def test_catalogs_compile_and_translate() -> None:
     assert translations("ka").gettext("Privacy") == "კონფიდენციალურობა"
     assert translations("en").gettext("Privacy") == "Privacy"
     assert (LOCALES / "ka" / "LC_MESSAGES").is_dir()
+
+
+def test_a_msgid_in_several_catalogs_has_one_translation() -> None:
+    # translations() merges the files in order and the last one wins silently.
+    for language in available_languages():
+        seen: dict[str, tuple[str, str]] = {}
+        for path in catalog_files(language):
+            with path.open("rb") as po:
+                for message in read_po(po, locale=language):
+                    if not message.id:
+                        continue
+                    msgid = message.id if isinstance(message.id, str) else message.id[0]
+                    string = str(message.string)
+                    if msgid in seen:
+                        first, where = seen[msgid]
+                        assert string == first, (
+                            f"{language}: {msgid!r} is {first!r} in {where} "
+                            f"but {string!r} in {path.name}"
+                        )
+                    else:
+                        seen[msgid] = (string, path.name)
