@@ -122,6 +122,13 @@ def export_static(
                     raise ExportError(f"{url}: no such static file")
                 files[url] = url.lstrip("/")
                 bodies[url] = found.body
+                # A module's relative imports ("./matching.js") resolve under its own hash.
+                folder = url.rsplit("/", 1)[0]
+                for name in re.findall(r'from "\./([\w.-]+\.js)"', found.body.decode()):
+                    sibling = asset(folder.split("/", 3)[3] + "/" + name)
+                    if sibling is not None:
+                        files[f"{folder}/{name}"] = f"{folder}/{name}".lstrip("/")
+                        bodies[f"{folder}/{name}"] = sibling.body
             for url in set(re.findall(r"/api/v1/elections/[^\"'\s<>]+/bundle/[^\"'\s<>]+", text)):
                 response = client.get(url)
                 if response.status_code != 200:
