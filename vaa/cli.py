@@ -58,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("directory", type=Path, metavar="DIR")
     export.set_defaults(run=_export)
 
+    static = commands.add_parser(
+        "export-static", help="write an election's voter pages as files for any static host"
+    )
+    static.add_argument("election", nargs="?", help="its slug (or --all)")
+    static.add_argument("directory", type=Path, metavar="DIR")
+    static.add_argument("--all", action="store_true", help="every published election")
+    static.add_argument("--api-url", help="where the opt-in donation goes (else it is removed)")
+    static.set_defaults(run=_export_static)
+
     match = commands.add_parser("match", help="score one voter's answers")
     match.add_argument("election")
     match.add_argument(
@@ -164,6 +173,27 @@ def _export(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(path)
+    return 0
+
+
+def _export_static(args: argparse.Namespace) -> int:
+    from api.app import create_app  # the web stack loads only for this command
+    from api.static_export import ExportError, export_static
+    from vaa.store import published_versions
+
+    if args.all == (args.election is not None):
+        raise CliError("give one ELECTION or --all")
+    settings = get_settings()
+    with _database() as engine, session_scope(engine) as session:
+        slugs = [e.slug for e, _v in published_versions(session)]
+    wanted = slugs if args.all else [args.election]
+    if not wanted:
+        raise CliError("no published election")
+    try:
+        written = export_static(create_app(settings), wanted, args.directory, args.api_url)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{args.directory}: {len(written)} files")
     return 0
 
 

@@ -2,7 +2,7 @@
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("start-data").textContent);
 
-import(data.answers).then(({ loadAnswers, clearAnswers }) => {
+import(new URL(data.answers, document.baseURI).href).then(({ loadAnswers, clearAnswers }) => {
   const answers = loadAnswers(data.election).answers;
   const n = data.statements.filter((id) => id in answers).length;
   const toggle = (resume) => {

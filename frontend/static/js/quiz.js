@@ -5,7 +5,7 @@ const data = JSON.parse($("quiz-data").textContent);
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k]);
 
 // answers.js by its own hashed URL, so it stays cached (see the modulepreload).
-import(data.answers).then(start);
+import(new URL(data.answers, document.baseURI).href).then(start);
 
 function start({ loadAnswers, saveAnswers, clearAnswers }) {
   const form = $("quiz");
@@ -150,7 +150,7 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
   // consent, does session-join.js send the answers anywhere; a solo quiz never loads it.
   let group = null;
   try { group = JSON.parse(sessionStorage.getItem("vaa:group")); } catch (_) { /* solo */ }
-  if (group && group.election === data.election) import(group.script).then((m) => m.attach(group, () => record));
+  if (group && group.election === data.election) import(new URL(group.script, document.baseURI).href).then((m) => m.attach(group, () => record));
 
   document.addEventListener("keydown", (e) => {
     pointer = false;

@@ -26,7 +26,7 @@ export function leave() {
 const joined = document.getElementById("join-data");
 if (joined) {
   const data = JSON.parse(joined.textContent);
-  import(data.answers).then(({ clearAnswers }) => {
+  import(new URL(data.answers, document.baseURI).href).then(({ clearAnswers }) => {
     clearAnswers(data.election); // a fresh quiz for this session (the join page said so)
     try {
       sessionStorage.setItem(KEY, JSON.stringify(data));
