@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api.errors import install_error_pages
+from api.limits import BodyLimit
 from api.pages import admin as admin_pages
 from api.pages import admin_content, common, party, quiz, results, review
 from api.routes import account, adaptive, donations, elections, health, static
@@ -37,6 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     install_error_pages(app)
     app.include_router(health.router)

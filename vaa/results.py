@@ -18,6 +18,10 @@ from vaa import matching
 from vaa.content import ElectionContent, Method, MissingPolicy
 
 Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+"""A statement or option id as a request names it; ids in the data files are short slugs."""
+MAX_ITEMS = 500
+"""More answers or weights than any questionnaire has statements."""
 
 
 class MatchRequest(BaseModel):
@@ -29,7 +33,7 @@ class MatchRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "answers": {"e-petitions": "agree", "youth-centre": "disagree-strongly"},
+                    "answers": {"e-petitions": "agree", "youth-space": "disagree-strongly"},
                     "weights": {"e-petitions": 2},
                     "method": "cityblock",
                     "missing": "max",
@@ -39,11 +43,11 @@ class MatchRequest(BaseModel):
         },
     )
 
-    answers: dict[str, str | None]
-    weights: dict[str, Weight] = Field(default_factory=dict)
+    answers: Annotated[dict[Id, Id | None], Field(max_length=MAX_ITEMS)]
+    weights: Annotated[dict[Id, Weight], Field(max_length=MAX_ITEMS)] = Field(default_factory=dict)
     method: Method | None = None
     missing: MissingPolicy | None = None
-    language: str | None = None
+    language: Annotated[str, Field(max_length=16)] | None = None
 
 
 class InvalidAnswers(ValueError):

@@ -34,6 +34,16 @@ class Settings(BaseSettings):
         default="",
         description="Signs session cookies; generated and kept in the database when empty.",
     )
+    max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest request body in bytes; larger ones get 413 (counted as streamed).",
+    )
+    max_upload_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body on the admin pages (/admin/..., spreadsheet uploads).",
+    )
 
 
 @lru_cache

@@ -15,6 +15,7 @@ from vaa.donations import (
     donate,
     statistics,
 )
+from vaa.results import MAX_ITEMS, Id
 
 router = APIRouter(prefix="/api/v1", tags=["donations"])
 
@@ -37,8 +38,10 @@ class DonationRequest(BaseModel):
     )
 
     version: Annotated[str, Field(min_length=1, max_length=64)]
-    answers: dict[str, str | None]
-    weights: dict[str, Literal[0, 1, 2]] = Field(default_factory=dict)
+    answers: Annotated[dict[Id, Id | None], Field(max_length=MAX_ITEMS)]
+    weights: Annotated[dict[Id, Literal[0, 1, 2]], Field(max_length=MAX_ITEMS)] = Field(
+        default_factory=dict
+    )
 
 
 class DonationReceipt(BaseModel):
