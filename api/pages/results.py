@@ -25,7 +25,7 @@ from api.i18n import translations
 from api.pages.render import LanguageDep, VoterElectionDep, render
 from api.routes.donations import statistics_response
 from api.routes.elections import load_prepared
-from api.views.headline import MINIMUM_ANSWERS, enough_answers, grade_lead
+from api.views.headline import enough_answers, grade_lead, minimum_answers
 from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
 from vaa.matching import round_half_up
 from vaa.publish import justification_slice
@@ -810,7 +810,7 @@ def _page_context(
         "donate": f"/api/v1/elections/{slug}/donations",
         "shareKey": share_key(election),
         "method": election["matching"]["method"],
-        "minimum": MINIMUM_ANSWERS,
+        "minimum": minimum_answers(len(prepared.statement_ids)),
         **t.for_script(),
     }
     context = {
@@ -882,14 +882,15 @@ async def create_results(
         ],
     }
     answered = len(response["answered_ids"])
-    if not enough_answers(answered, settled=False):
+    statements = len(prepared.statement_ids)
+    if not enough_answers(answered, statements=statements, settled=False):
         return render(
             request,
             "results.html",
             language=lang,
             languages=election["languages"],
             view=None,
-            too_few=t("too_few", minimum=MINIMUM_ANSWERS, answered=answered),
+            too_few=t("too_few", minimum=minimum_answers(statements), answered=answered),
             **context,
         )
     view = result_view(election, response, weights=match.weights, compare=compare, t=t)

@@ -63,9 +63,14 @@ def grade_lead(results: Sequence[Mapping[str, Any]], certainty: float | None = N
     return {"grade": grade, "top": top, "other": None if grade == "clear" else other}
 
 
-def enough_answers(answered: int, *, settled: bool = False) -> bool:
-    """Whether a result is shown: MINIMUM_ANSWERS answered, or the quiz says settled.
+def minimum_answers(statements: int) -> int:
+    """The answers needed for a result: MINIMUM_ANSWERS, or every statement of a shorter quiz."""
+    return min(MINIMUM_ANSWERS, statements)
+
+
+def enough_answers(answered: int, *, statements: int, settled: bool = False) -> bool:
+    """Whether a result is shown: the minimum answered, or the quiz says settled.
 
     `settled` is the hook for the adaptive quiz's quick mode (vaa/adaptive.py).
     """
-    return settled or answered >= MINIMUM_ANSWERS
+    return settled or answered >= minimum_answers(statements)

@@ -240,7 +240,7 @@ def test_join_needs_consent_and_a_valid_code(facilitator: TestClient, settings: 
         == f"/en/join/{code}"
     )
     georgian = phone.get(f"/ka/join/{code}")
-    assert georgian.status_code == 200 and "ვეთანხმები" in georgian.text
+    assert georgian.status_code == 200 and "თანახმა ვარ" in georgian.text
 
 
 def test_paper_sheets_and_hands(facilitator: TestClient, demo: sa.Engine) -> None:

@@ -46,6 +46,9 @@ def test_nothing_scored_and_a_single_entity() -> None:
 
 
 def test_minimum_of_five_answers_unless_settled() -> None:
-    assert not enough_answers(4)
-    assert enough_answers(5)
-    assert enough_answers(1, settled=True)
+    assert not enough_answers(4, statements=28)
+    assert enough_answers(5, statements=28)
+    assert enough_answers(1, statements=28, settled=True)
+    # A quiz shorter than the minimum shows its result once every statement is answered.
+    assert not enough_answers(3, statements=4)
+    assert enough_answers(4, statements=4)
