@@ -149,15 +149,22 @@ def _num(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
 
 
+def request_language(prepared: PreparedElection, request: MatchRequest) -> str:
+    """The language a request asks for (the election's first by default); InvalidAnswers if absent."""
+    languages = prepared.content.questionnaire.languages
+    language = request.language or languages[0]
+    if language not in languages:
+        raise InvalidAnswers(f"language {language!r} is not one of {languages}")
+    return language
+
+
 def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str, Any]:
     """Score one voter and explain the result (the API's match response)."""
     content = prepared.content
     q = content.questionnaire
     method = request.method or q.matching.method
     missing = request.missing or q.matching.missing
-    language = request.language or q.languages[0]
-    if language not in q.languages:
-        raise InvalidAnswers(f"language {language!r} is not one of {q.languages}")
+    language = request_language(prepared, request)
     voter, weights = prepared.voter_arrays(request.answers, request.weights)
     answered = ~np.isnan(voter) & (weights > 0)
     if not answered.any():

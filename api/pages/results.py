@@ -849,6 +849,28 @@ def read_results(
     )
 
 
+def _no_result(
+    request: Request,
+    lang: str,
+    election: dict[str, Any],
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    **message: str,
+) -> HTMLResponse:
+    """The results page without a ranking, saying why (a bad form, too few answers)."""
+    return render(
+        request,
+        "results.html",
+        language=lang,
+        languages=election["languages"],
+        status_code=status_code,
+        view=None,
+        **message,
+        **context,
+    )
+
+
 @router.post("/{lang}/{election}/results", response_class=HTMLResponse)
 async def create_results(
     request: Request, lang: LanguageDep, election: VoterElectionDep, session: SessionDep
@@ -861,16 +883,7 @@ async def create_results(
         match = match.model_copy(update={"language": lang})
         response = score_answers(prepared, match)
     except (FormProblem, InvalidAnswers, ValueError) as exc:
-        return render(
-            request,
-            "results.html",
-            language=lang,
-            languages=election["languages"],
-            status_code=400,
-            view=None,
-            problem=str(exc),
-            **context,
-        )
+        return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
     answers = {sid: match.answers.get(sid) for sid in prepared.statement_ids}
     response = {
         **response,
@@ -884,15 +897,8 @@ async def create_results(
     answered = len(response["answered_ids"])
     statements = len(prepared.statement_ids)
     if not enough_answers(answered, statements=statements, settled=False):
-        return render(
-            request,
-            "results.html",
-            language=lang,
-            languages=election["languages"],
-            view=None,
-            too_few=t("too_few", minimum=minimum_answers(statements), answered=answered),
-            **context,
-        )
+        too_few = t("too_few", minimum=minimum_answers(statements), answered=answered)
+        return _no_result(request, lang, election, context, too_few=too_few)
     view = result_view(election, response, weights=match.weights, compare=compare, t=t)
     if context["map"]:
         view["voter_label"] = voter_label(view["voter"], context["map"]["points"], t("you"))

@@ -7,10 +7,9 @@ from fastapi import APIRouter, Body, HTTPException
 from pydantic import BaseModel, Field
 
 from api.deps import PublishedDep, SessionDep
-from api.routes.elections import NOT_FOUND, load_prepared
-from api.schemas import Problem
+from api.routes.elections import BAD_ANSWERS, load_prepared
 from vaa import adaptive, matching
-from vaa.results import InvalidAnswers, MatchRequest, PreparedElection
+from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, request_language
 
 router = APIRouter(prefix="/api/v1", tags=["elections"])
 
@@ -39,10 +38,7 @@ def race_entities(prepared: PreparedElection, race: str | None) -> list[int]:
 
 @router.post(
     "/elections/{election}/next",
-    responses={
-        400: {"model": Problem, "description": "The answers name something the election lacks."},
-        **NOT_FOUND,
-    },
+    responses=BAD_ANSWERS,
 )
 def create_next(
     ref: PublishedDep, session: SessionDep, request: Annotated[NextRequest, Body()]
@@ -58,8 +54,7 @@ def create_next(
 def next_step(prepared: PreparedElection, request: NextRequest) -> dict[str, Any]:
     """The API's answer for one voter (InvalidAnswers on bad input)."""
     q = prepared.content.questionnaire
-    if request.language is not None and request.language not in q.languages:
-        raise InvalidAnswers(f"language {request.language!r} is not one of {q.languages}")
+    request_language(prepared, request)
     members = race_entities(prepared, request.race)
     voter, weights = prepared.voter_arrays(request.answers, request.weights)
     index = {sid: i for i, sid in enumerate(prepared.statement_ids)}

@@ -31,6 +31,10 @@ router = APIRouter(prefix="/api/v1", tags=["elections"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such published election or version."}
 }
+BAD_ANSWERS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The answers name something the election lacks."},
+    **NOT_FOUND,
+}
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -172,10 +176,7 @@ def _in_language(
 
 @router.post(
     "/elections/{election}/match",
-    responses={
-        400: {"model": Problem, "description": "The answers name something the election lacks."},
-        **NOT_FOUND,
-    },
+    responses=BAD_ANSWERS,
 )
 def create_match(
     ref: PublishedDep,
