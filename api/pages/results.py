@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from api.deps import SessionDep
@@ -25,12 +25,12 @@ from api.routes.elections import load_prepared
 from api.views.charts import voter_label
 from api.views.form import FormProblem, read_form
 from api.views.headline import enough_answers, minimum_answers
-from api.views.result import form_state, page_frame, result_view, with_answers
+from api.views.result import answered_any, form_state, page_frame, result_view, with_answers
 from api.views.share import share_fragment
 from api.views.texts import Texts
 from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
 from vaa.publish import justification_slice
-from vaa.results import InvalidAnswers, PreparedElection, score_answers
+from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, score_answers
 from vaa.store import VersionRef, bundle_bytes, published_ref
 
 router = APIRouter(include_in_schema=False)
@@ -91,15 +91,21 @@ async def create_results(
     """Score the posted answers (the quiz without JavaScript); nothing is stored."""
     t = Texts(lang)
     ref, prepared, context = _page_context(election, session, lang, t)
+    statements = len(prepared.statement_ids)
     try:
         match, compare = read_form(await request.form())
         match = match.model_copy(update={"language": lang})
-        response = with_answers(score_answers(prepared, match), match, prepared.statement_ids)
+        # Nothing answered is a voter who skipped everything, not a broken form: it gets
+        # the too-few message in the page's language (the engine's refusal is English).
+        response = (
+            with_answers(score_answers(prepared, match), match, prepared.statement_ids)
+            if answered_any(match)
+            else None
+        )
     except (FormProblem, InvalidAnswers, ValueError) as exc:
         return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
-    answered = len(response["answered_ids"])
-    statements = len(prepared.statement_ids)
-    if not enough_answers(answered, statements=statements, settled=False):
+    answered = len(response["answered_ids"]) if response else 0
+    if response is None or not enough_answers(answered, statements=statements, settled=False):
         too_few = t("too_few", minimum=minimum_answers(statements), answered=answered)
         return _no_result(request, lang, election, context, too_few=too_few)
     view = result_view(election, response, weights=match.weights, compare=compare, t=t)
@@ -116,7 +122,12 @@ async def create_results(
         language=lang,
         languages=election["languages"],
         view=view,
-        state=form_state(response, match, (view["compare"]["a"], view["compare"]["b"])),
+        state=form_state(
+            response["answers"],
+            match.weights,
+            response["method"],
+            (view["compare"]["a"], view["compare"]["b"]),
+        ),
         reasons=reasons["entities"],
         share_url=share,
         **context,
@@ -127,13 +138,17 @@ async def create_results(
 async def create_donation_page(
     request: Request, lang: LanguageDep, election: VoterElectionDep, session: SessionDep
 ) -> Response:
-    """Store the answers anonymously when the voter ticked the box (no JavaScript)."""
+    """Store the answers anonymously when the voter ticked the box (no JavaScript).
+
+    The thanks page is the statistics page, whose "back to your result" re-posts the
+    answers: without JavaScript they are nowhere else (a redirect would lose them).
+    """
     t = Texts(lang)
     form = await request.form()
     try:
         if form.get("consent") != "yes":
             raise FormProblem(translations(lang).gettext("Please tick the box first."))
-        match, _compare = read_form(form)
+        match, compare = read_form(form)
         version = form.get("version")
         if not isinstance(version, str):
             raise FormProblem("no questionnaire version in the form")
@@ -148,7 +163,8 @@ async def create_donation_page(
         _ref, _prepared, context = _page_context(election, session, lang, t)
         return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
     session.commit()
-    return RedirectResponse(f"/{lang}/{election['election']}/statistics?thanks=1", status_code=303)
+    state = _carried(election, match, compare)
+    return _statistics_page(request, lang, election, session, thanks=True, state=state)
 
 
 @router.get("/{lang}/{election}/statistics", response_class=HTMLResponse)
@@ -156,6 +172,45 @@ def read_statistics_page(
     request: Request, lang: LanguageDep, election: VoterElectionDep, session: SessionDep
 ) -> HTMLResponse:
     """Show how the voters who gave their answers answered, once there are enough of them."""
+    thanks = request.query_params.get("thanks") == "1"
+    return _statistics_page(request, lang, election, session, thanks=thanks, state=None)
+
+
+@router.post("/{lang}/{election}/statistics", response_class=HTMLResponse)
+async def create_statistics_page(
+    request: Request, lang: LanguageDep, election: VoterElectionDep, session: SessionDep
+) -> HTMLResponse:
+    """The statistics with a way back to the posted result (the language switch, no JS)."""
+    try:
+        match, compare = read_form(await request.form())
+    except (FormProblem, ValueError) as exc:
+        _ref, _prepared, context = _page_context(election, session, lang, Texts(lang))
+        return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
+    state = _carried(election, match, compare)
+    return _statistics_page(request, lang, election, session, thanks=False, state=state)
+
+
+def _carried(
+    election: dict[str, Any], match: MatchRequest, compare: tuple[str, str] | None
+) -> dict[str, Any]:
+    """The posted answers, to carry on to the next page's forms."""
+    return form_state(
+        {s["id"]: match.answers.get(s["id"]) for s in election["statements"]},
+        match.weights,
+        match.method or election["matching"]["method"],
+        compare,
+    )
+
+
+def _statistics_page(
+    request: Request,
+    lang: str,
+    election: dict[str, Any],
+    session: Session,
+    *,
+    thanks: bool,
+    state: dict[str, Any] | None,
+) -> HTMLResponse:
     found = statistics_response(statistics(session, election=election["election"]))
     labels = {o["id"]: o["label"] for o in election["scale"]}
     texts = {s["id"]: s for s in election["statements"]}
@@ -192,7 +247,8 @@ def read_statistics_page(
         statistics=found,
         threshold=THRESHOLD,
         rows=rows,
-        thanks=request.query_params.get("thanks") == "1",
+        thanks=thanks,
+        state=state,
         pct=Texts(lang).pct,
         results_url=f"/{lang}/{election['election']}/results",
     )

@@ -367,12 +367,27 @@ def with_answers(
 
 
 def form_state(
-    response: Mapping[str, Any], match: MatchRequest, compare: tuple[str, str]
+    answers: Mapping[str, str | None],
+    weights: Mapping[str, float],
+    method: str,
+    compare: tuple[str, str] | None,
 ) -> dict[str, Any]:
-    """What the page's forms carry again as hidden fields (results_macros.html hidden_state)."""
+    """What the page's forms carry again as hidden fields (results_macros.html hidden_state).
+
+    Without JavaScript the answers live only in the page: every form that leads back to
+    the result (recalculate, language, donation) posts them again; none is stored.
+    """
     return {
-        "answers": response["answers"],
-        "weights": {sid: int(w) for sid, w in match.weights.items() if w != 1},
-        "method": response["method"],
+        "answers": dict(answers),
+        "weights": {sid: int(w) for sid, w in weights.items() if w != 1},
+        "method": method,
         "compare": compare,
     }
+
+
+def answered_any(match: MatchRequest) -> bool:
+    """Whether the form answers any statement with a weight above 0 (known or not)."""
+    return any(
+        option is not None and match.weights.get(sid, 1) > 0
+        for sid, option in match.answers.items()
+    )

@@ -1,5 +1,6 @@
 """The result page without JavaScript: the server scores the posted answers, stores nothing."""
 
+import re
 from typing import Any
 
 import pytest
@@ -94,8 +95,6 @@ def test_result_explains_itself_statement_by_statement(client: TestClient) -> No
     assert len(select(page, "#statements-form select[name^=answer-]")) == len(
         election["statements"]
     )
-    # Sharing: the answers go in the fragment, which browsers never send.
-    assert "/en/demo/results#v=" in str(one(page, "#share-link")["value"])
 
 
 def test_compare_two_parties(client: TestClient) -> None:
@@ -121,8 +120,6 @@ def test_compare_two_parties(client: TestClient) -> None:
         ({"answer-{sid}": "maybe"}, "is not an answer option"),
         ({"answer-{sid}": "agree", "weight-{sid}": "5"}, "must be 0, 1 or 2"),
         ({"answer-{sid}": "agree", "method": "astrology"}, "unknown method"),
-        ({"answer-{sid}": "skip"}, "no statement answered"),
-        ({"answer-{sid}": "agree", "weight-{sid}": "0"}, "no statement answered"),
         ({}, "no answers"),
     ],
 )
@@ -217,3 +214,105 @@ def test_fewer_than_five_answers_get_no_result(client: TestClient, lang: str) ->
     answers[ids[4]] = option
     page = parse(client.post(f"/{lang}/demo/results", data=quiz_form(answers)))
     assert len(_ranking(page)) == 7
+
+
+# --------------------------------------------------------------------------- no dead ends
+# Without JavaScript the answers live only in the page; every way on must carry them.
+
+
+def _result(client: TestClient, lang: str, **extra: str) -> BeautifulSoup:
+    answers, weights = voter_answers(voter_slice(client, lang=lang))
+    response = client.post(f"/{lang}/demo/results", data=quiz_form(answers, weights, **extra))
+    assert response.status_code == 200
+    return parse(response)
+
+
+def _submit(client: TestClient, form: Any, **extra: str) -> BeautifulSoup:
+    """Send a form of a page as the browser would, with any extra fields ticked."""
+    sent = {name: values[-1] for name, values in fields(form).items()}
+    response = client.post(str(form["action"]), data={**sent, **extra})
+    assert response.status_code == 200, text(parse(response).find("main"))
+    return parse(response)
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+def test_without_javascript_no_share_link_is_offered_but_the_page_can_be_kept(
+    client: TestClient, lang: str
+) -> None:
+    page = _result(client, lang)
+    # A share link carries the answers in its fragment, which only the script can read.
+    assert not shown(one(page, "#share-link"))
+    keep = one(page, "#share [data-nojs-share]")
+    assert shown(keep)
+    says = {
+        "en": "save this page or print it from your browser's menu",
+        "ka": "შეინახეთ ან ამობეჭდეთ ეს გვერდი ბრაუზერის მენიუდან",
+    }[lang]
+    assert says in text(keep)
+    # The page the script fills still has the link, for results.js to reveal.
+    shell = parse(client.get(f"/{lang}/demo/results"))
+    assert select(shell, "#share [data-share-link] #share-link")
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+def test_switching_language_keeps_the_answers(client: TestClient, lang: str) -> None:
+    other = {"ka": "en", "en": "ka"}[lang]
+    page = _result(client, lang, method="directional")
+    switch = one(page, f"nav.lang-switch form[action='/{other}/demo/results']")
+    assert text(switch) == {"en": "English", "ka": "ქართული"}[other]
+    assert one(page, "nav.lang-switch [aria-current]").name == "span"  # no link to lose them
+    switched = _submit(client, switch)
+    assert one(switched, "html")["lang"] == other
+    answers, weights = voter_answers(voter_slice(client, lang=other))
+    api = client.post(
+        "/api/v1/elections/demo/match",
+        json={"answers": answers, "weights": weights, "method": "directional"},
+    ).json()
+    assert _ranking(switched) == _expected(api)
+    assert fields(one(switched, "#method-form"))["method"] == ["directional"]
+
+
+def test_after_donating_back_to_your_result_shows_it(client: TestClient, engine: sa.Engine) -> None:
+    a, b = (e["id"] for e in voter_slice(client, lang="ka")["entities"][:2])
+    page = _result(client, "ka", method="hybrid", **{"compare-a": a, "compare-b": b})
+    ranking = _ranking(page)
+    thanks = _submit(client, one(page, "#donate-form"), consent="yes")
+    assert "თქვენი პასუხები ანონიმურად დაემატა სტატისტიკას" in text(one(thanks, "[role=status]"))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM donation")).scalar_one() == 1
+    before = _row_counts(engine)
+    back = one(thanks, "form[action='/ka/demo/results']")
+    assert text(back) == "თქვენს შედეგზე დაბრუნება"
+    again = _submit(client, back)
+    assert _ranking(again) == ranking
+    assert fields(one(again, "#method-form"))["method"] == ["hybrid"]
+    assert fields(one(again, "#compare-form"))["compare-a"] == [a]
+    # The statistics page's language switch keeps the way back too; nothing more is stored.
+    english = _submit(client, one(thanks, "nav.lang-switch form[action='/en/demo/statistics']"))
+    assert one(english, "html")["lang"] == "en"
+    assert _ranking(_submit(client, one(english, "form[action='/en/demo/results']"))) == ranking
+    assert _row_counts(engine) == before
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+@pytest.mark.parametrize("weight", ["1", "0"])
+def test_nothing_answered_is_said_in_the_page_language(
+    client: TestClient, lang: str, weight: str
+) -> None:
+    election = voter_slice(client, lang=lang)
+    answers: dict[str, str | None] = {s["id"]: None for s in election["statements"]}
+    first = election["statements"][0]["id"]
+    if weight == "0":  # answered, but left out of the calculation
+        answers[first] = election["scale"][0]["id"]
+    response = client.post(f"/{lang}/demo/results", data=quiz_form(answers, {first: int(weight)}))
+    assert response.status_code == 200
+    page = parse(response)
+    assert not select(page, "[role=alert]")
+    too_few = text(one(page, "#results-too-few"))
+    says = {
+        "en": "Please answer at least 5 statements",
+        "ka": "გთხოვთ, უპასუხოთ სულ მცირე 5 მოსაზრებას",
+    }[lang]
+    assert says in too_few
+    if lang == "ka":
+        assert not re.search("[A-Za-z]", too_few), too_few

@@ -46,6 +46,8 @@ function enhanceShare(getUrl) {
   const copy = $("#share-copy");
   const print = $("#share-print");
   const status = $("#share-status");
+  $("[data-share-link]").hidden = false;
+  $("[data-nojs-share]").hidden = true;
   copy.hidden = false;
   print.hidden = false;
   copy.addEventListener("click", async () => {
