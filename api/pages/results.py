@@ -108,7 +108,14 @@ async def create_results(
     if response is None or not enough_answers(answered, statements=statements, settled=False):
         too_few = t("too_few", minimum=minimum_answers(statements), answered=answered)
         return _no_result(request, lang, election, context, too_few=too_few)
-    view = result_view(election, response, weights=match.weights, compare=compare, t=t)
+    view = result_view(
+        election,
+        response,
+        weights=match.weights,
+        compare=compare,
+        t=t,
+        profiles=context["script"]["profiles"],
+    )
     if context["map"]:
         view["voter_label"] = voter_label(view["voter"], context["map"]["points"], t("you"))
     reasons = json.loads(

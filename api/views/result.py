@@ -20,6 +20,7 @@ from api.views.charts import (
     radar_points,
 )
 from api.views.headline import grade_lead, minimum_answers
+from api.views.profile import profile_urls
 from api.views.share import share_key
 from api.views.texts import METHODS, Texts, entity_name
 from vaa.results import MatchRequest, PreparedElection
@@ -36,8 +37,12 @@ def result_view(
     compare: tuple[str, str] | None,
     t: Texts,
     certainty: float | None = None,
+    profiles: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything the result page shows, as texts and numbers (results.js: resultView)."""
+    """Everything the result page shows, as texts and numbers (results.js: resultView).
+
+    `profiles` gives each entity's profile address (results.js adds it from the page data).
+    """
     entities = {e["id"]: e for e in election["entities"]}
     options = {o["id"]: o["label"] for o in election["scale"]}
     statements = election["statements"]
@@ -110,6 +115,7 @@ def result_view(
                 "rank": t("rank", rank=r["rank"]),
                 "position": str(r["rank"]),
                 "name": name[r["entity"]],
+                "profile": (profiles or {}).get(r["entity"], ""),
                 "fictional": bool(entity.get("fictional")),
                 "color": entity.get("color") or NO_COLOR,
                 "pct": t.pct(score) if score is not None else t("theme_none"),
@@ -333,6 +339,7 @@ def page_frame(
         "shareKey": share_key(election),
         "method": election["matching"]["method"],
         "minimum": minimum_answers(len(prepared.statement_ids)),
+        "profiles": profile_urls(election, lang),
         **t.for_script(),
     }
     return {

@@ -377,3 +377,22 @@ def test_without_javascript_every_way_leads_back_to_the_result(
     page.wait_for_selector("[data-list=rows] > li")
     assert [e for e, _ in _ranking(page)] == [e for e, _ in expected]
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+def test_the_ranking_leads_to_each_party_profile(
+    browser: Browser, live_server: str, slices: dict[str, Any], lang: str
+) -> None:
+    election = slices[lang]
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)  # bypass: to inject axe
+    page = _open(context, live_server, lang, _record(election))
+    first = page.locator("[data-list=rows] > li").first
+    entity = first.get_attribute("data-entity")
+    name = next(e["name"] for e in election["entities"] if e["id"] == entity)
+    first.locator("a.rank__profile").click()
+    page.wait_for_url(f"{live_server}/{lang}/demo/entities/{entity}")
+    assert name in page.locator("h1").inner_text()
+    assert page.locator(".profile-answers > li").count() == len(election["statements"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _axe(page) == []
+    context.close()

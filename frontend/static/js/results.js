@@ -253,7 +253,7 @@ class ResultPage {
     fill($("[data-view=summary]", this.root), view);
     setList($("[data-list=rows]", this.root), view.rows, (row) => {
       const li = clone("tpl-rank");
-      fill(li, row);
+      fill(li, { ...row, profile: cfg.profiles[row.entity] || "" });
       li.dataset.entity = row.entity;
       return li;
     });

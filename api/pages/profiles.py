@@ -1,0 +1,46 @@
+"""Voter pages: a profile for every party and candidate (who they are, every answer with
+its reasons and source), at /{lang}/{election}/entities/{entity}; works without JavaScript."""
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import SessionDep
+from api.pages.render import LanguageDep, VoterElectionDep, render
+from api.views.profile import directory, profile_view
+from vaa.publish import justification_slice
+from vaa.store import bundle_bytes, published_ref
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/{lang}/{election}/entities/{entity}", response_class=HTMLResponse)
+def read_profile(
+    request: Request,
+    lang: LanguageDep,
+    election: VoterElectionDep,
+    entity: Annotated[str, Path(max_length=200)],
+    session: SessionDep,
+) -> HTMLResponse:
+    """Show a party's or candidate's profile: who they are, every answer with its reasons."""
+    ref = published_ref(session, slug=election["election"])
+    assert ref is not None  # voter_election found it a moment ago
+    reasons = json.loads(
+        justification_slice(bundle_bytes(session, version_id=ref.version_id), lang)
+    )["entities"]
+    profile = profile_view(election, reasons, entity, lang=lang)
+    slug = election["election"]
+    return render(
+        request,
+        "profile.html",
+        language=lang,
+        languages=election["languages"],
+        status_code=200 if profile else 404,
+        election=election,
+        profile=profile,
+        everyone=directory(election, lang),
+        results_url=f"/{lang}/{slug}/results",
+        start_url=f"/{lang}/{slug}/",
+    )

@@ -1,0 +1,126 @@
+"""Profile pages: every party and candidate, who they are and every answer with its reasons."""
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from tests.conftest import DATA
+from tests.factories import quiz_form, voter_answers, voter_slice
+from tests.soup import one, parse, select, text, texts
+from vaa.db import session_scope
+from vaa.loading import load_files
+from vaa.settings import Settings
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+def test_a_party_profile_shows_who_it_is_and_every_answer_with_its_reasons(
+    client: TestClient, lang: str
+) -> None:
+    election = voter_slice(client, lang=lang)
+    reasons = client.get(
+        f"/api/v1/elections/demo/bundle/{election['version']}/{lang}/justifications"
+    ).json()["entities"]
+    # A party that left a statement unanswered, to see how that shows.
+    entity = next(
+        e for e in election["entities"] if len(e["answers"]) < len(election["statements"])
+    )
+    response = client.get(f"/{lang}/demo/entities/{entity['id']}")
+    assert response.status_code == 200
+    page = parse(response)
+    assert one(page, "html")["lang"] == lang
+    assert entity["name"] in text(one(page, "h1"))
+    assert (
+        text(one(page, ".results-election .tag")) == {"en": "fictional", "ka": "გამოგონილი"}[lang]
+    )
+    assert text(one(page, ".profile__description")) == entity["description"]
+    assert one(page, ".profile__facts a[rel~=noopener]")["href"] == entity["url"]
+
+    items = select(page, ".profile-answers > li.pa")
+    assert [str(li["id"]) for li in items] == [
+        f"statement-{s['id']}" for s in election["statements"]
+    ]
+    labels = {o["id"]: o["label"] for o in election["scale"]}
+    no_answer = {"en": "No answer", "ka": "პასუხი არ არის"}[lang]
+    for s, li in zip(election["statements"], items, strict=True):
+        assert text(one(li, ".pa__text")) == s["text"]
+        option = entity["answers"].get(s["id"])
+        assert text(one(li, ".pa__answer")) == (labels[option] if option else no_answer)
+        reason = reasons[entity["id"]].get(s["id"], {})
+        if "justification" in reason:
+            assert text(one(li, ".pa__why")) == reason["justification"]
+        if "source" in reason:
+            assert one(li, ".pa__src a")["href"] == reason["source"]
+    assert any(select(li, ".pa__src a") for li in items)  # the demo cites sources
+    # Every other party is one link away, and so is the result.
+    others = {str(a["href"]) for a in select(page, ".profile__everyone a")}
+    assert others == {
+        f"/{lang}/demo/entities/{e['id']}" for e in election["entities"] if e is not entity
+    }
+    assert select(page, f"a.button[href='/{lang}/demo/results']")
+
+
+def test_an_unknown_entity_gets_a_not_found_page_in_its_language(client: TestClient) -> None:
+    response = client.get("/ka/demo/entities/no-such-party")
+    assert response.status_code == 404
+    page = parse(response)
+    assert text(one(page, "h1")) == "გვერდი ვერ მოიძებნა"
+    assert len(select(page, ".profile__everyone a")) == 7  # the way on: every real one
+    assert client.get("/ka/nope/entities/green-coast").status_code == 404
+    assert client.get(f"/ka/demo/entities/{'x' * 300}").status_code in (404, 422)
+
+
+def test_the_ranking_links_every_party_to_its_profile(client: TestClient) -> None:
+    answers, weights = voter_answers(voter_slice(client, lang="en"))
+    page = parse(client.post("/en/demo/results", data=quiz_form(answers, weights)))
+    rows = select(page, "[data-list=rows] > li.rank")
+    assert len(rows) == 7
+    for row in rows:
+        link = one(row, "a.rank__profile")
+        assert link["href"] == f"/en/demo/entities/{row['data-entity']}"
+        assert client.get(str(link["href"])).status_code == 200
+    # The page the script fills gets the same addresses in its data block.
+    shell = client.get("/en/demo/results").text
+    assert '"profiles":{"green-coast":"/en/demo/entities/green-coast"' in shell
+
+
+def _with_a_candidate(directory: Path) -> list[Path]:
+    """The tiny example election with a candidate nominated by party A."""
+    parties = yaml.safe_load((DATA / "example-parties.yaml").read_text(encoding="utf-8"))
+    parties["entities"].append(
+        {
+            "id": "nino",
+            "kind": "candidate",
+            "name": {"ka": "ნინო ბერიძე", "en": "Nino Beridze"},
+            "party": "party-a",
+            "positions": {"s1": {"answer": "agree"}},
+        }
+    )
+    path = directory / "parties.yaml"
+    path.write_text(yaml.safe_dump(parties, allow_unicode=True), encoding="utf-8")
+    return [DATA / "example-questionnaire.yaml", path]
+
+
+def test_a_candidate_profile_names_its_party_and_the_party_its_candidates(
+    settings: Settings, engine: sa.Engine, tmp_path: Path
+) -> None:
+    with session_scope(engine) as session:
+        load_files(session, paths=_with_a_candidate(tmp_path))
+    with TestClient(create_app(settings)) as client:
+        candidate = parse(client.get("/ka/example/entities/nino"))
+        assert text(one(candidate, "h1")) == "ნინო ბერიძე"
+        assert "კანდიდატი" in text(one(candidate, ".results-election"))
+        facts = one(candidate, ".profile__facts")
+        assert texts(facts, "dt") == ["წარმდგენი პარტია"]
+        assert one(facts, "a")["href"] == "/ka/example/entities/party-a"
+        assert text(one(facts, "a")) == "პარტია ა"
+        assert not select(candidate, ".results-election .tag")  # not marked fictional
+
+        party = parse(client.get("/en/example/entities/party-a"))
+        assert texts(party, ".profile__facts dt") == ["Candidates of this party"]
+        assert one(party, ".profile__facts a")["href"] == "/en/example/entities/nino"
+        assert text(one(party, "#statement-s4 .pa__why")) == "We think so."
+        assert text(one(party, "#statement-s3 .pa__why")) == "No reason given."
