@@ -25,12 +25,19 @@ from api.routes.elections import load_prepared
 from api.views.charts import voter_label
 from api.views.form import FormProblem, read_form
 from api.views.headline import enough_answers, minimum_answers
-from api.views.result import answered_any, form_state, page_frame, result_view, with_answers
+from api.views.result import (
+    answered_any,
+    carried_state,
+    form_state,
+    page_frame,
+    result_view,
+    with_answers,
+)
 from api.views.share import share_fragment
 from api.views.texts import Texts
 from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
 from vaa.publish import justification_slice
-from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, score_answers
+from vaa.results import InvalidAnswers, PreparedElection, score_answers
 from vaa.store import VersionRef, bundle_bytes, published_ref
 
 router = APIRouter(include_in_schema=False)
@@ -170,7 +177,7 @@ async def create_donation_page(
         _ref, _prepared, context = _page_context(election, session, lang, t)
         return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
     session.commit()
-    state = _carried(election, match, compare)
+    state = carried_state(election, match, compare)
     return _statistics_page(request, lang, election, session, thanks=True, state=state)
 
 
@@ -193,20 +200,8 @@ async def create_statistics_page(
     except (FormProblem, ValueError) as exc:
         _ref, _prepared, context = _page_context(election, session, lang, Texts(lang))
         return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
-    state = _carried(election, match, compare)
+    state = carried_state(election, match, compare)
     return _statistics_page(request, lang, election, session, thanks=False, state=state)
-
-
-def _carried(
-    election: dict[str, Any], match: MatchRequest, compare: tuple[str, str] | None
-) -> dict[str, Any]:
-    """The posted answers, to carry on to the next page's forms."""
-    return form_state(
-        {s["id"]: match.answers.get(s["id"]) for s in election["statements"]},
-        match.weights,
-        match.method or election["matching"]["method"],
-        compare,
-    )
 
 
 def _statistics_page(

@@ -392,6 +392,18 @@ def form_state(
     }
 
 
+def carried_state(
+    election: Mapping[str, Any], match: MatchRequest, compare: tuple[str, str] | None
+) -> dict[str, Any]:
+    """A posted form's answers, to carry on to the next page's forms (only known statements)."""
+    return form_state(
+        {s["id"]: match.answers.get(s["id"]) for s in election["statements"]},
+        match.weights,
+        match.method or election["matching"]["method"],
+        compare,
+    )
+
+
 def answered_any(match: MatchRequest) -> bool:
     """Whether the form answers any statement with a weight above 0 (known or not)."""
     return any(

@@ -5,12 +5,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import yaml
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.conftest import DATA
 from tests.factories import quiz_form, voter_answers, voter_slice
-from tests.soup import one, parse, select, text, texts
+from tests.soup import fields, one, parse, select, text, texts
 from vaa.db import session_scope
 from vaa.loading import load_files
 from vaa.settings import Settings
@@ -73,18 +74,48 @@ def test_an_unknown_entity_gets_a_not_found_page_in_its_language(client: TestCli
     assert client.get(f"/ka/demo/entities/{'x' * 300}").status_code in (404, 422)
 
 
-def test_the_ranking_links_every_party_to_its_profile(client: TestClient) -> None:
+def test_the_ranking_leads_to_each_profile_and_back_with_the_answers(client: TestClient) -> None:
     answers, weights = voter_answers(voter_slice(client, lang="en"))
     page = parse(client.post("/en/demo/results", data=quiz_form(answers, weights)))
+    ranking = _ranking(page)
     rows = select(page, "[data-list=rows] > li.rank")
     assert len(rows) == 7
+    # Without JavaScript each name posts the page's answers to the profile (no link
+    # could carry them without putting them in its address).
+    carried = fields(one(page, "form#profile-form"))
     for row in rows:
-        link = one(row, "a.rank__profile")
-        assert link["href"] == f"/en/demo/entities/{row['data-entity']}"
-        assert client.get(str(link["href"])).status_code == 200
-    # The page the script fills gets the same addresses in its data block.
+        way = one(row, "button.rank__profile[form=profile-form]")
+        assert way["formaction"] == f"/en/demo/entities/{row['data-entity']}"
+    entity = str(rows[1]["data-entity"])
+    profile = parse(client.post(f"/en/demo/entities/{entity}", data=_sent(carried)))
+    assert text(one(rows[1], "[data-k=name]")) in text(one(profile, "h1"))
+    back = one(profile, "button[formaction='/en/demo/results']")
+    assert text(back) == "Back to your result"
+    again = parse(
+        client.post("/en/demo/results", data=_sent(fields(one(profile, "#profile-form"))))
+    )
+    assert _ranking(again) == ranking
+    # Its language switch keeps them too.
+    georgian = one(profile, f"nav.lang-switch form[action='/ka/demo/entities/{entity}']")
+    in_ka = parse(client.post(str(georgian["action"]), data=_sent(fields(georgian))))
+    assert one(in_ka, "html")["lang"] == "ka"
+    assert select(in_ka, "button[formaction='/ka/demo/results']")
+    # The page the script fills links the names instead, from its data block.
     shell = client.get("/en/demo/results").text
     assert '"profiles":{"green-coast":"/en/demo/entities/green-coast"' in shell
+    assert one(parse(shell), "template#tpl-rank").find("a", class_="rank__profile")
+    assert client.post("/en/demo/entities/green-coast", data={}).status_code == 400
+
+
+def _sent(found: dict[str, list[str]]) -> dict[str, str]:
+    return {name: values[-1] for name, values in found.items()}
+
+
+def _ranking(page: BeautifulSoup) -> list[tuple[str, str]]:
+    return [
+        (str(row["data-entity"]), text(one(row, "[data-k=pct]")))
+        for row in select(page, "[data-list=rows] > li.rank")
+    ]
 
 
 def _with_a_candidate(directory: Path) -> list[Path]:

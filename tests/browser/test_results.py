@@ -376,6 +376,14 @@ def test_without_javascript_every_way_leads_back_to_the_result(
     page.get_by_role("button", name="Back to your result").click()
     page.wait_for_selector("[data-list=rows] > li")
     assert [e for e, _ in _ranking(page)] == [e for e, _ in expected]
+
+    top = expected[0][0]
+    page.locator(f"[data-entity='{top}'] .rank__profile").click()
+    page.wait_for_url(f"{live_server}/en/demo/entities/{top}")
+    assert page.locator(".profile-answers > li").count() == len(slices["en"]["statements"])
+    page.get_by_role("button", name="Back to your result").click()
+    page.wait_for_selector("[data-list=rows] > li")
+    assert [e for e, _ in _ranking(page)] == [e for e, _ in expected]
     context.close()
 
 
