@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.assets import static_url
 from api.pages.render import LanguageDep, VoterElectionDep, render
+from vaa.races import chain_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,12 +45,7 @@ def known_place(election: dict[str, Any], place: str | None) -> str | None:
 
 def races_of(election: dict[str, Any], place: str) -> list[dict[str, Any]]:
     """The races a voter in `place` votes in, in ballot order (vaa.races.ballots' rule)."""
-    within = {c["id"]: c.get("within") for c in election.get("constituencies", [])}
-    home: list[str] = []
-    at: str | None = place
-    while at is not None and at not in home:
-        home.append(at)
-        at = within.get(at)
+    home = chain_of({c["id"]: c.get("within") for c in election.get("constituencies", [])}, place)
     return [r for r in election.get("races", []) if r["constituency"] in home]
 
 
