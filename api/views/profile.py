@@ -45,6 +45,10 @@ def profile_view(
     own = reasons.get(entity_id, {})
     party = entities.get(entity.get("party") or "")
     backing = [entities[b] for b in entity.get("backing") or [] if b in entities]
+    # A candidate on its party's positions: the answers and reasons shown are the party's.
+    lender = entities.get(entity.get("positions_from") or "")
+    stands = set(entity.get("races") or [])
+    races = [str(r["title"]) for r in election.get("races") or [] if r["id"] in stands]
     answers = []
     for s in election["statements"]:
         option = entity["answers"].get(s["id"])
@@ -72,6 +76,8 @@ def profile_view(
         "color": entity.get("color"),
         "party": _link(party, urls) if party else None,
         "backing": [_link(b, urls) for b in backing],
+        "positions_from": _link(lender, urls) if lender else None,
+        "races": races,
         "candidates": [_link(e, urls) for e in election["entities"] if e.get("party") == entity_id],
         "answers": answers,
         "answered": sum(1 for a in answers if a["answer"] is not None),

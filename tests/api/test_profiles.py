@@ -155,3 +155,25 @@ def test_a_candidate_profile_names_its_party_and_the_party_its_candidates(
         assert one(party, ".profile__facts a")["href"] == "/en/example/entities/nino"
         assert text(one(party, "#statement-s4 .pa__why")) == "We think so."
         assert text(one(party, "#statement-s3 .pa__why")) == "No reason given."
+
+
+def test_a_candidate_in_a_race_on_its_party_positions(
+    settings: Settings, engine: sa.Engine
+) -> None:
+    with session_scope(engine) as session:
+        load_files(session, paths=[DATA / "races-questionnaire.yaml", DATA / "races-parties.yaml"])
+    with TestClient(create_app(settings)) as client:
+        page = parse(client.get("/en/races/entities/m-beka"))
+        facts = one(page, ".profile__facts")
+        assert texts(facts, "dt") == [
+            "Running for",
+            "Nominating party",
+            "Backing parties",
+            "Answers given by",
+        ]
+        assert texts(facts, "dd") == ["Mayor", "Party B", "Party C", "Party B"]
+        # The answers shown are the lending party's, as the match uses them.
+        assert text(one(page, "#statement-s2 .pa__answer")) == "Neither agree nor disagree"
+        georgian = parse(client.get("/ka/races/entities/m-beka"))
+        assert texts(georgian, ".profile__facts dt")[0] == "კენჭს იყრის"
+        assert texts(georgian, ".profile__facts dd")[0] == "მერი"
