@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api.errors import install_error_pages
+from api.etag import PageETags
 from api.limits import BodyLimit
 from api.pages import admin as admin_pages
 from api.pages import admin_content, common, party, quiz, results, review
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.add_middleware(PageETags)  # inside GZip: it hashes the page as rendered
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
         BodyLimit,
