@@ -102,6 +102,7 @@ def render(
             language_switch=switch,
             static_url=static_url,
             stylesheet_url=static_url(STYLESHEET),
+            offline_url=static_url("js/offline.js"),  # the service worker (api/offline.py)
             path=path,
             to_json=_to_json,
             **context,
