@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(session_events.router)
     app.include_router(facilitator.router)
     app.include_router(join.router)
+    from api.pages import embed  # the snippet for partner sites (/{lang}/{election}/embed)
+
+    app.include_router(embed.router)
     # Pages last: their /{lang}/ paths must not shadow the API's.
     app.include_router(common.router)
     app.include_router(quiz.router)
