@@ -35,11 +35,38 @@ class Manifest:
     files: list[str]
 
 
+def language_of(path: str) -> str:
+    """The UI language a kept URL belongs to ("ka/demo/quiz", ".../bundle/<sum>/ka.json"),
+    or "" for what every language shares (the assets)."""
+    parts = path.lstrip("/").split("/")
+    if parts[0] in available_languages():
+        return parts[0]
+    if len(parts) >= 7 and parts[:3] == ["api", "v1", "elections"] and parts[4] == "bundle":
+        return parts[6].removesuffix(".json").removesuffix("-justifications")
+    return ""
+
+
+def _by_language(paths: list[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for path in paths:
+        grouped.setdefault(language_of(path), []).append(path)
+    return grouped
+
+
 def service_worker(manifest: Manifest) -> bytes:
-    """The worker's script with this manifest written in."""
+    """The worker's script with this manifest written in, grouped by language.
+
+    The worker keeps the shared files and one language's pages and bundles: the one in
+    its URL (sw.js?lang=ka, the page's language), so a first visit downloads no other.
+    """
     data = json.dumps(
-        {"version": manifest.version, "pages": manifest.pages, "files": manifest.files},
+        {
+            "version": manifest.version,
+            "pages": _by_language(manifest.pages),
+            "files": _by_language(manifest.files),
+        },
         separators=(",", ":"),
+        ensure_ascii=False,
     )
     text = TEMPLATE.read_text("utf-8")
     script, count = _SLOT.subn(lambda _m: f"{data};", text, count=1)

@@ -9,14 +9,24 @@
 // the browser install a new worker that downloads the whole set into a new cache, all
 // or nothing, before it takes over and deletes the old cache: the pages a voter sees
 // offline always belong to one version, never a mix of an old bundle with new pages.
-const MANIFEST = /* MANIFEST */ { version: "unset", pages: [], files: [] };
+//
+// Both lists are grouped by language ("" for what all share). The worker keeps one
+// language, the one in its own URL (sw.js?lang=ka, set by offline.js from the page), so a
+// first visit downloads no other; a visit in another language installs a worker for it.
+const MANIFEST = /* MANIFEST */ { version: "unset", pages: {}, files: {} };
+const LANG = new URL(self.location.href).searchParams.get("lang") || "";
 const PREFIX = "archevani-";
-const CACHE = PREFIX + MANIFEST.version;
+const CACHE = `${PREFIX}${MANIFEST.version}-${LANG || "all"}`;
 const NETWORK_TIMEOUT_MS = 6000; // a connection that hangs counts as none
 
 const absolute = (path) => new URL(path, self.location).href;
-const PAGES = new Set(MANIFEST.pages.map(absolute));
-const FILES = new Set(MANIFEST.files.map(absolute));
+function kept(groups) {
+  // No language, or one the manifest does not know: keep them all rather than none.
+  const languages = LANG in groups ? [LANG] : Object.keys(groups).filter((key) => key !== "");
+  return [...(groups[""] || []), ...languages.flatMap((language) => groups[language])];
+}
+const PAGES = new Set(kept(MANIFEST.pages).map(absolute));
+const FILES = new Set(kept(MANIFEST.files).map(absolute));
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

@@ -19,9 +19,13 @@ MANIFEST = re.compile(r"const MANIFEST = (\{.*?\});\n")
 
 
 def manifest(script: str) -> dict[str, Any]:
+    """The worker's manifest, its lists also flattened over the languages."""
     found = MANIFEST.search(script)
     assert found, "no manifest in the worker"
     data: dict[str, Any] = json.loads(found.group(1))
+    data["groups"] = {"pages": data["pages"], "files": data["files"]}
+    for kind in ("pages", "files"):
+        data[kind] = [url for urls in data["groups"][kind].values() for url in urls]
     return data
 
 
@@ -38,6 +42,15 @@ def test_the_worker_keeps_every_voter_page_and_nothing_private(client: TestClien
         for page in ("", "quiz", "results", "method"):
             assert f"{lang}/demo/{page}" in kept["pages"]
         assert f"{lang}/privacy" in kept["pages"]
+    # Grouped by language, so a phone keeps only the one it uses; assets are shared.
+    for kind in ("pages", "files"):
+        for lang, urls in kept["groups"][kind].items():
+            assert lang in {"", "ka", "en"}
+            for url in urls:
+                if lang:
+                    assert url.startswith(f"{lang}/") or url.split("/")[6] == lang, url
+                else:
+                    assert url.startswith("static/"), url
     every = kept["pages"] + kept["files"]
     assert not [u for u in every if u.split("/")[0] in {"admin", "facilitator", "party", "join"}]
     assert not [u for u in every if "/join" in u or "login" in u or "setup" in u]

@@ -109,9 +109,35 @@ def test_after_one_visit_the_voter_pages_work_offline(browser: Browser, server: 
     assert _ranking(page) == expected
     page.goto(f"{base}/ka/demo/method")
     assert page.locator("main h1").is_visible()
-    page.goto(f"{base}/en/demo/quiz")  # every language of the election is kept
-    assert page.locator("#quiz .statement").count() == len(election["statements"])
+    # Only the language in use was downloaded: nothing of the English pages is kept.
+    urls = page.evaluate(
+        "async () => (await (await caches.open((await caches.keys())[0])).keys()).map(r => r.url)"
+    )
+    assert f"{base}/ka/demo/quiz" in urls
+    assert not [u for u in urls if "/en/" in u or u.endswith("/en")], urls
     assert [p for p in problems if "ERR_INTERNET_DISCONNECTED" not in p] == []
+    context.close()
+
+
+def test_a_visit_in_another_language_keeps_that_one_instead(
+    browser: Browser, server: Server
+) -> None:
+    _, base, _ = server
+    context = browser.new_context(viewport=PHONE, locale="ka-GE")
+    page = context.new_page()
+    page.goto(f"{base}/ka/demo/")
+    (georgian,) = _kept(page)
+    assert georgian.endswith("-ka")
+    page.locator("[data-lang-switch][hreflang=en]").click()
+    page.wait_for_url("**/en/demo/")
+    _wait_for(
+        page,
+        """async () => {
+            const names = await caches.keys();
+            return names.length === 1 && names[0].endsWith("-en");
+        }""",
+        None,
+    )
     context.close()
 
 
