@@ -222,6 +222,7 @@ def test_a_static_export_works_offline(browser: Browser, tmp_path: Path) -> None
                 time.sleep(0.1)
         context = browser.new_context(viewport=PHONE, locale="ka-GE")
         page = context.new_page()
+        problems = _watch(page)
         page.goto(f"{base}/ka/demo/index.html")
         assert len(_kept(page)) == 1
         _cut_off(page, process)
@@ -230,6 +231,7 @@ def test_a_static_export_works_offline(browser: Browser, tmp_path: Path) -> None
         assert _ranking(page) == expected
         page.goto(f"{base}/ka/demo/method.html")
         assert page.locator("main h1").is_visible()
+        assert [p for p in problems if "ERR_INTERNET_DISCONNECTED" not in p] == []
         context.close()
     finally:
         if process.poll() is None:
