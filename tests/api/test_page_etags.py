@@ -1,12 +1,14 @@
 """HTML pages carry an ETag and answer a repeat visit with 304 (api/etag.py), but never
 in a way that could show one account's page, or a per-session CSRF token, to anyone else."""
 
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.api.test_admin_content import sign_in_as
+from tests.api.test_route_permissions import iter_route_contexts
 from tests.conftest import DEMO_FILES
 from vaa.db import session_scope
 from vaa.loading import load_files
@@ -87,3 +89,29 @@ def test_other_responses_are_untouched(client: TestClient) -> None:
     missing = client.get("/ka/no-such-election/", headers={"If-None-Match": "*"})
     assert missing.status_code == 404
     assert "etag" not in missing.headers
+
+
+def test_no_tagged_page_carries_a_csrf_token(client: TestClient, demo: sa.Engine) -> None:
+    """Every GET page whose path needs at most a language and an election, anonymous and
+    signed in: a page with a form token is never tagged (nor cacheable by others)."""
+    paths = [
+        route.path.replace("{lang}", "en").replace("{election}", "demo")
+        for route in iter_route_contexts(client.app.routes)  # type: ignore[attr-defined]
+        if "GET" in (route.methods or ())
+        and set(re.findall(r"\{(\w+)", route.path or "")) <= {"lang", "election"}
+    ]
+    assert "/en/demo/quiz" in paths and "/admin" in paths and "/en/join" in paths
+    checked = 0
+    for signed_in in (False, True):
+        if signed_in:
+            sign_in_as(client, demo, "admin")
+        for path in paths:
+            page = client.get(path, headers={"accept": "text/html"}, follow_redirects=False)
+            if not page.headers.get("content-type", "").startswith("text/html"):
+                continue
+            checked += 1
+            if 'name="csrf_token"' in page.text or "set-cookie" in page.headers:
+                assert "etag" not in page.headers, path
+            if "etag" in page.headers and signed_in:
+                assert "private" in page.headers["cache-control"], path
+    assert checked > 10
