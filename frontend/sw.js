@@ -37,6 +37,7 @@ self.addEventListener("install", (event) => {
       );
       try {
         await cache.addAll(requests);
+        await sameVersion(cache);
       } catch (error) {
         // Half a version is worse than the previous whole one, which stays in charge.
         await caches.delete(CACHE);
@@ -46,6 +47,19 @@ self.addEventListener("install", (event) => {
     })(),
   );
 });
+
+// A version published while the set downloads could give pages that name a bundle the
+// set lacks: then the set is refused, and the next visit downloads it again.
+const BUNDLE = /\/bundle\/([0-9a-f]{16,})\//g;
+async function sameVersion(cache) {
+  const kept = new Set([...FILES].flatMap((url) => [...`${url}/`.matchAll(BUNDLE)].map((m) => m[1])));
+  for (const url of PAGES) {
+    const text = await (await cache.match(url, { ignoreVary: true })).text();
+    for (const [, checksum] of text.matchAll(BUNDLE)) {
+      if (!kept.has(checksum)) throw new Error(`${url} names another version (${checksum})`);
+    }
+  }
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(

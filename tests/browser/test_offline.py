@@ -191,6 +191,65 @@ def test_a_new_published_version_replaces_the_old_one_whole(
     context.close()
 
 
+def _serve_directory(site: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`python -m http.server` in a directory, on a free loopback port."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{base}/sw.js", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return process, base
+
+
+def test_a_set_with_a_page_of_another_version_is_refused(browser: Browser, tmp_path: Path) -> None:
+    """As if a version were published while the worker downloads: nothing is kept."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'vaa.db'}", demo_files=DEMO_FILES)
+    engine, _ = prepare_database(settings)
+    engine.dispose()
+    site = tmp_path / "site"
+    export_static(create_app(settings), ["demo"], site)
+    results = site / "ka" / "demo" / "results.html"
+    text = results.read_text("utf-8")
+    checksum = re.search(r"/bundle/([0-9a-f]{64})/", text)
+    assert checksum
+    results.write_text(text.replace(checksum.group(1), "f" * 64), "utf-8")
+    process, base = _serve_directory(site)
+    try:
+        context = browser.new_context(viewport=PHONE, locale="ka-GE")
+        page = context.new_page()
+        page.goto(f"{base}/ka/demo/index.html")
+        _wait_for(  # the worker is installing...
+            page, "async () => !!(await navigator.serviceWorker.getRegistration())", None
+        )
+        _wait_for(  # ...and then no longer
+            page,
+            """async () => {
+                const registration = await navigator.serviceWorker.getRegistration();
+                return !registration || (!registration.installing && !registration.waiting);
+            }""",
+            None,
+        )
+        state = page.evaluate(
+            """async () => [navigator.serviceWorker.controller,
+                (await navigator.serviceWorker.getRegistration())?.active ?? null,
+                await caches.keys()]"""
+        )
+        assert state == [None, None, []]
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_a_static_export_works_offline(browser: Browser, tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'vaa.db'}", demo_files=DEMO_FILES)
     engine, _ = prepare_database(settings)
@@ -205,21 +264,8 @@ def test_a_static_export_works_offline(browser: Browser, tmp_path: Path) -> None
         body = {"answers": record["answers"], "weights": record["weights"], "language": "ka"}
         results = client.post("/api/v1/elections/demo/match", json=body).json()["results"]
     expected = [(r["entity"], f"{int(round_half_up(r['score']))}%") for r in results]
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=site,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process, base = _serve_directory(site)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/sw.js", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         context = browser.new_context(viewport=PHONE, locale="ka-GE")
         page = context.new_page()
         problems = _watch(page)
