@@ -11,6 +11,7 @@ the new worker, which downloads the whole new set before it replaces the old one
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -75,13 +76,18 @@ def service_worker(manifest: Manifest) -> bytes:
     return script.encode("utf-8")
 
 
-def voter_urls(election: str, languages: list[str]) -> list[str]:
-    """The voter pages of an election, in every language of its user interface."""
+def voter_urls(election: str, languages: list[str], entities: Sequence[str] = ()) -> list[str]:
+    """The voter pages of an election, in every language of its user interface.
+
+    `entities` adds each party's and candidate's profile page (the static export has
+    them; the service worker keeps the quiz's own pages only).
+    """
     urls = []
     for lang in languages:
         base = f"/{lang}/{election}"
         urls += [f"{base}/", f"{base}/quiz", f"{base}/results", f"{base}/method"]
         urls.append(f"/{lang}/privacy")
+        urls += [f"{base}/entities/{entity}" for entity in entities]
     return urls
 
 
