@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
 from vaa.bootstrap import prepare_database
 from vaa.db import create_db_engine, migrate, session_scope
@@ -25,6 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "VAA_" + "_".join(map(str, error["loc"])).upper()
+            print(f"vaa {args.command}: setting {name}: {error['msg']}", file=sys.stderr)
+        return 2
     try:
         status: int = args.run(args)
     except CliError as exc:
@@ -133,6 +142,7 @@ def _serve(args: argparse.Namespace) -> int:
     for outcome in loaded:
         print(f"loaded {outcome.slug} (version {outcome.number}) into an empty database")
     _print_setup_link(settings, args.host, args.port)
+    _announce_hub(settings, args.host, args.port)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -203,8 +213,6 @@ def _export_static(args: argparse.Namespace) -> int:
 
 
 def _match(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
     from vaa.publish import content_from_bundle
     from vaa.results import InvalidAnswers, MatchRequest, prepare, score_answers
     from vaa.store import bundle_bytes, published_ref
@@ -341,6 +349,23 @@ def _print_setup_link(settings: Settings, host: str, port: int) -> None:
         hours = int(SETUP_LINK_LIFETIME.total_seconds() // 3600)
         print(f"no administrator yet: create the first one at this link (once, within {hours} h):")
         print(f"  http://{shown}:{port}/setup/{token}")
+
+
+def _announce_hub(settings: Settings, host: str, port: int) -> None:
+    """Print where phones join; serving to the room, put the LAN address in the join links."""
+    from vaa.hub import ALL_INTERFACES, hub_url
+
+    url = hub_url(host, port, settings.public_url)
+    if url is None:
+        if host in ALL_INTERFACES:
+            print("no network address found for this machine: set VAA_PUBLIC_URL to the one")
+            print("  participants' phones can open, e.g. VAA_PUBLIC_URL=http://192.168.43.10:8000")
+        return
+    if not settings.public_url:
+        # The workers read their settings from the environment (each its own process).
+        os.environ["VAA_PUBLIC_URL"] = url
+        get_settings.cache_clear()
+    print(f"group sessions: participants join at {url}/join (the QR codes say the same)")
 
 
 def _migrate(_args: argparse.Namespace) -> int:
