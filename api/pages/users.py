@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import csrf
 from api.auth import csrf_protect, set_session_cookie
 from api.deps import SessionDep
+from api.navigation import home_path
 from api.pages.admin import admin_only, render_admin
 from vaa import accounts, users
 from vaa.accounts import ROLES, AccountError
@@ -185,7 +186,7 @@ def set_password_with_link(
         )
     session_token = accounts.start_session(session, account=account)
     session.commit()
-    response = RedirectResponse("/account", status_code=303)
+    response = RedirectResponse(home_path(account), status_code=303)
     set_session_cookie(request, response, session_token)
     response.delete_cookie(csrf.ANONYMOUS_COOKIE, path="/")
     return response
