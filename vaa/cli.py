@@ -180,7 +180,7 @@ def _database() -> Iterator[sa.Engine]:
 
 def _load(args: argparse.Namespace) -> int:
     with _database() as engine, session_scope(engine) as session:
-        outcomes = load_files(session, paths=args.files)
+        outcomes = load_files(session, paths=args.files, actor="cli")
     for o in outcomes:
         state = "published as" if o.changed else "unchanged,"
         print(f"{o.slug}: {state} version {o.number} ({o.version[:12]})")
@@ -411,12 +411,15 @@ def _user_reset(args: argparse.Namespace) -> int:
 
 def _print_setup_link(settings: Settings, host: str, port: int) -> None:
     """On an install without an admin, print a one-time link that creates the first one."""
+    from vaa import audit
     from vaa.accounts import SETUP_LINK_LIFETIME, issue_setup_link
 
     engine = create_db_engine(settings)
     try:
         with session_scope(engine) as session:
             token = issue_setup_link(session)
+            if token:
+                audit.record(session, "cli", "account.setup_link", "account:first-admin")
     finally:
         engine.dispose()
     if token:
