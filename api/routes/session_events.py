@@ -162,6 +162,7 @@ def summary_of(
     if cached is not None and cached[0] == state:
         return cached[1]
     summary = {**group_sessions.aggregate(session, group=group), "changes": state[0]}
+    session.commit()  # a renewed cohort of the summary is kept (vaa.group_sessions._cohort)
     with _LOCK:
         if len(_SUMMARIES) > 256:
             _SUMMARIES.clear()
