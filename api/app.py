@@ -9,7 +9,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from api.errors import install_error_pages
 from api.limits import BodyLimit
 from api.pages import admin as admin_pages
-from api.pages import admin_content, common, party, quiz, results, review, users
+from api.pages import admin_content, common, party, quiz, results, review
 from api.routes import account, adaptive, donations, elections, health, static
 from api.security import SecurityHeaders
 from vaa.db import create_db_engine
@@ -55,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         admin_content.router
     )  # elections, questionnaire, publishing (/admin/elections)
+    from api.pages import users
+
     app.include_router(users.router)  # accounts (/admin/users, /password/{token})
     app.include_router(party.router)  # party self-service (/party/...)
     app.include_router(review.router)  # editors review party submissions (/admin/review)
