@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import csrf
@@ -17,6 +17,7 @@ from vaa.models import Account
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Account, Depends(admin_only)]
 FormText = Annotated[str, Form()]
+AccountId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # an INTEGER column: larger is a 422
 
 
 def _binding(entity: str, role: str) -> tuple[str | None, str | None]:
@@ -90,7 +91,9 @@ def _refused(
     request: Request, session: SessionDep, exc: AccountError, account_id: int
 ) -> HTMLResponse:
     session.rollback()
-    return _page(request, session, status_code=400, error=exc.code, error_for=account_id)
+    # The message goes beside the account's row, or on top when there is no such row.
+    row = None if exc.code == "unknown" else account_id
+    return _page(request, session, status_code=400, error=exc.code, error_for=row)
 
 
 @router.post("/admin/users/{account_id}/role", response_class=HTMLResponse)
@@ -98,7 +101,7 @@ def change_role(
     request: Request,
     session: SessionDep,
     user: Admin,
-    account_id: int,
+    account_id: AccountId,
     role: FormText = "",
     entity: FormText = "",
 ) -> Response:
@@ -115,7 +118,9 @@ def change_role(
 
 
 @router.post("/admin/users/{account_id}/disable", response_class=HTMLResponse)
-def disable_user(request: Request, session: SessionDep, user: Admin, account_id: int) -> Response:
+def disable_user(
+    request: Request, session: SessionDep, user: Admin, account_id: AccountId
+) -> Response:
     """Disable an account: it is signed out everywhere and cannot sign in."""
     try:
         account = users.get_user(session, account_id=account_id)
@@ -126,7 +131,9 @@ def disable_user(request: Request, session: SessionDep, user: Admin, account_id:
 
 
 @router.post("/admin/users/{account_id}/enable", response_class=HTMLResponse)
-def enable_user(request: Request, session: SessionDep, user: Admin, account_id: int) -> Response:
+def enable_user(
+    request: Request, session: SessionDep, user: Admin, account_id: AccountId
+) -> Response:
     """Enable a disabled account again."""
     try:
         account = users.get_user(session, account_id=account_id)
@@ -138,7 +145,7 @@ def enable_user(request: Request, session: SessionDep, user: Admin, account_id: 
 
 @router.post("/admin/users/{account_id}/reset", response_class=HTMLResponse)
 def reset_password(
-    request: Request, session: SessionDep, user: Admin, account_id: int
+    request: Request, session: SessionDep, user: Admin, account_id: AccountId
 ) -> HTMLResponse:
     """Void an account's password and show a one-time link to set a new one."""
     try:

@@ -323,3 +323,11 @@ def test_cli_user_list_disable_enable_role_reset(
         "account.password_reset",
         "account.password_link",
     }
+
+
+def test_an_account_number_out_of_range_is_a_clear_4xx(admin: TestClient) -> None:
+    for path in ("/admin/users/99999999999999999999/disable", "/admin/users/0/reset"):
+        refused = post(admin, path)
+        assert 400 <= refused.status_code < 500, (path, refused.status_code)
+    missing = post(admin, "/admin/users/424242/enable")
+    assert missing.status_code == 400 and "This account no longer exists" in missing.text
