@@ -3,6 +3,7 @@ through the real app on SQLite and PostgreSQL: one-time password links, role cha
 disabling, resets, the last administrator, and the audit entries of each."""
 
 import re
+import threading
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from tests.api.test_auth import (
 from vaa import accounts, audit
 from vaa.db import session_scope
 from vaa.models import Account, Entity
+from vaa.settings import Settings
 
 NEW_PASSWORD = "a brand new passphrase here"
 
@@ -59,7 +61,7 @@ def use_link(client: TestClient, link: str, password: str = NEW_PASSWORD) -> htt
 
 
 def test_admin_adds_an_editor_who_sets_a_password_with_the_link(
-    settings: object, admin: TestClient, demo: sa.Engine
+    admin: TestClient, demo: sa.Engine
 ) -> None:
     created = post(admin, "/admin/users", email="Ed@Example.org", role="editor")
     assert created.status_code == 200, created.text
@@ -331,3 +333,41 @@ def test_an_account_number_out_of_range_is_a_clear_4xx(admin: TestClient) -> Non
         assert 400 <= refused.status_code < 500, (path, refused.status_code)
     missing = post(admin, "/admin/users/424242/enable")
     assert missing.status_code == 400 and "This account no longer exists" in missing.text
+
+
+def test_two_admins_demoting_each_other_at_once_keep_one(
+    settings: Settings, demo: sa.Engine
+) -> None:
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time: the race needs PostgreSQL")
+    from vaa import users
+
+    add_account(demo, "a@example.org", "admin")
+    add_account(demo, "b@example.org", "admin")
+    ready = threading.Barrier(2)
+    outcome: dict[str, str] = {}
+
+    def demote(actor: str, target: str) -> None:
+        with Session(demo) as session:
+            account = users.find_user(session, email=target)
+            ready.wait()  # both have read the accounts before either writes
+            try:
+                users.change_role(session, account=account, role="editor", actor=actor)
+                session.commit()
+                outcome[actor] = "demoted"
+            except accounts.AccountError as exc:
+                session.rollback()
+                outcome[actor] = exc.code
+
+    threads = [
+        threading.Thread(target=demote, args=("a@example.org", "b@example.org")),
+        threading.Thread(target=demote, args=("b@example.org", "a@example.org")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcome.values()) == ["demoted", "last_admin"]
+    with Session(demo) as session:
+        admins = session.exec(select(Account.email).where(Account.role == "admin")).all()
+    assert len(admins) == 1
