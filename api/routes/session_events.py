@@ -118,7 +118,8 @@ MANAGER_ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("/sessions/{session_id}/summary", responses=MANAGER_ERRORS)
 def read_session_summary(group: ManagedSession, session: SessionDep) -> dict[str, Any]:
-    """The group's anonymous summary (counts only until the minimum group size is reached)."""
+    """The group's anonymous summary: head counts only below the minimum group size, then
+    results that change in steps of at least three finished participants."""
     return summary_of(session, group)
 
 
