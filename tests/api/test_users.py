@@ -221,7 +221,7 @@ def test_disable_signs_out_and_enable_lets_in_again(admin: TestClient, demo: sa.
     assert audit_actions(demo).count("account.disable") == 1
     assert audit_actions(demo).count("account.enable") == 1
     listed = admin.get("/admin/users").text
-    row = listed.split(f'id="account-{ed.id}"')[1].split("</tr>")[0]
+    row = listed.split(f'id="account-{ed.id}"')[1].split("</li>")[0]
     assert "never" not in row  # the last sign-in is shown
 
 

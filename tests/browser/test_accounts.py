@@ -87,7 +87,7 @@ def test_admin_adds_an_editor_and_a_facilitator(browser: Browser, server: str) -
     editor_link = add_account(admin, "editor@ngo.example", "editor")
     shoot(admin, "accounts-link-en")
     facilitator_link = add_account(admin, "facilitator@ngo.example", "facilitator")
-    rows = admin.locator("table.staff-table tbody tr")
+    rows = admin.locator(".account-list > li")
     expect(rows).to_have_count(3)
     expect(rows.filter(has_text="facilitator@ngo.example")).to_contain_text(
         "Waiting for the password link"
@@ -124,7 +124,7 @@ def test_admin_adds_an_editor_and_a_facilitator(browser: Browser, server: str) -
     expect(admin.locator("h1")).to_have_text("This link does not work")
     admin.goto(f"{server}/admin/users")
     row = rows.filter(has_text="editor@ngo.example")
-    row.locator("text=Disable").click()
+    row.locator("button", has_text="Disable").click()
     expect(admin.locator(".notice--info[role=status]")).to_contain_text("has been disabled")
     expect(rows.filter(has_text="editor@ngo.example")).to_contain_text("Disabled")
     editor.reload()
