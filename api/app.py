@@ -57,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         admin_content.router
     )  # elections, questionnaire, publishing (/admin/elections)
+    from api.pages import users
+
+    app.include_router(users.router)  # accounts (/admin/users, /password/{token})
     app.include_router(party.router)  # party self-service (/party/...)
     app.include_router(review.router)  # editors review party submissions (/admin/review)
     # Group sessions (issue 5): answers and live events, facilitator pages, /{lang}/join.

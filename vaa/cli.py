@@ -122,6 +122,31 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from stdin"
     )
     user_add.set_defaults(run=_user_add)
+    user.add_parser("list", help="list every account").set_defaults(run=_user_list)
+    for name, text in (
+        ("disable", "disable an account (signed out everywhere)"),
+        ("enable", "enable a disabled account"),
+    ):
+        cmd = user.add_parser(name, help=text)
+        cmd.add_argument("email", metavar="EMAIL")
+        cmd.set_defaults(run=_user_active, active=name == "enable")
+    user_role = user.add_parser("role", help="give an account another role")
+    user_role.add_argument("email", metavar="EMAIL")
+    user_role.add_argument("role", choices=["admin", "editor", "facilitator", "party"])
+    user_role.add_argument(
+        "--entity", metavar="ELECTION/ENTITY", help="the party's entity (party only)"
+    )
+    user_role.set_defaults(run=_user_role)
+    user_reset = user.add_parser(
+        "reset", help="void an account's password and print a one-time link to set a new one"
+    )
+    user_reset.add_argument("email", metavar="EMAIL")
+    user_reset.add_argument(
+        "--base-url",
+        default="http://127.0.0.1:8000",
+        help="where the site is reached, for the printed link (default http://127.0.0.1:8000)",
+    )
+    user_reset.set_defaults(run=_user_reset)
     return parser
 
 
@@ -170,7 +195,7 @@ def _database() -> Iterator[sa.Engine]:
 
 def _load(args: argparse.Namespace) -> int:
     with _database() as engine, session_scope(engine) as session:
-        outcomes = load_files(session, paths=args.files)
+        outcomes = load_files(session, paths=args.files, actor="cli")
     for o in outcomes:
         state = "published as" if o.changed else "unchanged,"
         print(f"{o.slug}: {state} version {o.number} ({o.version[:12]})")
@@ -299,12 +324,17 @@ def _ranking(results: list[dict[str, Any]], sensitivity: dict[str, str | None]) 
     return rows
 
 
+def _entity_option(value: str | None) -> tuple[str | None, str | None]:
+    election, _, entity = (value or "").partition("/")
+    if value and not (election and entity):
+        raise CliError("--entity must be ELECTION/ENTITY, e.g. demo/green-coast")
+    return election or None, entity or None
+
+
 def _user_add(args: argparse.Namespace) -> int:
     from vaa.accounts import AccountError, create_account
 
-    election, _, entity = (args.entity or "").partition("/")
-    if args.entity and not (election and entity):
-        raise CliError("--entity must be ELECTION/ENTITY, e.g. demo/green-coast")
+    election, entity = _entity_option(args.entity)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
@@ -322,8 +352,8 @@ def _user_add(args: argparse.Namespace) -> int:
                 email=args.email,
                 password=password,
                 role=args.role,
-                election=election or None,
-                entity=entity or None,
+                election=election,
+                entity=entity,
                 actor="cli",
             )
         except AccountError as exc:
@@ -333,14 +363,91 @@ def _user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_list(_args: argparse.Namespace) -> int:
+    from vaa.users import list_users
+
+    with _database() as engine, session_scope(engine) as session:
+        rows = list_users(session)
+    for row in rows:
+        a = row.account
+        state = "active" if a.active else "disabled"
+        if a.active and row.link_open:
+            state = "waiting for its password link"
+        last = row.last_sign_in.strftime("%Y-%m-%d %H:%M UTC") if row.last_sign_in else "never"
+        bound = f" {a.election}/{a.entity}" if a.role == "party" else ""
+        print(f"{a.email}\t{a.role}{bound}\t{state}\tlast sign-in: {last}")
+    if not rows:
+        print("no accounts yet")
+    return 0
+
+
+def _user_active(args: argparse.Namespace) -> int:
+    from vaa.accounts import AccountError
+    from vaa.users import find_user, set_active
+
+    with _database() as engine, session_scope(engine) as session:
+        try:
+            account = find_user(session, email=args.email)
+            set_active(session, account=account, active=args.active, actor="cli")
+        except AccountError as exc:
+            raise CliError(str(exc)) from exc
+        email = account.email
+    print(f"{email}: {'enabled' if args.active else 'disabled'}")
+    return 0
+
+
+def _user_role(args: argparse.Namespace) -> int:
+    from vaa.accounts import AccountError
+    from vaa.users import change_role, find_user
+
+    election, entity = _entity_option(args.entity)
+    with _database() as engine, session_scope(engine) as session:
+        try:
+            account = find_user(session, email=args.email)
+            change_role(
+                session,
+                account=account,
+                role=args.role,
+                election=election,
+                entity=entity,
+                actor="cli",
+            )
+        except AccountError as exc:
+            raise CliError(str(exc)) from exc
+        email = account.email
+    bound = f" for {election}/{entity}" if entity else ""
+    print(f"{email}: now {args.role}{bound}")
+    return 0
+
+
+def _user_reset(args: argparse.Namespace) -> int:
+    from vaa.accounts import AccountError
+    from vaa.users import PASSWORD_LINK_LIFETIME, find_user, reset_password
+
+    with _database() as engine, session_scope(engine) as session:
+        try:
+            account = find_user(session, email=args.email)
+            token = reset_password(session, account=account, actor="cli")
+        except AccountError as exc:
+            raise CliError(str(exc)) from exc
+        email = account.email
+    days = PASSWORD_LINK_LIFETIME.days
+    print(f"{email}: the old password no longer works; send this link (once, within {days} days):")
+    print(f"  {args.base_url.rstrip('/')}/password/{token}")
+    return 0
+
+
 def _print_setup_link(settings: Settings, host: str, port: int) -> None:
     """On an install without an admin, print a one-time link that creates the first one."""
+    from vaa import audit
     from vaa.accounts import SETUP_LINK_LIFETIME, issue_setup_link
 
     engine = create_db_engine(settings)
     try:
         with session_scope(engine) as session:
             token = issue_setup_link(session)
+            if token:
+                audit.record(session, "cli", "account.setup_link", "account:first-admin")
     finally:
         engine.dispose()
     if token:

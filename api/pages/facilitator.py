@@ -314,6 +314,7 @@ def read_report_csv(request: Request, group: ManagedSession, session: SessionDep
         "paper": summary["paper"],
         "completion_percent": _completion(summary) if summary["joined"] else "",
         "shown": summary["shown"],
+        "counted": summary.get("counted") or "",
     }
     for key, value in facts.items():
         writer.writerow(["session", key, "", value, ""])
