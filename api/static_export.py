@@ -80,7 +80,7 @@ def voter_urls(election: str, languages: list[str]) -> list[str]:
     urls = []
     for lang in languages:
         base = f"/{lang}/{election}"
-        urls += [f"{base}/", f"{base}/quiz", f"{base}/results", f"{base}/method"]
+        urls += [f"{base}/", f"{base}/quiz", f"{base}/quick", f"{base}/results", f"{base}/method"]
         urls.append(f"/{lang}/privacy")
     return urls
 
@@ -122,13 +122,17 @@ def export_static(
                     raise ExportError(f"{url}: no such static file")
                 files[url] = url.lstrip("/")
                 bodies[url] = found.body
-                # A module's relative imports ("./matching.js") resolve under its own hash.
+                # A module's relative imports ("./matching.js") resolve under its own hash,
+                # and so do theirs (quick.js -> adaptive.js -> matching.js).
                 folder = url.rsplit("/", 1)[0]
-                for name in re.findall(r'from "\./([\w.-]+\.js)"', found.body.decode()):
-                    sibling = asset(folder.split("/", 3)[3] + "/" + name)
-                    if sibling is not None:
-                        files[f"{folder}/{name}"] = f"{folder}/{name}".lstrip("/")
-                        bodies[f"{folder}/{name}"] = sibling.body
+                todo = [found.body]
+                while todo:
+                    for name in re.findall(r'from "\./([\w.-]+\.js)"', todo.pop().decode()):
+                        sibling = asset(folder.split("/", 3)[3] + "/" + name)
+                        if sibling is not None and f"{folder}/{name}" not in files:
+                            files[f"{folder}/{name}"] = f"{folder}/{name}".lstrip("/")
+                            bodies[f"{folder}/{name}"] = sibling.body
+                            todo.append(sibling.body)
             for url in set(re.findall(r"/api/v1/elections/[^\"'\s<>]+/bundle/[^\"'\s<>]+", text)):
                 response = client.get(url)
                 if response.status_code != 200:

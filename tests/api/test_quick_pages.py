@@ -6,12 +6,14 @@ Each page must ask what POST /next asks for the same answers, and show its certa
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.static_export import export_static
 from tests.conftest import DATA
 from vaa.db import session_scope
 from vaa.loading import load_files
@@ -144,3 +146,15 @@ def test_the_method_page_defines_the_certainty_with_an_example(client: TestClien
     assert "When the certainty reaches 90%, and you have answered at least 5" in page
     ka = client.get("/ka/demo/method").text
     assert "400-დან 372-ის შემთხვევაში" in ka
+
+
+def test_the_static_export_holds_quick_mode_and_every_module_it_imports(
+    client: TestClient, tmp_path: Path
+) -> None:
+    written = export_static(client.app, ["demo"], tmp_path)  # type: ignore[arg-type]
+    assert tmp_path / "ka" / "demo" / "quick.html" in written
+    modules = [p for p in written if p.suffix == ".js"]
+    assert any(p.name == "adaptive.js" for p in modules)
+    for module in modules:
+        for name in re.findall(r'from "\./([\w.-]+\.js)"', module.read_text(encoding="utf-8")):
+            assert (module.parent / name).is_file(), f"{module} imports a missing {name}"

@@ -189,3 +189,33 @@ def _party(base: str, lang: str) -> dict[str, Any]:
     election = httpx.get(f"{base}{bundle}/{lang}").json()
     party: dict[str, Any] = next(e for e in election["entities"] if e["id"] == VOTER)
     return party
+
+
+def test_quick_mode_resumes_where_the_voter_left_off(
+    browser: Browser, live_server: str, slices: dict[str, Election]
+) -> None:
+    context = browser.new_context(viewport=PHONE, locale="ka-GE")
+    page = context.new_page()
+    problems = _watch(page)
+    page.goto(f"{live_server}/ka/demo/quick")
+    answers: dict[str, str | None] = {}
+    for _ in range(2):
+        sid = _shown(page) or ""
+        answers[sid] = _answer_of(slices["ka"], sid)
+        page.locator(f"#s-{sid} label", has=page.locator(f"input[value='{answers[sid]}']")).click()
+        page.wait_for_function(
+            "sid => !document.querySelector(`#s-${sid}`).checkVisibility()", arg=sid
+        )
+    page.goto(f"{live_server}/ka/demo/")
+    resume = page.locator("#start-resume .button--big")
+    assert resume.is_visible() and page.locator("#start-quick").is_hidden()
+    resume.click()
+    page.wait_for_url("**/ka/demo/quick")
+    _check_step(page, live_server, answers)  # the stored answers, the engine's next
+    # switching to every statement: the full quiz, and the start page continues there
+    page.locator("a[href='/ka/demo/quiz']").click()
+    page.wait_for_url("**/ka/demo/quiz")
+    page.goto(f"{live_server}/ka/demo/")
+    assert (resume.get_attribute("href") or "").endswith("/ka/demo/quiz")
+    assert problems == []
+    context.close()
