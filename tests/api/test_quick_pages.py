@@ -55,22 +55,33 @@ def test_without_javascript_each_answer_brings_the_engines_next_statement(
     assert 'id="quick-sure" hidden' in page  # no certainty before an answer
     answers: dict[str, str | None] = {}
     form: dict[str, str] = {}
+    important = ""
     for n, answer in enumerate(["agree", "skip", "disagree-strongly", "agree", "neutral"]):
         (shown,) = _asked(page)
         fields = {**form, "shown": shown}
         if answer != "skip" or n % 2:  # once: "Next" with nothing chosen skips too
             fields[f"answer-{shown}"] = answer
         answers[shown] = None if answer == "skip" else answer
+        if n == 3:
+            fields[f"weight-{shown}"] = "2"  # marked important: carried on, and counted
+            important = shown
         r = client.post(QUICK, data=fields)
         assert r.status_code == 200, r.text
         page = r.text
-        expected = _next(client, answers)
+        weights = {important: 2} if n >= 3 else {}
+        r = client.post(
+            "/api/v1/elections/demo/next", json={"answers": answers, "weights": weights}
+        )
+        expected = r.json()
         assert _asked(page) == [expected["statement"]]
         assert expected["statement"] not in answers
         percent = int(100 * expected["certainty"] + 0.5)
         assert f"{percent}% sure that it would stay the same" in page
         form = _carried(page)
-        assert form == {f"answer-{k}": v or "skip" for k, v in answers.items()}
+        assert form == {
+            **{f"answer-{k}": v or "skip" for k, v in answers.items()},
+            **{f"weight-{k}": str(w) for k, w in weights.items()},
+        }
         assert f"skipped: {n + 1} of 28" in page
 
 
