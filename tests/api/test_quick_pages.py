@@ -169,3 +169,16 @@ def test_the_static_export_holds_quick_mode_and_every_module_it_imports(
     for module in modules:
         for name in re.findall(r'from "\./([\w.-]+\.js)"', module.read_text(encoding="utf-8")):
             assert (module.parent / name).is_file(), f"{module} imports a missing {name}"
+
+
+def test_when_every_statement_is_seen_the_page_offers_the_result(client: TestClient) -> None:
+    ids = [
+        s["id"]
+        for s in client.get("/api/v1/elections/demo/bundle").json()["questionnaire"]["statements"]
+    ]
+    data = {f"answer-{sid}": "agree" if i % 3 else "skip" for i, sid in enumerate(ids)}
+    page = client.post(QUICK, data=data).text
+    assert _asked(page) == []
+    assert re.search(r'id="quick-done"\s*>', page) and 'id="quick-next" hidden' in page
+    assert "Your top match is settled: 100% sure" in page
+    assert re.search(r'formaction="/en/demo/results" id="quick-result"\s*>', page)
