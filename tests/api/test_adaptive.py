@@ -1,5 +1,6 @@
 """POST /api/v1/elections/{election}/next through the real app (demo fixture)."""
 
+import json
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -83,3 +84,8 @@ def test_the_threshold_is_the_elections(
     assert 0.5 <= default["certainty"] < 0.9
     assert eager["certainty"] == default["certainty"]
     assert (default["settled"], eager["settled"]) == (False, True)
+    # the browser's quick mode gets the election's threshold with the page
+    for slug, threshold in (("demo", 0.9), ("eager", 0.5)):
+        page = client.get(f"/en/{slug}/quick").text
+        script = page.split('<script type="application/json" id="quick-data">')[1]
+        assert json.loads(script.split("</script>")[0])["settled"] == threshold
