@@ -85,6 +85,8 @@ def test_quick_mode_on_a_phone_in_georgian(
     page.goto(f"{live_server}/ka/demo/")
     page.locator("#start-quick a").click()
     page.wait_for_url("**/ka/demo/quick")
+    if javascript:
+        page.wait_for_selector("#quick[data-ready]")
     answers: dict[str, str | None] = {}
     went_on = False
     for _ in range(LIMIT):
@@ -147,6 +149,7 @@ def test_quick_quiz_screenshots(browser: Browser, live_server: str, lang: str) -
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(f"{live_server}/{lang}/demo/quick")
+    page.wait_for_selector("#quick[data-ready]")
     for _ in range(3):
         card = page.locator("#quick .statement:not([hidden])")
         sid = card.get_attribute("data-id")
@@ -166,6 +169,7 @@ def test_quick_pages_are_accessible(browser: Browser, live_server: str, lang: st
     page = context.new_page()
     found: dict[str, list[str]] = {}
     page.goto(f"{live_server}/{lang}/demo/quick")
+    page.wait_for_selector("#quick[data-ready]")
     found["first statement"] = _axe(page)
     party = _party(live_server, lang)
     for _ in range(12):
@@ -198,6 +202,7 @@ def test_quick_mode_resumes_where_the_voter_left_off(
     page = context.new_page()
     problems = _watch(page)
     page.goto(f"{live_server}/ka/demo/quick")
+    page.wait_for_selector("#quick[data-ready]")
     answers: dict[str, str | None] = {}
     for _ in range(2):
         sid = _shown(page) or ""
@@ -210,11 +215,11 @@ def test_quick_mode_resumes_where_the_voter_left_off(
     resume = page.locator("#start-resume .button--big")
     assert resume.is_visible() and page.locator("#start-quick").is_hidden()
     resume.click()
-    page.wait_for_url("**/ka/demo/quick")
+    page.wait_for_selector("#quick[data-ready]")  # quick.js has read the stored answers
     _check_step(page, live_server, answers)  # the stored answers, the engine's next
     # switching to every statement: the full quiz, and the start page continues there
     page.locator("a[href='/ka/demo/quiz']").click()
-    page.wait_for_url("**/ka/demo/quiz")
+    page.wait_for_selector("#quiz.quiz--js")  # quiz.js has run
     page.goto(f"{live_server}/ka/demo/")
     assert (resume.get_attribute("href") or "").endswith("/ka/demo/quiz")
     assert problems == []

@@ -133,4 +133,5 @@ function start({ loadAnswers, saveAnswers }) {
     if (current) fieldset(current).querySelector("h2").focus();
   });
   show(false);
+  form.dataset.ready = "true"; // for tests and styles: the browser has taken over
 }
