@@ -354,7 +354,9 @@ def read_report_csv(request: Request, group: ManagedSession, session: SessionDep
             writer.writerow([f"race:{race['race']}", m["entity"], "", score, f"{title}: {name}"])
         for entity in race["did_not_answer"]:
             name = meta["entities"][entity]["name"]
-            writer.writerow([f"race:{race['race']}", entity, "did-not-answer", "", f"{title}: {name}"])
+            writer.writerow(
+                [f"race:{race['race']}", entity, "did-not-answer", "", f"{title}: {name}"]
+            )
     body = "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read Georgian right
     filename = f"session-{group.code}-{group.day or date.today()}.csv"
     return Response(
