@@ -19,7 +19,9 @@ from sqlmodel import Session
 
 from api.deps import SessionDep
 from api.i18n import translations
+from api.pages.quiz import quick_race
 from api.pages.render import LanguageDep, VoterElectionDep, render
+from api.routes.adaptive import NextRequest, next_step
 from api.routes.donations import statistics_response
 from api.routes.elections import load_prepared
 from api.views.charts import voter_label
@@ -39,7 +41,7 @@ from api.views.share import share_fragment
 from api.views.texts import Texts
 from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
 from vaa.publish import justification_slice
-from vaa.results import InvalidAnswers, PreparedElection, score_answers
+from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, score_answers
 from vaa.store import VersionRef, bundle_bytes, published_ref
 
 router = APIRouter(include_in_schema=False)
@@ -69,6 +71,22 @@ def read_results(
         view=None,
         **context,
     )
+
+
+def unseen_certainty(prepared: PreparedElection, match: MatchRequest) -> float | None:
+    """How sure the top match is, when the voter has not seen every statement (quick mode,
+    or a quiz left early): the probability that it stays (docs/adaptive.md). None when
+    every statement was shown: then nothing is left that could change it, and the result's
+    own interval says how close it is."""
+    if all(sid in match.answers for sid in prepared.statement_ids):
+        return None
+    request = NextRequest(
+        answers=dict(match.answers),
+        weights=dict(match.weights),
+        method=match.method,
+        race=quick_race(prepared, match.constituency),
+    )
+    return float(next_step(prepared, request)["certainty"])
 
 
 def _no_result(
@@ -115,13 +133,16 @@ async def create_results(
     except (FormProblem, InvalidAnswers, ValueError) as exc:
         return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
     answered = len(response["answered_ids"]) if response else 0
-    if response is None or not enough_answers(answered, statements=statements, settled=False):
+    certainty = unseen_certainty(prepared, match) if response else None
+    settled = certainty is not None and certainty >= prepared.content.questionnaire.matching.settled
+    if response is None or not enough_answers(answered, statements=statements, settled=settled):
         too_few = t("too_few", minimum=minimum_answers(statements), answered=answered)
         return _no_result(request, lang, election, context, too_few=too_few)
     races = response["races"]
     chosen = form.get("race")
     selected = next((r for r in races if r["race"] == chosen), races[0] if races else None)
     profiles = context["script"]["profiles"]
+    quick = quick_race(prepared, match.constituency)
     view = result_view(
         election,
         race_response(response, selected) if selected else response,
@@ -129,6 +150,8 @@ async def create_results(
         compare=compare,
         t=t,
         profiles=profiles,
+        certainty=certainty if selected is None or selected["race"] == quick else None,
+        unseen=statements - len(match.answers),
     )
     if context["map"]:
         view["voter_label"] = voter_label(view["voter"], context["map"]["points"], t("you"))
@@ -153,7 +176,15 @@ async def create_results(
             place=match.constituency,
             race=selected["race"] if selected else None,
         ),
-        ballots=ballot_views(election, response, weights=match.weights, t=t, profiles=profiles)
+        ballots=ballot_views(
+            election,
+            response,
+            weights=match.weights,
+            t=t,
+            profiles=profiles,
+            certainty={quick: certainty} if quick and certainty is not None else None,
+            unseen=statements - len(match.answers),
+        )
         if races
         else None,
         race_entities={e["entity"] for e in selected["results"]} if selected else None,

@@ -38,6 +38,7 @@ def result_view(
     t: Texts,
     certainty: float | None = None,
     profiles: Mapping[str, str] | None = None,
+    unseen: int = 0,
 ) -> dict[str, Any]:
     """Everything the result page shows, as texts and numbers (results.js: resultView).
 
@@ -182,6 +183,7 @@ def result_view(
         "basis": basis,
         "headline": headline,
         "lead": lead,
+        "certainty": certainty_text(certainty, unseen, t),
         "top": top_text,
         "close": close,
         "sensitivity": sens,
@@ -224,6 +226,13 @@ def affiliation(
     return text
 
 
+def certainty_text(certainty: float | None, unseen: int, t: Texts) -> str:
+    """The certainty of the top match in words (results-view.js: certaintyText), or ''."""
+    if certainty is None or unseen <= 0:
+        return ""
+    return t("certainty_line", n=unseen, pct=t.pct(100 * certainty))
+
+
 def race_response(response: Mapping[str, Any], race: Mapping[str, Any]) -> dict[str, Any]:
     """The match response narrowed to one race: its ranking and its method sensitivity."""
     return {**response, "results": race["results"], "sensitivity": race["sensitivity"]}
@@ -236,6 +245,8 @@ def ballot_views(
     weights: Mapping[str, float],
     t: Texts,
     profiles: Mapping[str, str] | None = None,
+    certainty: Mapping[str, float] | None = None,
+    unseen: int = 0,
 ) -> list[dict[str, Any]]:
     """One section per race the voter votes in, in ballot order (results.js: ballotViews):
     its title, headline, lead, "too close" line and ranking; who did not answer."""
@@ -260,8 +271,11 @@ def ballot_views(
             compare=None,
             t=t,
             profiles=profiles,
+            certainty=(certainty or {}).get(race["race"]),
+            unseen=unseen,
         )
-        ballots.append({**base, **{k: view[k] for k in ("headline", "lead", "close", "rows")}})
+        keys = ("headline", "lead", "close", "certainty", "rows")
+        ballots.append({**base, **{k: view[k] for k in keys}})
     return ballots
 
 
@@ -420,6 +434,7 @@ def page_frame(
         "map": map_frame(election, prepared, t),
         "start_url": f"/{lang}/{slug}/",
         "quiz_url": f"/{lang}/{slug}/quiz",
+        "method_url": f"/{lang}/{slug}/method",
         "results_url": f"/{lang}/{slug}/results",
         "statistics_url": f"/{lang}/{slug}/statistics",
         "donate_url": f"/{lang}/{slug}/donations",

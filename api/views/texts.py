@@ -103,6 +103,9 @@ TEXTS = {
     "positions_of": N_("stands on the answers of %(entity)s"),
     "did_not_answer": N_("Did not answer the statements, so not ranked: %(names)s."),
     "race_nobody": N_("Nobody in this race answered the statements."),
+    "certainty_line": N_(
+        "If you answered the %(n)s statements you have not seen, your top match would stay the same with a probability of about %(pct)s."
+    ),
     "place_all": N_("Every race is shown: choose where you vote to see only your ballots."),
 }
 

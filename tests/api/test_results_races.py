@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.api.test_races import RACE_FILES
+from tests.factories import voter_slice
 from tests.soup import fields, one, parse, select, text
 from vaa.db import session_scope
 from vaa.loading import load_files
@@ -91,3 +92,16 @@ def test_the_place_decides_the_ballots_and_reads_in_georgian(races: TestClient) 
     assert "აირჩიეთ, სად აძლევთ ხმას" in text(one(everyone, "#place-current"))
     unknown = races.post("/en/races/results", data={**FORM, "place": "atlantis"})
     assert unknown.status_code == 400 and "atlantis" in unknown.text
+
+
+def test_a_voter_who_has_not_seen_every_statement_reads_how_sure_the_top_is(
+    client: TestClient,
+) -> None:
+    ids = [s["id"] for s in voter_slice(client, lang="en")["statements"]]
+    seen = {f"answer-{sid}": "agree" if i % 2 else "disagree" for i, sid in enumerate(ids[:8])}
+    part = parse(client.post("/en/demo/results", data=seen))
+    line = text(one(part, ".summary__certainty [data-k=certainty]"))
+    assert line.startswith(f"If you answered the {len(ids) - 8} statements you have not seen")
+    every = {f"answer-{sid}": "skip" for sid in ids} | seen
+    whole = parse(client.post("/en/demo/results", data=every))
+    assert text(one(whole, ".summary__certainty [data-k=certainty]")) == ""  # nothing left unseen

@@ -168,3 +168,28 @@ def test_place_and_result_pages_pass_axe(browser: Browser, zugdidi: str) -> None
         page.wait_for_selector("#ballots > section.ballot")
         assert _axe(page) == []
     context.close()
+
+
+def test_how_sure_reads_the_same_with_and_without_javascript(
+    browser: Browser, zugdidi: str
+) -> None:
+    # A voter who stopped after 8 statements: the first ballot (the mayor, the race quick
+    # mode separates) says how likely its top is to stay; both paths compute the same.
+    answers = dict(list(_answers(zugdidi).items())[:8])
+    form = {f"answer-{sid}": a or "skip" for sid, a in answers.items()} | {"place": PLACE}
+    server = httpx.post(f"{zugdidi}/ka/demo/results", data=form).text
+    context = browser.new_context(viewport=PHONE, locale="ka-GE")
+    page = context.new_page()
+    page.goto(f"{zugdidi}/ka/demo/")
+    page.evaluate(
+        "([a, p]) => { localStorage.setItem('vaa:answers:demo', JSON.stringify({answers: a, weights: {}}));"
+        " localStorage.setItem('vaa:place:demo', p); }",
+        [answers, PLACE],
+    )
+    page.goto(f"{zugdidi}/ka/demo/results")
+    page.wait_for_selector("#ballots > section.ballot")
+    line = page.locator("#ballots > section.ballot").first.locator(".summary__certainty")
+    assert line.is_visible()
+    said = (line.text_content() or "").strip()
+    assert said and said in server
+    context.close()

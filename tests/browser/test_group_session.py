@@ -66,7 +66,9 @@ def contexts(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     made: list[BrowserContext] = []
 
     def new(**options: Any) -> BrowserContext:
-        made.append(browser.new_context(**options))
+        # No service worker: a test that refuses a script stands for "no JavaScript",
+        # which a worker serving the script from its cache would undo.
+        made.append(browser.new_context(**{"service_workers": "block", **options}))
         return made[-1]
 
     yield new

@@ -137,7 +137,9 @@ def _axe(page: Page) -> list[str]:
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport=PHONE, locale="ka-GE")
+    # No service worker: tests stand for "no JavaScript" by refusing results.js, which a
+    # worker would serve from its cache past the route.
+    context = browser.new_context(viewport=PHONE, locale="ka-GE", service_workers="block")
     yield context
     context.close()
 
@@ -313,7 +315,8 @@ def test_narrow_screens_do_not_scroll_sideways(
 def test_results_are_accessible(
     browser: Browser, live_server: str, slices: dict[str, Any], lang: str
 ) -> None:
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    # No service worker: it would serve results.js past the route that stands for "no JS".
+    context = browser.new_context(viewport=PHONE, bypass_csp=True, service_workers="block")
     page = _open(context, live_server, lang, _record(slices[lang]))
     page.locator("[data-list=statements] > li summary").first.click()
     page.locator(".table-details summary").first.click()

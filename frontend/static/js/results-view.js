@@ -51,7 +51,13 @@ export function translator(texts, methods) {
   return t;
 }
 
-export function resultView(election, response, { weights, compare, t, certainty = null }) {
+/** The certainty of the top match in words (certainty_text in api/views/result.py), or "". */
+export function certaintyText(certainty, unseen, t) {
+  if (certainty == null || unseen <= 0) return "";
+  return t("certainty_line", { n: unseen, pct: t.pct(100 * certainty) });
+}
+
+export function resultView(election, response, { weights, compare, t, certainty = null, unseen = 0 }) {
   const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
   const options = Object.fromEntries(election.scale.map((o) => [o.id, o.label]));
   const results = response.results;
@@ -142,7 +148,7 @@ export function resultView(election, response, { weights, compare, t, certainty 
 
   const axisIds = election.axes.map((a) => a.id);
   return {
-    basis, headline, lead, top: topText, close, sensitivity: sensText, rows, radar, theme_rows: themeRows,
+    basis, headline, lead, certainty: certaintyText(certainty, unseen, t), top: topText, close, sensitivity: sensText, rows, radar, theme_rows: themeRows,
     voter: mapPoint(response.position, axisIds),
     voter_list: positionText(response.position, election.axes, t),
     statements,
@@ -174,14 +180,16 @@ export function raceResponse(response, race) {
 }
 
 /** One section per race on the voter's ballots (ballot_views in api/views/result.py). */
-export function ballotViews(election, response, { weights, t }) {
+export function ballotViews(election, response, { weights, t, certainty = {}, unseen = 0 }) {
   const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
   return (response.races || []).map((race) => {
     const silent = race.did_not_answer.map((id) => entities[id].name).join(", ");
     const base = { race: race.race, title: race.title, silent: silent ? t("did_not_answer", { names: silent }) : "" };
-    if (!race.results.length) return { ...base, headline: t("race_nobody"), lead: "", close: "", rows: [] };
-    const view = resultView(election, raceResponse(response, race), { weights, compare: null, t });
-    return { ...base, headline: view.headline, lead: view.lead, close: view.close, rows: view.rows };
+    if (!race.results.length) return { ...base, headline: t("race_nobody"), lead: "", close: "", certainty: "", rows: [] };
+    const view = resultView(election, raceResponse(response, race), {
+      weights, compare: null, t, certainty: certainty[race.race] ?? null, unseen,
+    });
+    return { ...base, headline: view.headline, lead: view.lead, close: view.close, certainty: view.certainty, rows: view.rows };
   });
 }
 

@@ -5,6 +5,7 @@ import { loadAnswers, saveAnswers, encodeShare, decodeShare } from "./answers.js
 import { match, sensitivity, axisPositions, scalePositions } from "./matching.js";
 import { translator, resultView, compareView, enoughAnswers, ballotViews, raceResponse } from "./results-view.js";
 import { ballots as raceBallots } from "./races.js";
+import { step } from "./adaptive.js";
 import { loadPlace, savePlace } from "./place.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -124,7 +125,10 @@ async function start() {
     return;
   }
   const answered = election.statements.filter((s) => state.answers[s.id] != null && (state.weights[s.id] ?? 1) > 0).length;
-  if (!enoughAnswers(answered, { settled: false, minimum: cfg.minimum })) {
+  const page = new ResultPage(election, state, shared, record);
+  const certainty = page.certainty();
+  const settled = certainty != null && certainty >= (election.matching.settled ?? 0.9);
+  if (!enoughAnswers(answered, { settled, minimum: cfg.minimum })) {
     loading.hidden = true;
     $("#results-empty").hidden = true;
     const box = $("#results-too-few");
@@ -135,7 +139,7 @@ async function start() {
   }
   $("#results-empty").hidden = true;
   loading.hidden = true;
-  new ResultPage(election, state, shared, record).show();
+  page.show();
 }
 
 function cleanState(election, record, method) {
@@ -237,6 +241,28 @@ class ResultPage {
     };
   }
 
+  /** How sure the top match is when some statements were never shown (quick mode, or a
+   *  quiz left early): P(it stays), docs/adaptive.md; null when every one was shown. */
+  certainty() {
+    const { election, state } = this;
+    const unseen = election.statements.filter((s) => !(s.id in state.answers)).length;
+    if (!unseen) return null;
+    const races = election.races || [];
+    const first = races.length ? raceBallots(election, state.place)[0] : null;
+    const members = first ? first.members : election.entities.map((_, e) => e);
+    const result = step({
+      voter: election.statements.map((s) => (state.answers[s.id] != null ? this.value[state.answers[s.id]] : null)),
+      weights: election.statements.map((s) => state.weights[s.id] ?? 1),
+      shown: election.statements.map((s) => s.id in state.answers),
+      levels: scalePositions(election.scale.length),
+      entities: members.map((e) => this.positions[e]),
+      entityIds: members.map((e) => election.entities[e].id),
+      method: state.method,
+      missing: election.matching.missing,
+    });
+    return result.certainty;
+  }
+
   /** Results and method sensitivity among `members` (entity indices) only. */
   rankAmong(members, voter, weights, answered) {
     const { election, state } = this;
@@ -280,8 +306,14 @@ class ResultPage {
   render({ first = false, keepSuggest = false } = {}) {
     const response = this.compute();
     this.response = response;
-    const detail = this.renderBallots(response);
-    const view = resultView(this.election, detail, { weights: this.state.weights, compare: this.state.compare, t });
+    const certainty = this.certainty();
+    const unseen = this.election.statements.filter((s) => !(s.id in this.state.answers)).length;
+    const quick = response.races.length ? response.races[0].race : null; // the race quick mode separates
+    const detail = this.renderBallots(response, { certainty, unseen, quick });
+    const sure = !response.races.length || this.state.race === quick ? certainty : null;
+    const view = resultView(this.election, detail, {
+      weights: this.state.weights, compare: this.state.compare, t, certainty: sure, unseen,
+    });
     this.view = view;
     const rankRow = (row) => {
       const li = clone("tpl-rank");
@@ -308,10 +340,11 @@ class ResultPage {
 
   /** With races: one section per race, the place and the race the details show; returns
    *  the response the details are built from (the chosen race, or everyone). */
-  renderBallots(response) {
+  renderBallots(response, { certainty, unseen, quick }) {
     if (!response.races.length) return response;
     const { election, state } = this;
-    const ballots = ballotViews(election, response, { weights: state.weights, t });
+    const sure = certainty == null ? {} : { [quick]: certainty };
+    const ballots = ballotViews(election, response, { weights: state.weights, t, certainty: sure, unseen });
     setList($("#ballots"), ballots, (b) => {
       const section = clone("tpl-ballot");
       fill(section, { ...b, title_id: `ballot-${b.race}` });
