@@ -16,9 +16,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from vaa.errors import Invalid
 
-class ExportError(Exception):
+
+class ExportError(Invalid):
     """The election cannot be exported (unknown, or a page did not render)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("export", message)
 
 
 @dataclass

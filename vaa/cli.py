@@ -12,13 +12,17 @@ import sqlalchemy as sa
 
 from vaa.bootstrap import prepare_database
 from vaa.db import create_db_engine, migrate, session_scope
+from vaa.errors import Invalid, VaaError
 from vaa.formats import DataError, parties_yaml, questionnaire_yaml
 from vaa.loading import current_content, load_files
 from vaa.settings import Settings, get_settings
 
 
-class CliError(Exception):
-    """A problem to print to stderr before exiting with status 2."""
+class CliError(Invalid):
+    """A problem of the command line itself (a flag, a file) to print before exiting with 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("cli", message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,9 +31,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         status: int = args.run(args)
-    except CliError as exc:
-        print(f"vaa {args.command}: {exc}", file=sys.stderr)
-        return 2
     except DataError as exc:
         print(
             f"vaa {args.command}: nothing was changed; {len(exc.problems)} problem(s):",
@@ -37,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(exc, file=sys.stderr)
         return 1
+    except VaaError as exc:  # the English message; the code for scripts
+        print(f"vaa {args.command}: {exc}", file=sys.stderr)
+        return 2
     return status
 
 
@@ -183,7 +187,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _export_static(args: argparse.Namespace) -> int:
     from api.app import create_app  # the web stack loads only for this command
-    from api.static_export import ExportError, export_static
+    from api.static_export import export_static
     from vaa.store import published_versions
 
     if args.all == (args.election is not None):
@@ -194,10 +198,7 @@ def _export_static(args: argparse.Namespace) -> int:
     wanted = slugs if args.all else [args.election]
     if not wanted:
         raise CliError("no published election")
-    try:
-        written = export_static(create_app(settings), wanted, args.directory, args.api_url)
-    except ExportError as exc:
-        raise CliError(str(exc)) from None
+    written = export_static(create_app(settings), wanted, args.directory, args.api_url)
     print(f"{args.directory}: {len(written)} files")
     return 0
 
@@ -206,7 +207,7 @@ def _match(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from vaa.publish import content_from_bundle
-    from vaa.results import InvalidAnswers, MatchRequest, prepare, score_answers
+    from vaa.results import MatchRequest, prepare, score_answers
     from vaa.store import bundle_bytes, published_ref
 
     source = "standard input" if str(args.answers) == "-" else str(args.answers)
@@ -236,7 +237,7 @@ def _match(args: argparse.Namespace) -> int:
         )
     try:
         result = score_answers(prepared, request)
-    except InvalidAnswers as exc:
+    except VaaError as exc:
         raise CliError(f"{source}: {exc}") from exc
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -292,7 +293,7 @@ def _ranking(results: list[dict[str, Any]], sensitivity: dict[str, str | None]) 
 
 
 def _user_add(args: argparse.Namespace) -> int:
-    from vaa.accounts import AccountError, create_account
+    from vaa.accounts import create_account
 
     election, _, entity = (args.entity or "").partition("/")
     if args.entity and not (election and entity):
@@ -318,7 +319,7 @@ def _user_add(args: argparse.Namespace) -> int:
                 entity=entity or None,
                 actor="cli",
             )
-        except AccountError as exc:
+        except VaaError as exc:
             raise CliError(str(exc)) from exc
     bound = f" for {account.election}/{account.entity}" if account.entity else ""
     print(f"added {account.email} ({account.role}{bound})")

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from vaa.content import ElectionContent
+from vaa.errors import Conflict
 from vaa.formats import DataError, Problem, check_content, field_name
 from vaa.models import Draft, Election, utcnow
 from vaa.publish import content_data
@@ -33,8 +34,11 @@ DEFAULT_SCALE_LABELS: dict[str, list[str]] = {
 SCALE_IDS = ("disagree-strongly", "disagree", "neutral", "agree", "agree-strongly")
 
 
-class StaleDraft(Exception):
+class StaleDraft(Conflict):
     """Someone saved the draft since this editor opened it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("stale", message)
 
 
 @dataclass(frozen=True)

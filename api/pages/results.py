@@ -21,15 +21,17 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
+from api.errors import message_of
 from api.i18n import translations
 from api.pages.render import LanguageDep, VoterElectionDep, render
 from api.routes.donations import statistics_response
 from api.routes.elections import load_prepared
 from api.views.headline import enough_answers, grade_lead, minimum_answers
-from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
+from vaa.donations import THRESHOLD, donate, statistics
+from vaa.errors import Invalid, VaaError
 from vaa.matching import round_half_up
 from vaa.publish import justification_slice
-from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, score_answers
+from vaa.results import MatchRequest, PreparedElection, score_answers
 from vaa.store import VersionRef, bundle_bytes, published_ref
 
 router = APIRouter(include_in_schema=False)
@@ -749,8 +751,8 @@ def share_fragment(
 # --------------------------------------------------------------------------- the form
 
 
-class FormProblem(ValueError):
-    """The posted form cannot be read as answers."""
+class FormProblem(Invalid):
+    """The posted form cannot be read as answers (a code of vaa.errors.MESSAGES)."""
 
 
 def read_form(form: FormData) -> tuple[MatchRequest, tuple[str, str] | None]:
@@ -766,24 +768,24 @@ def read_form(form: FormData) -> tuple[MatchRequest, tuple[str, str] | None]:
     seen: set[str] = set()
     for key, value in form.multi_items():
         if not isinstance(value, str):
-            raise FormProblem(f"{key!r} is not a text field")
+            raise FormProblem("form.not_text", field=key[:40])
         if key in seen and key.startswith(("answer-", "method", "compare-")):
-            raise FormProblem(f"{key!r} is given twice")
+            raise FormProblem("form.twice", field=key[:40])
         seen.add(key)
         if key.startswith("answer-"):
             answers[key[7:]] = None if value == "skip" else value
         elif key.startswith("weight-"):
             if value not in ("0", "1", "2"):
-                raise FormProblem(f"{key!r} must be 0, 1 or 2, not {value[:20]!r}")
+                raise FormProblem("form.weight", field=key[:40], value=value[:20])
             weights[key[7:]] = max(weights.get(key[7:], 0), float(value))
         elif key == "method":
             if value not in METHODS:
-                raise FormProblem(f"unknown method {value[:20]!r}")
+                raise FormProblem("form.method", method=value[:20])
             method = value
         elif key in ("compare-a", "compare-b"):
             pair[key[8:]] = value
     if not answers:
-        raise FormProblem("no answers in the form")
+        raise FormProblem("form.empty")
     compare = (pair["a"], pair["b"]) if "a" in pair and "b" in pair else None
     request = MatchRequest.model_validate(
         {"answers": answers, "weights": weights, "method": method}, strict=False
@@ -882,8 +884,10 @@ async def create_results(
         match, compare = read_form(await request.form())
         match = match.model_copy(update={"language": lang})
         response = score_answers(prepared, match)
-    except (FormProblem, InvalidAnswers, ValueError) as exc:
-        return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
+    except (VaaError, ValueError) as exc:  # ValueError: pydantic's, e.g. an over-long id
+        return _no_result(
+            request, lang, election, context, status_code=400, problem=message_of(exc, lang)
+        )
     answers = {sid: match.answers.get(sid) for sid in prepared.statement_ids}
     response = {
         **response,
@@ -935,11 +939,11 @@ async def create_donation_page(
     form = await request.form()
     try:
         if form.get("consent") != "yes":
-            raise FormProblem(translations(lang).gettext("Please tick the box first."))
+            raise FormProblem("form.consent")
         match, _compare = read_form(form)
         version = form.get("version")
         if not isinstance(version, str):
-            raise FormProblem("no questionnaire version in the form")
+            raise FormProblem("form.version")
         donate(
             session,
             election=election["election"],
@@ -947,7 +951,7 @@ async def create_donation_page(
             answers=match.answers,
             weights={sid: int(w) for sid, w in match.weights.items()},
         )
-    except (FormProblem, InvalidDonation, UnknownElection, ValueError) as exc:
+    except (VaaError, ValueError) as exc:  # ValueError: pydantic's, e.g. an over-long id
         _ref, _prepared, context = _page_context(election, session, lang, t)
         return render(
             request,
@@ -956,7 +960,7 @@ async def create_donation_page(
             languages=election["languages"],
             status_code=400,
             view=None,
-            problem=str(exc),
+            problem=message_of(exc, lang),
             **context,
         )
     session.commit()
