@@ -10,7 +10,6 @@ enough and lets the database look them up).
 """
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +30,7 @@ from vaa.models import (
     SetupLink,
     utcnow,
 )
+from vaa.rules import is_email
 
 ROLES = ("admin", "editor", "facilitator", "party")
 SESSION_LIFETIME = timedelta(hours=12)
@@ -45,7 +45,6 @@ MAX_PASSWORD = 1024  # argon2 would hash a megabyte; a bound keeps sign-in cheap
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class InvalidCredentials(Invalid):
@@ -101,7 +100,7 @@ def create_account(
 ) -> Account:
     """Add an account (a party one bound to an existing entity) and log it."""
     email = normalize_email(email)
-    if not _EMAIL.match(email) or len(email) > 254:
+    if not is_email(email):
         raise Invalid("email", f"{email!r} is not an e-mail address")
     if role not in ROLES:
         raise Invalid("role", f"unknown role {role!r}; choose one of {', '.join(ROLES)}")

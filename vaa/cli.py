@@ -15,6 +15,7 @@ from vaa.db import create_db_engine, migrate, session_scope
 from vaa.errors import Invalid, VaaError
 from vaa.formats import DataError, parties_yaml, questionnaire_yaml
 from vaa.loading import current_content, load_files
+from vaa.rules import METHODS, MISSING
 from vaa.settings import Settings, get_settings
 
 
@@ -81,8 +82,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="JSON like the API's match request ('-' for standard input)",
     )
-    match.add_argument("--method", choices=["cityblock", "euclidean", "directional", "hybrid"])
-    match.add_argument("--missing", choices=["max", "neutral", "skip"])
+    match.add_argument("--method", choices=METHODS)
+    match.add_argument("--missing", choices=MISSING)
     match.add_argument("--language")
     match.add_argument(
         "--constituency",

@@ -19,6 +19,7 @@ from vaa.errors import Conflict
 from vaa.formats import DataError, Problem, check_content, field_name
 from vaa.models import Draft, Election, utcnow
 from vaa.publish import content_data
+from vaa.rules import METHODS, MISSING
 from vaa.store import PublishOutcome, get_election, latest_published, publish, read_content
 
 DEFAULT_SCALE_LABELS: dict[str, list[str]] = {
@@ -71,7 +72,7 @@ def new_election_data(slug: str, title: dict[str, str], languages: list[str]) ->
             "themes": [],
             "axes": [],
             "statements": [],
-            "matching": {"method": "cityblock", "missing": "max"},
+            "matching": {"method": METHODS[0], "missing": MISSING[0]},
         },
         "entities": [],
     }

@@ -12,7 +12,6 @@ A working copy maps each statement id to
 "source": URL or None}.
 """
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +30,7 @@ from vaa.accounts import (
 from vaa.drafts import StaleDraft, open_draft, save_draft
 from vaa.errors import Closed, Conflict, Invalid, NotFound
 from vaa.models import Account, PartyInvitation, PartySubmission, PartyWindow, utcnow
+from vaa.rules import is_email, is_url
 
 DEFAULT_INVITATION_DAYS = 14
 MAX_INVITATION_DAYS = 90
@@ -40,8 +40,6 @@ MAX_LIMIT = 5000
 MAX_COMMENT = 4000
 MAX_SOURCE = 2000
 STATUSES = ("draft", "pending", "returned", "approved")
-_URL = re.compile(r"^https?://\S+$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # --- the election's draft, as parties see it ----------------------------------------------
@@ -261,7 +259,7 @@ def accept_invitation(session: Session, *, token: str, email: str, password: str
     if opened is None or draft_entity(opened.data, invitation.entity) is None:
         raise NotFound("link", "the party of this invitation no longer exists")
     email = normalize_email(email)
-    if not _EMAIL.match(email) or len(email) > 254:
+    if not is_email(email):
         raise Invalid("email", f"{email!r} is not an e-mail address")
     check_password(password)  # Invalid with code short/long
     if session.exec(select(Account.id).where(Account.email == email)).first() is not None:
@@ -343,7 +341,7 @@ def check_positions(
             if text:
                 justification[lang] = text
         source = (given.get("source") or "").strip() or None
-        if source is not None and (len(source) > MAX_SOURCE or not _URL.match(source)):
+        if source is not None and (len(source) > MAX_SOURCE or not is_url(source)):
             errors.append(FieldError(sid, "source", "source"))
         if answer is None and (justification or source):
             errors.append(FieldError(sid, "answer", "needs_answer"))

@@ -24,7 +24,6 @@ raised and nothing is returned.
 import csv
 import io
 import math
-import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from pydantic import ValidationError
 from vaa.content import ElectionContent, Entity, Position, Questionnaire, Statement, Text, Theme
 from vaa.errors import MESSAGES, format_message
 from vaa.formats import DataError, Problem
+from vaa.rules import is_slug, is_url
 
 INSTRUCTIONS = "instructions"
 QUESTIONNAIRE = "questionnaire"
@@ -55,8 +55,6 @@ WORKBOOK = "workbook"
 STATEMENT_TEXT = "statement_text"
 """A column shown for reference next to positions; never read back."""
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_URL = re.compile(r"^https?://\S+$")
 _SHEET_TITLE_MAX = 31
 _LIST_FORMULA_MAX = 255
 _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -595,7 +593,7 @@ class _Columns:
             self.problem(line, column, "sheet.cell.empty")
             return None
         text = text.strip()
-        if not _SLUG.match(text):
+        if not is_slug(text):
             self.problem(line, column, "sheet.cell.id", value=text)
             return None
         return text
@@ -758,7 +756,7 @@ class _Import:
             )
             source = columns.text(cells, "source")
             source = source.strip() if source else None
-            if source is not None and (not _URL.match(source) or len(source) > 2000):
+            if source is not None and not is_url(source):
                 columns.problem(line, "source", "sheet.cell.url", value=source[:200])
                 source = None  # the row is refused; a bad address must not reach the model
             if answer_text is None and (justification or source):

@@ -21,6 +21,7 @@ from vaa import party_workflow as workflow
 from vaa.drafts import open_draft
 from vaa.errors import Invalid, VaaError
 from vaa.models import Account
+from vaa.rules import text_in
 
 router = APIRouter(prefix="/party", include_in_schema=False)
 party_or_admin = require_role("party")
@@ -30,12 +31,7 @@ FormText = Annotated[str, Form()]
 
 def pick(text: dict[str, str] | None, language: str, fallbacks: list[str]) -> str:
     """A content text in the reader's language, else in the election's first language."""
-    if not text:
-        return ""
-    for code in [language, *fallbacks]:
-        if text.get(code):
-            return text[code]
-    return next(iter(text.values()), "")
+    return text_in(text, language, fallbacks)
 
 
 # --- invitations --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from api.assets import static_url
 from api.i18n import translations
 from api.pages.render import LanguageDep, VoterElectionDep, render
 from vaa.matching import match, round_half_up, scale_positions
+from vaa.rules import METHODS, MISSING
 
 router = APIRouter(include_in_schema=False)
 
@@ -160,13 +161,10 @@ def worked_example(language: str) -> dict[str, Any]:
         rounded = round_half_up(float(value), ndigits)
         return format_decimal(rounded, format="#,##0.#", locale=language)
 
-    base = run("cityblock", "max")
+    base = run(METHODS[0], MISSING[0])
     scores = {
-        method: {
-            missing: [number(s) for s in run(method, missing).scores]
-            for missing in ("max", "neutral", "skip")
-        }
-        for method in ("cityblock", "euclidean", "directional", "hybrid")
+        method: {missing: [number(s) for s in run(method, missing).scores] for missing in MISSING}
+        for method in METHODS
     }
     return {
         "voter": EXAMPLE_VOTER,

@@ -32,11 +32,11 @@ from vaa.errors import Invalid, VaaError
 from vaa.matching import round_half_up
 from vaa.publish import justification_slice
 from vaa.results import MatchRequest, PreparedElection, score_answers
+from vaa.rules import METHODS
 from vaa.store import VersionRef, bundle_bytes, published_ref
 
 router = APIRouter(include_in_schema=False)
 
-METHODS = ("cityblock", "euclidean", "directional", "hybrid")
 RADAR_SERIES = 3
 SUGGESTIONS = 6
 NO_COLOR = "#6b7785"
