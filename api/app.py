@@ -9,7 +9,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from api.errors import install_error_pages
 from api.limits import BodyLimit
 from api.pages import admin as admin_pages
-from api.pages import admin_content, common, party, quiz, results, review
+from api.pages import admin_content, common, party, place, profiles, quiz, results, review
 from api.routes import account, adaptive, donations, elections, health, static
 from api.security import SecurityHeaders
 from vaa.db import create_db_engine
@@ -67,5 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Pages last: their /{lang}/ paths must not shadow the API's.
     app.include_router(common.router)
     app.include_router(quiz.router)
+    app.include_router(place.router)  # where do you vote? (elections with races)
     app.include_router(results.router)
+    app.include_router(profiles.router)  # a page per party and candidate
     return app

@@ -5,7 +5,7 @@ work race by race. A voter's place selects the races held in it or in any place 
 lies within (formats.md, "Races and constituencies").
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from vaa.content import Constituency, ElectionContent, Questionnaire, Race, Text
@@ -26,7 +26,11 @@ class Ballot:
 
 def ancestors(constituencies: Sequence[Constituency], place: str) -> list[str]:
     """The place and every place it lies within, innermost first (stops at a cycle)."""
-    within = {c.id: c.within for c in constituencies}
+    return chain_of({c.id: c.within for c in constituencies}, place)
+
+
+def chain_of(within: Mapping[str, str | None], place: str) -> list[str]:
+    """ancestors() over a plain {place: the place it lies within} map (drafts, voter data)."""
     chain: list[str] = []
     current: str | None = place
     while current is not None and current not in chain:

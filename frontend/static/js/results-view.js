@@ -1,5 +1,5 @@
 // The result as texts and numbers, built from a match response (the API's shape).
-// A port of result_view in api/pages/results.py, which renders the same view without
+// A port of result_view in api/views/result.py, which renders the same view without
 // JavaScript: keep the two in step (tests compare the pages they produce).
 import { roundHalfUp } from "./matching.js";
 import { radarPoints, mapPoint, intervalPath, num } from "./charts.js";

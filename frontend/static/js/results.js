@@ -46,6 +46,8 @@ function enhanceShare(getUrl) {
   const copy = $("#share-copy");
   const print = $("#share-print");
   const status = $("#share-status");
+  $("[data-share-link]").hidden = false;
+  $("[data-nojs-share]").hidden = true;
   copy.hidden = false;
   print.hidden = false;
   copy.addEventListener("click", async () => {
@@ -251,7 +253,7 @@ class ResultPage {
     fill($("[data-view=summary]", this.root), view);
     setList($("[data-list=rows]", this.root), view.rows, (row) => {
       const li = clone("tpl-rank");
-      fill(li, row);
+      fill(li, { ...row, profile: cfg.profiles[row.entity] || "" });
       li.dataset.entity = row.entity;
       return li;
     });

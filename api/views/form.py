@@ -1,0 +1,49 @@
+"""The quiz's no-JavaScript form, read as a match request (answers, weights, method, pair)."""
+
+from starlette.datastructures import FormData
+
+from vaa.errors import Invalid
+from vaa.results import MatchRequest
+from vaa.rules import METHODS
+
+
+class FormProblem(Invalid):
+    """The posted form cannot be read as answers."""
+
+
+def read_form(form: FormData) -> tuple[MatchRequest, tuple[str, str] | None]:
+    """The quiz's no-JavaScript form as a match request, and the pair to compare, if any.
+
+    `answer-<statement>` = option id or "skip", `weight-<statement>` = "0", "1" or "2",
+    `method`, `compare-a`, `compare-b`; other fields (buttons) are ignored.
+    """
+    answers: dict[str, str | None] = {}
+    weights: dict[str, float] = {}
+    method: str | None = None
+    pair: dict[str, str] = {}
+    seen: set[str] = set()
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            raise FormProblem("form.not_text", field=key[:40])
+        if key in seen and key.startswith(("answer-", "method", "compare-")):
+            raise FormProblem("form.twice", field=key[:40])
+        seen.add(key)
+        if key.startswith("answer-"):
+            answers[key[7:]] = None if value == "skip" else value
+        elif key.startswith("weight-"):
+            if value not in ("0", "1", "2"):
+                raise FormProblem("form.weight", field=key[:40], value=value[:20])
+            weights[key[7:]] = max(weights.get(key[7:], 0), float(value))
+        elif key == "method":
+            if value not in METHODS:
+                raise FormProblem("form.method", method=value[:20])
+            method = value
+        elif key in ("compare-a", "compare-b"):
+            pair[key[8:]] = value
+    if not answers:
+        raise FormProblem("form.empty")
+    compare = (pair["a"], pair["b"]) if "a" in pair and "b" in pair else None
+    request = MatchRequest.model_validate(
+        {"answers": answers, "weights": weights, "method": method}, strict=False
+    )
+    return request, compare
