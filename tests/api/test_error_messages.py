@@ -206,3 +206,10 @@ def test_an_unknown_election_is_a_404_with_its_code(client: TestClient) -> None:
     assert missing.status_code == 404
     assert missing.json()["detail"] == "no published election 'nope'"
     assert missing.json()["code"] == "election.unknown"
+    unknown = client.post("/api/v1/elections/nope/match", json={"answers": {"a": "agree"}})
+    assert unknown.status_code == 404
+    assert unknown.json() | {"message": ""} == {
+        "detail": "no published election 'nope'",
+        "code": "election.unknown",
+        "message": "",
+    }

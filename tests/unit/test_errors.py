@@ -79,7 +79,7 @@ def test_a_domain_error_has_a_code_params_and_no_http_status() -> None:
 
 def test_a_message_without_a_translation_is_never_shown_in_english_on_a_georgian_page() -> None:
     untranslated = NotFound("link", "this invitation is not valid (used, expired or revoked)")
-    assert message(untranslated, "ka") == "მოთხოვნილი ვერ მოიძებნა."
+    assert message(untranslated, "ka") == "მოთხოვნილი გვერდი ან ჩანაწერი ვერ მოიძებნა."
     assert message(untranslated, "en") == str(untranslated)
     raw = Problem("x.yaml", 3, "title", "String should have at most 500 characters")
     assert problem_message(raw, "en") == raw.message
