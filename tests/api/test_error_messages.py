@@ -50,7 +50,9 @@ def _set(sheet: Any, row: int, header: str, value: Any) -> None:
 def _broken_workbook(client: TestClient) -> bytes:
     """The demo's workbook with four bad cells an editor could make."""
     book = _workbook(client)
-    party = [book[n] for n in book.sheetnames if n not in ("questionnaire", "themes")][1]
+    party = book[
+        next(n for n in book.sheetnames if n not in ("instructions", "questionnaire", "themes"))
+    ]
     _set(party, 2, "answer", "yes")  # not a scale option
     _set(party, 3, "source", "www.example.org/programme")  # no https://: was a 500
     _set(party, 4, "statement", "no-such-statement")  # names a statement that does not exist
