@@ -310,18 +310,15 @@ def _user_add(args: argparse.Namespace) -> int:
     else:
         raise CliError("no terminal to ask for the password on: use --password-stdin")
     with _database() as engine, session_scope(engine) as session:
-        try:
-            account = create_account(
-                session,
-                email=args.email,
-                password=password,
-                role=args.role,
-                election=election or None,
-                entity=entity or None,
-                actor="cli",
-            )
-        except VaaError as exc:
-            raise CliError(str(exc)) from exc
+        account = create_account(  # a refusal is a VaaError: main() prints it
+            session,
+            email=args.email,
+            password=password,
+            role=args.role,
+            election=election or None,
+            entity=entity or None,
+            actor="cli",
+        )
     bound = f" for {account.election}/{account.entity}" if account.entity else ""
     print(f"added {account.email} ({account.role}{bound})")
     return 0

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.api.test_admin_content import ADMIN, Editor, draft, revision
+from vaa.cli import main
+from vaa.settings import Settings, get_settings
 
 GEORGIAN = re.compile(r"[\u10d0-\u10ff]")
 ROW = re.compile(
@@ -215,3 +217,21 @@ def test_an_unknown_election_is_a_404_with_its_code(client: TestClient) -> None:
         "code": "election.unknown",
         "message": "",
     }
+
+
+def test_the_command_line_prints_the_english_message(
+    settings: Settings,
+    demo: sa.Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A domain refusal reaches the terminal as its English sentence, exit status 2."""
+    monkeypatch.setenv("VAA_DATABASE_URL", settings.database_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    get_settings.cache_clear()
+    try:
+        status = main(["user", "add", "not-an-address", "--role", "editor", "--password-stdin"])
+    finally:
+        get_settings.cache_clear()
+    assert status == 2
+    assert capsys.readouterr().err == "vaa user: 'not-an-address' is not an e-mail address\n"
