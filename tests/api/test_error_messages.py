@@ -235,3 +235,21 @@ def test_the_command_line_prints_the_english_message(
         get_settings.cache_clear()
     assert status == 2
     assert capsys.readouterr().err == "vaa user: 'not-an-address' is not an e-mail address\n"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("ka", "მოთხოვნილი გვერდი ან ჩანაწერი ვერ მოიძებნა."), ("en", "no such invitation")],
+)
+def test_a_domain_error_no_page_catches_is_the_error_page_in_the_readers_language(
+    client: TestClient, demo: sa.Engine, lang: str, expected: str
+) -> None:
+    """Revoking an invitation that does not exist: NotFound reaches api/errors.py."""
+    editor = Editor(client, demo)
+    client.cookies.set("vaa_lang", lang)
+    page = editor.post("/admin/review/demo/invitations/99999/revoke", {})
+    assert page.status_code == 404
+    assert f'<html lang="{lang}"' in page.text
+    assert expected in html.unescape(page.text)
+    if lang == "ka":
+        assert "no such invitation" not in page.text
