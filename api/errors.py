@@ -129,6 +129,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if not _wants_page(request) or exc.status_code < 400:
         return await http_exception_handler(request, exc)
+    first = request.url.path.strip("/").split("/")[0]
+    if exc.status_code == 403 and first not in available_languages():
+        return _forbidden(request, exc)
     return _error_page(request, exc.status_code)
 
 
@@ -141,6 +144,22 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
         return _error_page(request, status, message(exc, language), language)
     body = {"detail": str(exc), "code": exc.code, "message": message(exc, language)}
     return JSONResponse(status_code=status, content=body)
+
+
+def _forbidden(request: Request, exc: HTTPException) -> Response:
+    """A staff page this account may not open (or a stale form): where to go instead."""
+    from api import csrf
+    from api.navigation import home_path
+    from api.pages.admin import render_admin
+
+    signed = getattr(request.state, "signed_in", None)
+    return render_admin(
+        request,
+        "forbidden.html",
+        status_code=403,
+        stale_form=exc.detail == csrf.REFUSED,
+        home=home_path(signed.account if signed else None),
+    )
 
 
 ECHO_LIMIT = 40

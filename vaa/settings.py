@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,13 @@ class Settings(BaseSettings):
         default="'self'",
         description="CSP frame-ancestors: who may embed the pages, e.g. \"'self' https://ngo.ge\".",
     )
+    public_url: str = Field(
+        default="",
+        description=(
+            "The address participants open (join link, QR code), e.g. http://192.168.43.10:8000;"
+            " when empty, `vaa serve --host 0.0.0.0` uses this machine's LAN address."
+        ),
+    )
     secret_key: str = Field(
         default="",
         description="Signs session cookies; generated and kept in the database when empty.",
@@ -44,6 +51,14 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body on the admin pages (/admin/..., spreadsheet uploads).",
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, e.g. http://192.168.43.10:8000")
+        return value
 
 
 @lru_cache

@@ -28,9 +28,11 @@ from api.views.form import FormProblem, read_form
 from api.views.headline import enough_answers, minimum_answers
 from api.views.result import (
     answered_any,
+    ballot_views,
     carried_state,
     form_state,
     page_frame,
+    race_response,
     result_view,
     with_answers,
 )
@@ -101,8 +103,9 @@ async def create_results(
     t = Texts(lang)
     ref, prepared, context = _page_context(election, session, lang, t)
     statements = len(prepared.statement_ids)
+    form = await request.form()
     try:
-        match, compare = read_form(await request.form())
+        match, compare = read_form(form)
         match = match.model_copy(update={"language": lang})
         # Nothing answered is a voter who skipped everything, not a broken form: it gets
         # the too-few message, not the engine's refusal.
@@ -118,13 +121,17 @@ async def create_results(
     if response is None or not enough_answers(answered, statements=statements, settled=False):
         too_few = t("too_few", minimum=minimum_answers(statements), answered=answered)
         return _no_result(request, lang, election, context, too_few=too_few)
+    races = response["races"]
+    chosen = form.get("race")
+    selected = next((r for r in races if r["race"] == chosen), races[0] if races else None)
+    profiles = context["script"]["profiles"]
     view = result_view(
         election,
-        response,
+        race_response(response, selected) if selected else response,
         weights=match.weights,
         compare=compare,
         t=t,
-        profiles=context["script"]["profiles"],
+        profiles=profiles,
     )
     if context["map"]:
         view["voter_label"] = voter_label(view["voter"], context["map"]["points"], t("you"))
@@ -132,7 +139,9 @@ async def create_results(
         justification_slice(bundle_bytes(session, version_id=ref.version_id), lang)
     )
     share = str(request.url_for("read_results", lang=lang, election=election["election"]))
-    share += "#" + share_fragment(election, response["answers"], match.weights, match.method)
+    share += "#" + share_fragment(
+        election, response["answers"], match.weights, match.method, match.constituency
+    )
     return render(
         request,
         "results.html",
@@ -144,7 +153,13 @@ async def create_results(
             match.weights,
             response["method"],
             (view["compare"]["a"], view["compare"]["b"]),
+            place=match.constituency,
+            race=selected["race"] if selected else None,
         ),
+        ballots=ballot_views(election, response, weights=match.weights, t=t, profiles=profiles)
+        if races
+        else None,
+        race_entities={e["entity"] for e in selected["results"]} if selected else None,
         reasons=reasons["entities"],
         share_url=share,
         **context,

@@ -16,6 +16,7 @@ from api.auth import (
 )
 from api.deps import SessionDep
 from api.errors import status_of
+from api.navigation import home_path
 from api.pages.admin import render_admin
 from vaa import accounts
 from vaa.accounts import ROLES, InvalidCredentials, TooManyFailures
@@ -39,7 +40,7 @@ def _minutes(exc: TooManyFailures) -> int:
 
 
 def _home(account: Account) -> str:
-    return "/admin" if account.role in ("admin", "editor") else "/account"
+    return home_path(account)
 
 
 def _signed_in_response(

@@ -15,17 +15,19 @@ def read_form(form: FormData) -> tuple[MatchRequest, tuple[str, str] | None]:
     """The quiz's no-JavaScript form as a match request, and the pair to compare, if any.
 
     `answer-<statement>` = option id or "skip", `weight-<statement>` = "0", "1" or "2",
-    `method`, `compare-a`, `compare-b`; other fields (buttons) are ignored.
+    `method`, `compare-a`, `compare-b`, `place` (the voter's constituency, where the
+    election has races); other fields (buttons, `race`) are ignored.
     """
     answers: dict[str, str | None] = {}
     weights: dict[str, float] = {}
     method: str | None = None
+    place: str | None = None
     pair: dict[str, str] = {}
     seen: set[str] = set()
     for key, value in form.multi_items():
         if not isinstance(value, str):
             raise FormProblem("form.not_text", field=key[:40])
-        if key in seen and key.startswith(("answer-", "method", "compare-")):
+        if key in seen and key.startswith(("answer-", "method", "compare-", "place")):
             raise FormProblem("form.twice", field=key[:40])
         seen.add(key)
         if key.startswith("answer-"):
@@ -40,10 +42,13 @@ def read_form(form: FormData) -> tuple[MatchRequest, tuple[str, str] | None]:
             method = value
         elif key in ("compare-a", "compare-b"):
             pair[key[8:]] = value
+        elif key == "place" and value:
+            place = value[:64]
     if not answers:
         raise FormProblem("form.empty")
     compare = (pair["a"], pair["b"]) if "a" in pair and "b" in pair else None
     request = MatchRequest.model_validate(
-        {"answers": answers, "weights": weights, "method": method}, strict=False
+        {"answers": answers, "weights": weights, "method": method, "constituency": place},
+        strict=False,
     )
     return request, compare

@@ -113,6 +113,7 @@ def result_view(
         rows.append(
             {
                 "entity": r["entity"],
+                "affiliation": affiliation(entity, entities, t),
                 "rank": t("rank", rank=r["rank"]),
                 "position": str(r["rank"]),
                 "name": name[r["entity"]],
@@ -194,6 +195,75 @@ def result_view(
         "suggest": suggestions(election, response, weights=weights, t=t, name=name),
         "compare": compare_view(election, answers, compare or _top_two(results), t=t),
     }
+
+
+def affiliation(
+    entity: Mapping[str, Any], entities: Mapping[str, Mapping[str, Any]], t: Texts
+) -> str:
+    """Who stands behind a candidate (results-view.js: affiliation); empty for a party."""
+    if entity.get("kind") != "candidate":
+        return ""
+
+    def named(entity_id: str) -> str:
+        found = entities.get(entity_id)
+        return entity_name(found) if found else entity_id
+
+    party, backing = entity.get("party"), entity.get("backing") or []
+    borrowed = entity.get("positions_from")
+    if party and borrowed == party and not backing:
+        return t("nominated_on_answers", party=named(party))
+    if party and backing:
+        text = t("nominated_backed", party=named(party), backing=", ".join(map(named, backing)))
+    elif party:
+        text = t("nominated", party=named(party))
+    elif backing:
+        text = t("backed", backing=", ".join(map(named, backing)))
+    else:
+        text = t("independent")
+    if entity.get("positions_from"):
+        text += " · " + t("positions_of", entity=named(entity["positions_from"]))
+    return text
+
+
+def race_response(response: Mapping[str, Any], race: Mapping[str, Any]) -> dict[str, Any]:
+    """The match response narrowed to one race: its ranking and its method sensitivity."""
+    return {**response, "results": race["results"], "sensitivity": race["sensitivity"]}
+
+
+def ballot_views(
+    election: Mapping[str, Any],
+    response: Mapping[str, Any],
+    *,
+    weights: Mapping[str, float],
+    t: Texts,
+    profiles: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """One section per race the voter votes in, in ballot order (results.js: ballotViews):
+    its title, headline, lead, "too close" line and ranking; who did not answer."""
+    entities = {e["id"]: e for e in election["entities"]}
+    ballots = []
+    for race in response.get("races", []):
+        silent = ", ".join(entity_name(entities[e]) for e in race["did_not_answer"])
+        base: dict[str, Any] = {
+            "race": race["race"],
+            "title": race["title"],
+            "silent": t("did_not_answer", names=silent) if silent else "",
+        }
+        if not race["results"]:
+            ballots.append(
+                {**base, "headline": t("race_nobody"), "lead": "", "close": "", "rows": []}
+            )
+            continue
+        view = result_view(
+            election,
+            race_response(response, race),
+            weights=weights,
+            compare=None,
+            t=t,
+            profiles=profiles,
+        )
+        ballots.append({**base, **{k: view[k] for k in ("headline", "lead", "close", "rows")}})
+    return ballots
 
 
 def headline_texts(
@@ -379,6 +449,9 @@ def form_state(
     weights: Mapping[str, float],
     method: str,
     compare: tuple[str, str] | None,
+    *,
+    place: str | None = None,
+    race: str | None = None,
 ) -> dict[str, Any]:
     """What the page's forms carry again as hidden fields (results_macros.html hidden_state).
 
@@ -390,6 +463,8 @@ def form_state(
         "weights": {sid: int(w) for sid, w in weights.items() if w != 1},
         "method": method,
         "compare": compare,
+        "place": place,
+        "race": race,
     }
 
 
@@ -402,6 +477,7 @@ def carried_state(
         match.weights,
         match.method or election["matching"]["method"],
         compare,
+        place=match.constituency,
     )
 
 

@@ -31,8 +31,10 @@ def share_fragment(
     answers: Mapping[str, str | None],
     weights: Mapping[str, float],
     method: str | None,
+    place: str | None = None,
 ) -> str:
-    """The URL fragment of a share link (answers.js encodeShare, with the key and method)."""
+    """The URL fragment of a share link (answers.js encodeShare, with the key, the method
+    and the voter's place where the election has races)."""
     option_ids = [o["id"] for o in election["scale"]]
     a = "".join(
         DIGITS[option_ids.index(answers[s["id"]])] if answers.get(s["id"]) else "-"
@@ -45,4 +47,6 @@ def share_fragment(
     params = {"v": share_key(election), "a": a, "w": w}
     if method and method != election["matching"]["method"]:
         params["m"] = method
+    if place:
+        params["p"] = place
     return urlencode(params, safe="-")

@@ -94,6 +94,15 @@ TEXTS = {
         "This link was made for an earlier version of the questionnaire, so its answers cannot be shown. You can answer the current statements yourself."
     ),
     "share_broken": N_("This link is incomplete or damaged, so its answers cannot be shown."),
+    "nominated": N_("Nominated by %(party)s"),
+    "nominated_on_answers": N_("Nominated by %(party)s, on the party's answers"),
+    "nominated_backed": N_("Nominated by %(party)s, also backed by %(backing)s"),
+    "backed": N_("Backed by %(backing)s"),
+    "independent": N_("Independent candidate"),
+    "positions_of": N_("stands on the answers of %(entity)s"),
+    "did_not_answer": N_("Did not answer the statements, so not ranked: %(names)s."),
+    "race_nobody": N_("Nobody in this race answered the statements."),
+    "place_all": N_("Every race is shown: choose where you vote to see only your ballots."),
 }
 
 METHOD_NAMES = {
