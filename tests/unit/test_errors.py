@@ -117,14 +117,18 @@ def test_the_domain_imports_no_web_framework() -> None:
                 assert top not in {"fastapi", "starlette", "api", "jinja2"}, f"{path}: {name}"
 
 
-def test_a_source_cell_without_https_is_a_row_problem() -> None:
-    """Issue 13: it was a pydantic ValidationError (a 500 in the admin)."""
+def _import_with(sheet: str, header: str, value: str) -> list[Problem]:
+    """The problems of importing the example's workbook with one cell (row 2) changed."""
     content = example()
     book = _workbook(export_xlsx(content))
-    party = book["party-a"]
-    heads = [c.value for c in party[1]]
-    party.cell(row=2, column=heads.index("source") + 1, value="example.org/programme")
-    problems = _problems(lambda: import_xlsx(_saved(book), current=content))
+    heads = [c.value for c in book[sheet][1]]
+    book[sheet].cell(row=2, column=heads.index(header) + 1, value=value)
+    return _problems(lambda: import_xlsx(_saved(book), current=content))
+
+
+def test_a_source_cell_without_https_is_a_row_problem() -> None:
+    """Issue 13: it was a pydantic ValidationError (a 500 in the admin)."""
+    problems = _import_with("party-a", "source", "example.org/programme")
     assert [(p.file, p.line, p.field, p.message) for p in problems] == [
         ("party-a", 2, "source", "'example.org/programme' is not a web address (https://…)")
     ]
@@ -133,11 +137,6 @@ def test_a_source_cell_without_https_is_a_row_problem() -> None:
 
 def test_a_formula_without_a_saved_value_is_a_row_problem_not_an_empty_text() -> None:
     """Issue 13: openpyxl reads such a cell as empty, which silently removed the text."""
-    content = example()
-    book = _workbook(export_xlsx(content))
-    sheet = book["questionnaire"]
-    heads = [c.value for c in sheet[1]]
-    sheet.cell(row=2, column=heads.index("text_en") + 1, value='=CONCAT("a", "b")')
-    problems = _problems(lambda: import_xlsx(_saved(book), current=content))
+    problems = _import_with("questionnaire", "text_en", '=CONCAT("a", "b")')
     assert [(p.file, p.line, p.field) for p in problems] == [("questionnaire", 2, "text_en")]
     assert problems[0].message.startswith("holds a formula without a saved value")
