@@ -123,8 +123,8 @@ def test_an_english_editor_reads_the_same_rows_in_english(editor: Editor, demo: 
     assert not any(GEORGIAN.search(text) for text in messages.values())
 
 
-def test_a_formula_with_a_saved_value_is_read_as_its_value(editor: Editor, demo: sa.Engine) -> None:
-    """Only formulas without a value are refused; a text typed over one is kept."""
+def test_a_typed_text_in_the_same_cell_is_read(editor: Editor, demo: sa.Engine) -> None:
+    """Only a formula without a value is refused: the same cell typed as text imports."""
     book = _workbook(editor.client)
     _set(book["questionnaire"], 2, "text_en", "Typed in Excel.")
     out = io.BytesIO()
