@@ -4,9 +4,10 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlmodel import Session
 
+from vaa.errors import NotFound
 from vaa.settings import Settings
 from vaa.store import VersionRef, published_ref
 
@@ -35,7 +36,7 @@ def get_published(election: str, session: SessionDep) -> VersionRef:
     """The newest published version of the election in the path, or 404."""
     ref = published_ref(session, slug=election)
     if ref is None:
-        raise HTTPException(404, f"no published election {election!r}")
+        raise NotFound("election.unknown", election=election)
     return ref
 
 

@@ -97,3 +97,9 @@ class MatchResponse(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+    code: str | None = Field(
+        default=None, description="A stable name for the problem, e.g. answers.statement."
+    )
+    message: str | None = Field(
+        default=None, description="The problem in the request's language (Accept-Language)."
+    )

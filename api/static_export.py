@@ -19,10 +19,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.offline import Manifest, imported_modules, service_worker, voter_urls
+from vaa.errors import Invalid
 
 
-class ExportError(Exception):
+class ExportError(Invalid):
     """The election cannot be exported (unknown, or a page did not render)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("export", message)
 
 
 @dataclass

@@ -10,7 +10,6 @@ enough and lets the database look them up).
 """
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select, update
 
 from vaa import audit
+from vaa.errors import Conflict, Invalid, NotFound, TooMany
 from vaa.models import (
     Account,
     AccountSession,
@@ -30,6 +30,7 @@ from vaa.models import (
     SetupLink,
     utcnow,
 )
+from vaa.rules import is_email
 
 ROLES = ("admin", "editor", "facilitator", "party")
 SESSION_LIFETIME = timedelta(hours=12)
@@ -44,29 +45,17 @@ MAX_PASSWORD = 1024  # argon2 would hash a megabyte; a bound keeps sign-in cheap
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class AccountError(ValueError):
-    """A request about accounts that cannot be done; the message says why.
-
-    `code` names the problem for pages that explain it in the reader's language.
-    """
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class InvalidCredentials(AccountError):
+class InvalidCredentials(Invalid):
     """The e-mail address or the password is wrong (we do not say which)."""
 
 
-class TooManyFailures(AccountError):
+class TooManyFailures(TooMany):
     """Too many failed sign-ins; `retry_after` says when the next attempt is counted."""
 
     def __init__(self, retry_after: timedelta) -> None:
-        super().__init__("too many failed sign-ins; try again later", "rate_limited")
+        super().__init__("rate_limited", "too many failed sign-ins; try again later")
         self.retry_after = retry_after
 
 
@@ -90,9 +79,9 @@ def normalize_email(email: str) -> str:
 def check_password(password: str) -> None:
     """Refuse a password that is too short or too long (the only rules, as NIST advises)."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters", "short")
+        raise Invalid("short", f"the password must have at least {MIN_PASSWORD} characters")
     if len(password) > MAX_PASSWORD:
-        raise AccountError(f"the password must have at most {MAX_PASSWORD} characters", "long")
+        raise Invalid("long", f"the password must have at most {MAX_PASSWORD} characters")
 
 
 def token_digest(token: str) -> str:
@@ -111,12 +100,12 @@ def create_account(
 ) -> Account:
     """Add an account (a party one bound to an existing entity) and log it."""
     email = normalize_email(email)
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise AccountError(f"{email!r} is not an e-mail address", "email")
+    if not is_email(email):
+        raise Invalid("email", f"{email!r} is not an e-mail address")
     check_role(session, role=role, election=election, entity=entity)
     check_password(password)
     if session.exec(select(Account.id).where(Account.email == email)).first() is not None:
-        raise AccountError(f"an account for {email} already exists", "exists")
+        raise Conflict("exists", f"an account for {email} already exists")
     account = Account(
         email=email,
         password_hash=hash_password(password),
@@ -133,13 +122,13 @@ def create_account(
 def check_role(session: Session, *, role: str, election: str | None, entity: str | None) -> None:
     """Refuse an unknown role, or a party binding that is missing, misplaced or unknown."""
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", "role")
+        raise Invalid("role", f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if (role == "party") != (election is not None and entity is not None):
-        raise AccountError(
-            "a party account needs an entity (ELECTION/ENTITY), and other roles none", "entity"
+        raise Invalid(
+            "entity", "a party account needs an entity (ELECTION/ENTITY), and other roles none"
         )
     if role == "party" and not entity_exists(session, election=election or "", entity=entity or ""):
-        raise AccountError(f"election {election!r} has no entity {entity!r}", "entity")
+        raise Invalid("entity", f"election {election!r} has no entity {entity!r}")
 
 
 def describe(account: Account) -> dict[str, object]:
@@ -189,10 +178,10 @@ def authenticate(
     if account is None or not account.active:
         verify_password(_DUMMY_HASH, password)  # the same work, so timing tells nothing
         _fail(session, email=email, client=client, now=now)
-        raise InvalidCredentials("wrong e-mail address or password", "credentials")
+        raise InvalidCredentials("credentials", "wrong e-mail address or password")
     if len(password) > MAX_PASSWORD or not verify_password(account.password_hash, password):
         _fail(session, email=email, client=client, now=now)
-        raise InvalidCredentials("wrong e-mail address or password", "credentials")
+        raise InvalidCredentials("credentials", "wrong e-mail address or password")
     session.exec(
         delete(LoginFailure).where(
             col(LoginFailure.email) == email, col(LoginFailure.client) == client
@@ -286,7 +275,7 @@ def change_password(
     check_rate_limit(session, email=account.email, client=client[:64], now=now)
     if len(current) > MAX_PASSWORD or not verify_password(account.password_hash, current):
         _fail(session, email=account.email, client=client[:64], now=now)
-        raise InvalidCredentials("the current password is wrong", "current_password")
+        raise InvalidCredentials("current_password", "the current password is wrong")
     check_password(new)
     account.password_hash = hash_password(new)
     account.password_changed_at = now
@@ -347,7 +336,7 @@ def complete_setup(session: Session, *, token: str, email: str, password: str) -
     """Create the first admin through a setup link, which then cannot be used again."""
     link = valid_setup_link(session, token=token)
     if link is None:
-        raise AccountError("this setup link is not valid (used, expired or replaced)", "link")
+        raise NotFound("link", "this setup link is not valid (used, expired or replaced)")
     account = create_account(session, email=email, password=password, role="admin", actor="setup")
     # Claim the link in one UPDATE, so two forms sent at once cannot both create an admin.
     claimed = session.exec(
@@ -356,5 +345,5 @@ def complete_setup(session: Session, *, token: str, email: str, password: str) -
         .values(used_at=utcnow())
     )
     if claimed.rowcount != 1:
-        raise AccountError("this setup link is not valid (used, expired or replaced)", "link")
+        raise NotFound("link", "this setup link is not valid (used, expired or replaced)")
     return account

@@ -14,13 +14,18 @@ from pydantic import ValidationError
 
 from vaa.bootstrap import prepare_database
 from vaa.db import create_db_engine, migrate, session_scope
+from vaa.errors import Invalid, VaaError
 from vaa.formats import DataError, parties_yaml, questionnaire_yaml
 from vaa.loading import current_content, load_files
+from vaa.rules import METHODS, MISSING
 from vaa.settings import Settings, get_settings
 
 
-class CliError(Exception):
-    """A problem to print to stderr before exiting with status 2."""
+class CliError(Invalid):
+    """A problem of the command line itself (a flag, a file) to print before exiting with 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("cli", message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,9 +41,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         status: int = args.run(args)
-    except CliError as exc:
-        print(f"vaa {args.command}: {exc}", file=sys.stderr)
-        return 2
     except DataError as exc:
         print(
             f"vaa {args.command}: nothing was changed; {len(exc.problems)} problem(s):",
@@ -46,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(exc, file=sys.stderr)
         return 1
+    except VaaError as exc:  # the English message; the code for scripts
+        print(f"vaa {args.command}: {exc}", file=sys.stderr)
+        return 2
     return status
 
 
@@ -86,8 +91,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="JSON like the API's match request ('-' for standard input)",
     )
-    match.add_argument("--method", choices=["cityblock", "euclidean", "directional", "hybrid"])
-    match.add_argument("--missing", choices=["max", "neutral", "skip"])
+    match.add_argument("--method", choices=METHODS)
+    match.add_argument("--missing", choices=MISSING)
     match.add_argument("--language")
     match.add_argument(
         "--constituency",
@@ -218,7 +223,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _export_static(args: argparse.Namespace) -> int:
     from api.app import create_app  # the web stack loads only for this command
-    from api.static_export import ExportError, export_static
+    from api.static_export import export_static
     from vaa.store import published_versions
 
     if args.all == (args.election is not None):
@@ -229,17 +234,14 @@ def _export_static(args: argparse.Namespace) -> int:
     wanted = slugs if args.all else [args.election]
     if not wanted:
         raise CliError("no published election")
-    try:
-        written = export_static(create_app(settings), wanted, args.directory, args.api_url)
-    except ExportError as exc:
-        raise CliError(str(exc)) from None
+    written = export_static(create_app(settings), wanted, args.directory, args.api_url)
     print(f"{args.directory}: {len(written)} files")
     return 0
 
 
 def _match(args: argparse.Namespace) -> int:
     from vaa.publish import content_from_bundle
-    from vaa.results import InvalidAnswers, MatchRequest, prepare, score_answers
+    from vaa.results import MatchRequest, prepare, score_answers
     from vaa.store import bundle_bytes, published_ref
 
     source = "standard input" if str(args.answers) == "-" else str(args.answers)
@@ -269,7 +271,7 @@ def _match(args: argparse.Namespace) -> int:
         )
     try:
         result = score_answers(prepared, request)
-    except InvalidAnswers as exc:
+    except VaaError as exc:
         raise CliError(f"{source}: {exc}") from exc
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -332,7 +334,7 @@ def _entity_option(value: str | None) -> tuple[str | None, str | None]:
 
 
 def _user_add(args: argparse.Namespace) -> int:
-    from vaa.accounts import AccountError, create_account
+    from vaa.accounts import create_account
 
     election, entity = _entity_option(args.entity)
     if args.password_stdin:
@@ -346,18 +348,15 @@ def _user_add(args: argparse.Namespace) -> int:
     else:
         raise CliError("no terminal to ask for the password on: use --password-stdin")
     with _database() as engine, session_scope(engine) as session:
-        try:
-            account = create_account(
-                session,
-                email=args.email,
-                password=password,
-                role=args.role,
-                election=election,
-                entity=entity,
-                actor="cli",
-            )
-        except AccountError as exc:
-            raise CliError(str(exc)) from exc
+        account = create_account(  # a refusal is a VaaError: main() prints it
+            session,
+            email=args.email,
+            password=password,
+            role=args.role,
+            election=election,
+            entity=entity,
+            actor="cli",
+        )
     bound = f" for {account.election}/{account.entity}" if account.entity else ""
     print(f"added {account.email} ({account.role}{bound})")
     return 0
@@ -382,14 +381,13 @@ def _user_list(_args: argparse.Namespace) -> int:
 
 
 def _user_active(args: argparse.Namespace) -> int:
-    from vaa.accounts import AccountError
     from vaa.users import find_user, set_active
 
     with _database() as engine, session_scope(engine) as session:
         try:
             account = find_user(session, email=args.email)
             set_active(session, account=account, active=args.active, actor="cli")
-        except AccountError as exc:
+        except VaaError as exc:
             raise CliError(str(exc)) from exc
         email = account.email
     print(f"{email}: {'enabled' if args.active else 'disabled'}")
@@ -397,7 +395,6 @@ def _user_active(args: argparse.Namespace) -> int:
 
 
 def _user_role(args: argparse.Namespace) -> int:
-    from vaa.accounts import AccountError
     from vaa.users import change_role, find_user
 
     election, entity = _entity_option(args.entity)
@@ -412,7 +409,7 @@ def _user_role(args: argparse.Namespace) -> int:
                 entity=entity,
                 actor="cli",
             )
-        except AccountError as exc:
+        except VaaError as exc:
             raise CliError(str(exc)) from exc
         email = account.email
     bound = f" for {election}/{entity}" if entity else ""
@@ -421,14 +418,13 @@ def _user_role(args: argparse.Namespace) -> int:
 
 
 def _user_reset(args: argparse.Namespace) -> int:
-    from vaa.accounts import AccountError
     from vaa.users import PASSWORD_LINK_LIFETIME, find_user, reset_password
 
     with _database() as engine, session_scope(engine) as session:
         try:
             account = find_user(session, email=args.email)
             token = reset_password(session, account=account, actor="cli")
-        except AccountError as exc:
+        except VaaError as exc:
             raise CliError(str(exc)) from exc
         email = account.email
     days = PASSWORD_LINK_LIFETIME.days

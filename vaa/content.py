@@ -10,17 +10,20 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+from vaa.matching import Method as Method
+from vaa.matching import Missing
+from vaa.rules import LANGUAGE_PATTERN, MAX_URL, METHODS, MISSING, SLUG_PATTERN, URL_PATTERN
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 """An id: lower-case letters, digits and hyphens, as in URLs."""
 
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 Text = dict[LanguageCode, Annotated[str, StringConstraints(min_length=1)]]
 """A human text in every language of the election: {language: text}."""
 
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=MAX_URL)]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-Method = Literal["cityblock", "euclidean", "directional", "hybrid"]
-MissingPolicy = Literal["max", "neutral", "skip"]
+MissingPolicy = Missing
 
 
 class _Strict(BaseModel):
@@ -70,8 +73,8 @@ class Race(_Strict):
 
 
 class MatchingDefaults(_Strict):
-    method: Method = "cityblock"
-    missing: MissingPolicy = "max"
+    method: Method = METHODS[0]
+    missing: MissingPolicy = MISSING[0]
     # quick mode stops offering more statements at this certainty (docs/adaptive.md)
     settled: Annotated[float, Field(ge=0.5, le=0.99)] = 0.9
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from vaa.content import ElectionContent
+from vaa.errors import InvalidAnswers, NotFound
 from vaa.models import Donation, DonationAnswer
 from vaa.publish import content_from_bundle
 from vaa.store import bundle_bytes, get_election, published_ref, version_by_checksum
@@ -25,14 +26,6 @@ changed: two consecutive states never differ by one person's answers."""
 
 WEIGHTS = (0, 1, 2)
 """The weights the quiz gives: left out, normal, important."""
-
-
-class UnknownElection(LookupError):
-    """No published election (or version of it) by that name."""
-
-
-class InvalidDonation(ValueError):
-    """The answers do not fit the questionnaire version they claim."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +87,7 @@ def donate(
         else None
     )
     if found is None or found.id is None or row is None or row.bundle is None:
-        raise UnknownElection(f"no published version {version!r} of election {election!r}")
+        raise NotFound("election.version", version=version, election=election)
     content = content_from_bundle(row.bundle)
     _check(content, answers, weights)
     donation = Donation(election_id=found.id, version=version, day=day or today())
@@ -119,24 +112,28 @@ def _check(
     q = content.questionnaire
     statements = {s.id for s in q.statements}
     options = [o.id for o in q.scale]
-    problems = [f"unknown statement {sid!r}" for sid in answers if sid not in statements]
+    problems = [
+        InvalidAnswers("answers.statement", statement=sid)
+        for sid in answers
+        if sid not in statements
+    ]
     problems += [
-        f"{option!r} is not an answer option for {sid!r} (options: {options})"
+        InvalidAnswers("answers.option", option=option, statement=sid, options=options)
         for sid, option in answers.items()
         if sid in statements and option is not None and option not in options
     ]
     problems += [
-        f"weight for unknown statement {sid!r}" for sid in weights if sid not in statements
+        InvalidAnswers("answers.weight", statement=sid) for sid in weights if sid not in statements
     ]
     problems += [
-        f"weight {w!r} for {sid!r} is not one of {list(WEIGHTS)}"
+        InvalidAnswers("answers.weight_value", weight=w, statement=sid, weights=list(WEIGHTS))
         for sid, w in weights.items()
         if w not in WEIGHTS or isinstance(w, bool)
     ]
     if not problems and not any(option is not None for option in answers.values()):
-        problems.append("no statement answered")
+        problems.append(InvalidAnswers("answers.none"))
     if problems:
-        raise InvalidDonation("; ".join(problems))
+        raise InvalidAnswers.joined(problems)
 
 
 def count_donations(session: Session, *, election: str) -> int:
@@ -158,7 +155,7 @@ def statistics(session: Session, *, election: str) -> Statistics:
     ref = published_ref(session, slug=election)
     found = get_election(session, slug=election)
     if ref is None or found is None:
-        raise UnknownElection(f"no published election {election!r}")
+        raise NotFound("election.unknown", election=election)
     donations = count_donations(session, election=election)
     if donations < THRESHOLD:
         return Statistics(election, ref.checksum, donations, None)

@@ -15,9 +15,11 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from vaa.content import ElectionContent
+from vaa.errors import Conflict
 from vaa.formats import DataError, Problem, check_content, field_name
 from vaa.models import Draft, Election, utcnow
 from vaa.publish import content_data
+from vaa.rules import METHODS, MISSING
 from vaa.store import PublishOutcome, get_election, latest_published, publish, read_content
 
 DEFAULT_SCALE_LABELS: dict[str, list[str]] = {
@@ -33,8 +35,11 @@ DEFAULT_SCALE_LABELS: dict[str, list[str]] = {
 SCALE_IDS = ("disagree-strongly", "disagree", "neutral", "agree", "agree-strongly")
 
 
-class StaleDraft(Exception):
+class StaleDraft(Conflict):
     """Someone saved the draft since this editor opened it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("stale", message)
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ def new_election_data(slug: str, title: dict[str, str], languages: list[str]) ->
             "themes": [],
             "axes": [],
             "statements": [],
-            "matching": {"method": "cityblock", "missing": "max"},
+            "matching": {"method": METHODS[0], "missing": MISSING[0]},
         },
         "entities": [],
     }

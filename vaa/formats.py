@@ -7,6 +7,7 @@ editor can fix a file in one pass. Nothing here touches the database.
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from vaa.content import ElectionContent, Entity, Parties, Questionnaire, Text
+from vaa.errors import Invalid
 from vaa.races import ancestors
 
 FieldPath = tuple[str | int, ...]
@@ -27,6 +29,9 @@ class Problem:
     line: int
     field: str
     message: str
+    template: str = dataclass_field(default="", compare=False)
+    """The message's msgid in the errors catalog (vaa.errors.MESSAGES), if it has one."""
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
@@ -35,12 +40,12 @@ class Problem:
         )
 
 
-class DataError(ValueError):
+class DataError(Invalid):
     """Raised with every problem found; nothing was changed."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("data", "\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)

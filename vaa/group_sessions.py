@@ -31,6 +31,7 @@ from sqlmodel import Session, col, delete, func, select, update
 
 from vaa import audit, donations, group_stats, matching, races
 from vaa.content import ElectionContent
+from vaa.errors import Gone, Invalid, InvalidAnswers, NotFound
 from vaa.models import (
     Account,
     Election,
@@ -59,29 +60,6 @@ RANKED = 3
 """How many statements the projector lists as most divided and most united."""
 SOURCES = ("phone", "kiosk", "paper")
 MAX_TALLY = 100_000
-
-
-class SessionError(ValueError):
-    """A request about a group session that cannot be done; `code` names the problem."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class UnknownSession(SessionError):
-    def __init__(self, message: str = "there is no group session with this code") -> None:
-        super().__init__(message, "unknown")
-
-
-class SessionClosed(SessionError):
-    def __init__(self, message: str = "this group session has ended") -> None:
-        super().__init__(message, "closed")
-
-
-class InvalidAnswers(SessionError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "answers")
 
 
 # --- codes ------------------------------------------------------------------------------
@@ -133,28 +111,26 @@ def create_session(
     ref = published_ref(session, slug=election)
     found = get_election(session, slug=election)
     if ref is None or found is None or found.id is None:
-        raise SessionError(f"no published election {election!r}", "election")
+        raise NotFound("election", f"no published election {election!r}")
     content = _content(session, found.id, ref.checksum)
     if language not in content.questionnaire.languages:
-        raise SessionError(
+        raise Invalid(
+            "language",
             f"{election!r} is not available in {language!r} "
             f"(languages: {content.questionnaire.languages})",
-            "language",
         )
     if not MIN_GROUP[0] <= min_group <= MIN_GROUP[1]:
-        raise SessionError(
-            f"the minimum group size must be {MIN_GROUP[0]} to {MIN_GROUP[1]}", "min"
-        )
+        raise Invalid("min", f"the minimum group size must be {MIN_GROUP[0]} to {MIN_GROUP[1]}")
     if not KIOSK_MINUTES[0] <= kiosk_minutes <= KIOSK_MINUTES[1]:
-        raise SessionError(
-            f"the kiosk time-out must be {KIOSK_MINUTES[0]} to {KIOSK_MINUTES[1]} minutes", "kiosk"
+        raise Invalid(
+            "kiosk", f"the kiosk time-out must be {KIOSK_MINUTES[0]} to {KIOSK_MINUTES[1]} minutes"
         )
     place = (place or "").strip() or None
     if place is not None and len(place) > 200:
-        raise SessionError("the place may have at most 200 characters", "place")
+        raise Invalid("place", "the place may have at most 200 characters")
     constituency = constituency or None
     if constituency is not None and not races.is_place(content.questionnaire, constituency):
-        raise SessionError(f"{election!r} has no constituency {constituency!r}", "constituency")
+        raise Invalid("constituency", f"{election!r} has no constituency {constituency!r}")
     group = GroupSession(
         code=new_code(session),
         election_id=found.id,
@@ -187,20 +163,20 @@ def create_session(
 
 
 def find_session(session: Session, *, code: str) -> GroupSession:
-    """The open session with this code; raise UnknownSession or SessionClosed."""
+    """The open session with this code; raise NotFound or Gone."""
     normal = normalize_code(code)
     if normal is None:
-        raise UnknownSession()
+        raise NotFound("unknown", "there is no group session with this code")
     rows = session.exec(
         select(GroupSession)
         .where(GroupSession.code == normal)
         .order_by(col(GroupSession.status) == "open", col(GroupSession.id))
     ).all()
     if not rows:
-        raise UnknownSession()
+        raise NotFound("unknown", "there is no group session with this code")
     newest = rows[-1]
     if newest.status != "open":
-        raise SessionClosed()
+        raise Gone("closed", "this group session has ended")
     return newest
 
 
@@ -268,7 +244,7 @@ def _content(session: Session, election_id: int, version: str) -> ElectionConten
     if found is None:
         row = version_by_checksum(session, election_id=election_id, version=version)
         if row is None or row.bundle is None:
-            raise SessionError(f"version {version!r} is not published", "election")
+            raise NotFound("election", f"version {version!r} is not published")
         found = content_from_bundle(row.bundle)
         with _LOCK:
             if len(_CONTENT) > 32:
@@ -293,11 +269,11 @@ def join(
 ) -> Participant:
     """Add an anonymous participant to an open session (the caller commits)."""
     if group.status != "open":
-        raise SessionClosed()
+        raise Gone("closed", "this group session has ended")
     if not consent:
-        raise SessionError("joining needs the participant's consent", "consent")
+        raise Invalid("consent", "joining needs the participant's consent")
     if source not in SOURCES:
-        raise SessionError(f"unknown source {source!r}", "source")
+        raise Invalid("source", f"unknown source {source!r}")
     assert group.id is not None
     participant = Participant(
         id=secrets.token_urlsafe(16),
@@ -330,7 +306,7 @@ def record_answers(
     group = find_session(session, code=code)
     assert group.id is not None
     if len(participant) > 32:
-        raise UnknownSession("unknown participant")
+        raise NotFound("participant", "unknown participant")
     _check_answers(content_of(session, group), answers, weights or {}, cleared)
     values: dict[str, Any] = {"changes": _PARTICIPANTS.c.changes + 1}
     if finished is not None:
@@ -343,7 +319,7 @@ def record_answers(
         .values(**values)
     )
     if moved.rowcount != 1:
-        raise UnknownSession("unknown participant")
+        raise NotFound("participant", "unknown participant")
     _write_answers(session, participant, answers, weights or {}, cleared)
     return len(answers)
 
@@ -368,7 +344,7 @@ def _check_answers(
         if w not in donations.WEIGHTS or isinstance(w, bool) or s not in answers
     ]
     if problems:
-        raise InvalidAnswers("; ".join(problems))
+        raise InvalidAnswers("answers", "; ".join(problems))
 
 
 def _write_answers(
@@ -448,7 +424,7 @@ class SheetError(InvalidAnswers):
         expected: int,
         options: int,
     ) -> None:
-        super().__init__(message)
+        super().__init__("sheet", message)
         self.kind = kind
         self.position = position
         self.char = char
@@ -524,7 +500,7 @@ def set_tallies(
     `tallies` maps a statement to {option id or "skip": count}.
     """
     if group.status != "open":
-        raise SessionClosed()
+        raise Gone("closed", "this group session has ended")
     assert group.id is not None
     q = content_of(session, group).questionnaire
     statements = {s.id for s in q.statements}
@@ -538,7 +514,7 @@ def set_tallies(
             if isinstance(n, bool) or not 0 <= n <= MAX_TALLY
         ]
     if problems:
-        raise InvalidAnswers("; ".join(problems))
+        raise InvalidAnswers("answers", "; ".join(problems))
     if tallies:
         session.exec(
             delete(PaperTally).where(
@@ -782,7 +758,7 @@ def close_session(session: Session, *, group: GroupSession, actor: Account | str
     transaction, so a failure leaves the session open and complete.
     """
     if group.status != "open":
-        raise SessionClosed()
+        raise Gone("closed", "this group session has ended")
     assert group.id is not None
     summary = _live_aggregate(session, group)
     summary["status"] = "closed"

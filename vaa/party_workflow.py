@@ -12,7 +12,6 @@ A working copy maps each statement id to
 "source": URL or None}.
 """
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +28,9 @@ from vaa.accounts import (
     token_digest,
 )
 from vaa.drafts import StaleDraft, open_draft, save_draft
+from vaa.errors import Closed, Conflict, Invalid, NotFound
 from vaa.models import Account, PartyInvitation, PartySubmission, PartyWindow, utcnow
+from vaa.rules import is_email, is_url
 
 DEFAULT_INVITATION_DAYS = 14
 MAX_INVITATION_DAYS = 90
@@ -39,24 +40,6 @@ MAX_LIMIT = 5000
 MAX_COMMENT = 4000
 MAX_SOURCE = 2000
 STATUSES = ("draft", "pending", "returned", "approved")
-_URL = re.compile(r"^https?://\S+$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class WorkflowError(ValueError):
-    """A step that cannot be done; `code` names why, `status` is the HTTP status to answer."""
-
-    def __init__(self, message: str, code: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
-
-
-class Closed(WorkflowError):
-    """The election no longer takes changes from parties (deadline passed, or locked)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"changes are closed ({reason})", reason, 409)
 
 
 # --- the election's draft, as parties see it ----------------------------------------------
@@ -137,9 +120,9 @@ def set_window(
 ) -> PartyWindow:
     """Set the deadline (UTC), the lock and the limit of an election's party editing."""
     if open_draft(session, slug=election) is None:
-        raise WorkflowError(f"no election {election!r}", "election", 404)
+        raise NotFound("election", f"no election {election!r}")
     if not 1 <= justification_limit <= MAX_LIMIT:
-        raise WorkflowError(f"the limit must be between 1 and {MAX_LIMIT}", "limit")
+        raise Invalid("limit", f"the limit must be between 1 and {MAX_LIMIT}")
     found = window(session, election=election)
     before = _describe_window(found) if found.id is not None else None
     found.deadline = deadline
@@ -194,11 +177,11 @@ def create_invitation(
     """A new invitation for an entity of the election's draft, and its token (shown once)."""
     opened = open_draft(session, slug=election)
     if opened is None:
-        raise WorkflowError(f"no election {election!r}", "election", 404)
+        raise NotFound("election", f"no election {election!r}")
     if draft_entity(opened.data, entity) is None:
-        raise WorkflowError(f"election {election!r} has no entity {entity!r}", "entity")
+        raise Invalid("entity", f"election {election!r} has no entity {entity!r}")
     if not 1 <= days <= MAX_INVITATION_DAYS:
-        raise WorkflowError(f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days", "days")
+        raise Invalid("days", f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days")
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     invitation = PartyInvitation(
@@ -228,7 +211,7 @@ def revoke_invitation(
     """Revoke an invitation; if it was accepted, the party account it made is deactivated."""
     invitation = session.get(PartyInvitation, invitation_id)
     if invitation is None or invitation.election != election:
-        raise WorkflowError("no such invitation", "invitation", 404)
+        raise NotFound("invitation", "no such invitation")
     if invitation.revoked_at is not None:
         return invitation
     before = invitation_status(invitation)
@@ -271,16 +254,16 @@ def accept_invitation(session: Session, *, token: str, email: str, password: str
     """Create the party account an open invitation offers; the link then stops working."""
     invitation = find_invitation(session, token=token)
     if invitation is None:
-        raise WorkflowError("this invitation is not valid (used, expired or revoked)", "link", 404)
+        raise NotFound("link", "this invitation is not valid (used, expired or revoked)")
     opened = open_draft(session, slug=invitation.election)
     if opened is None or draft_entity(opened.data, invitation.entity) is None:
-        raise WorkflowError("the party of this invitation no longer exists", "link", 404)
+        raise NotFound("link", "the party of this invitation no longer exists")
     email = normalize_email(email)
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise WorkflowError(f"{email!r} is not an e-mail address", "email")
-    check_password(password)  # AccountError with code short/long
+    if not is_email(email):
+        raise Invalid("email", f"{email!r} is not an e-mail address")
+    check_password(password)  # Invalid with code short/long
     if session.exec(select(Account.id).where(Account.email == email)).first() is not None:
-        raise WorkflowError(f"an account for {email} already exists", "exists")
+        raise Conflict("exists", f"an account for {email} already exists")
     # Built here rather than by accounts.create_account: the entity may exist only in the
     # draft of an election that was never published yet.
     account = Account(
@@ -303,7 +286,7 @@ def accept_invitation(session: Session, *, token: str, email: str, password: str
         .values(accepted_at=utcnow(), account_id=account.id)
     )
     if claimed.rowcount != 1:
-        raise WorkflowError("this invitation is not valid (used, expired or revoked)", "link", 404)
+        raise NotFound("link", "this invitation is not valid (used, expired or revoked)")
     target = _target(invitation.election, invitation.entity)
     audit.record(session, email, "account.create", f"account:{email}", None, describe(account))
     audit.record(
@@ -358,7 +341,7 @@ def check_positions(
             if text:
                 justification[lang] = text
         source = (given.get("source") or "").strip() or None
-        if source is not None and (len(source) > MAX_SOURCE or not _URL.match(source)):
+        if source is not None and (len(source) > MAX_SOURCE or not is_url(source)):
             errors.append(FieldError(sid, "source", "source"))
         if answer is None and (justification or source):
             errors.append(FieldError(sid, "answer", "needs_answer"))
@@ -414,13 +397,13 @@ def save_positions(
     """
     reason = closed_reason(window(session, election=election), now)
     if reason is not None:
-        raise Closed(reason)
+        raise Closed(reason, f"changes are closed ({reason})")
     found = submission(session, election=election, entity=entity)
     if found is not None and found.status == "pending":
-        raise WorkflowError("the submission is being reviewed", "pending", 409)
+        raise Conflict("pending", "the submission is being reviewed")
     opened = open_draft(session, slug=election)
     if opened is None or draft_entity(opened.data, entity) is None:
-        raise WorkflowError(f"election {election!r} has no entity {entity!r}", "entity", 404)
+        raise NotFound("entity", f"election {election!r} has no entity {entity!r}")
     now = now or utcnow()
     name = audit.actor_name(actor)[:254]
     old = dict(found.positions) if found is not None else draft_positions(opened.data, entity)
@@ -497,9 +480,9 @@ def submissions(session: Session, *, election: str) -> list[PartySubmission]:
 def _pending(session: Session, election: str, entity: str) -> PartySubmission:
     found = submission(session, election=election, entity=entity)
     if found is None:
-        raise WorkflowError("no submission for this party", "submission", 404)
+        raise NotFound("submission", "no submission for this party")
     if found.status != "pending":
-        raise WorkflowError("this submission is not awaiting review", "not_pending", 409)
+        raise Conflict("not_pending", "this submission is not awaiting review")
     return found
 
 
@@ -510,11 +493,9 @@ def return_submission(
     found = _pending(session, election, entity)
     comment = clean_text(comment)
     if not comment:
-        raise WorkflowError("say what the party should change", "comment_missing")
+        raise Invalid("comment_missing", "say what the party should change")
     if len(comment) > MAX_COMMENT:
-        raise WorkflowError(
-            f"the comment may have at most {MAX_COMMENT} characters", "comment_long"
-        )
+        raise Invalid("comment_long", f"the comment may have at most {MAX_COMMENT} characters")
     found.status = "returned"
     found.comment = comment
     found.reviewed_at = utcnow()
@@ -542,13 +523,13 @@ def approve_submission(
     found = _pending(session, election, entity)
     opened = open_draft(session, slug=election)
     if opened is None:
-        raise WorkflowError(f"no election {election!r}", "election", 404)
+        raise NotFound("election", f"no election {election!r}")
     if opened.revision != revision:
         raise StaleDraft(f"the draft of {election!r} changed since it was opened")
     data = opened.data
     held = next((e for e in data.get("entities", []) if e.get("id") == entity), None)
     if held is None:
-        raise WorkflowError(f"election {election!r} has no entity {entity!r}", "entity", 404)
+        raise NotFound("entity", f"election {election!r} has no entity {entity!r}")
     changes = diff(data, entity, found.positions)
     positions = dict(held.get("positions") or {})
     for change in changes:

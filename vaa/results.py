@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vaa import matching, races
 from vaa.content import ElectionContent, Method, MissingPolicy
+from vaa.errors import InvalidAnswers
 
 Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
@@ -49,10 +50,6 @@ class MatchRequest(BaseModel):
     missing: MissingPolicy | None = None
     language: Annotated[str, Field(max_length=16)] | None = None
     constituency: Id | None = None
-
-
-class InvalidAnswers(ValueError):
-    """The request names something the election does not have, or answers nothing."""
 
 
 @dataclass(frozen=True)
@@ -108,15 +105,23 @@ class PreparedElection:
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Turn ids into the voter's (Q,) positions and weights, or raise InvalidAnswers."""
         index = {sid: i for i, sid in enumerate(self.statement_ids)}
-        problems = [f"unknown statement {sid!r}" for sid in answers if sid not in index]
+        problems = [
+            InvalidAnswers("answers.statement", statement=sid)
+            for sid in answers
+            if sid not in index
+        ]
         problems += [
-            f"{option!r} is not an answer option for {sid!r} (options: {list(self.option_values)})"
+            InvalidAnswers(
+                "answers.option", option=option, statement=sid, options=list(self.option_values)
+            )
             for sid, option in answers.items()
             if sid in index and option is not None and option not in self.option_values
         ]
-        problems += [f"weight for unknown statement {sid!r}" for sid in weights if sid not in index]
+        problems += [
+            InvalidAnswers("answers.weight", statement=sid) for sid in weights if sid not in index
+        ]
         if problems:
-            raise InvalidAnswers("; ".join(problems))
+            raise InvalidAnswers.joined(problems)
         voter = np.full(len(index), np.nan)
         weight = np.ones(len(index))
         for sid, option in answers.items():
@@ -156,7 +161,7 @@ def request_language(prepared: PreparedElection, request: MatchRequest) -> str:
     languages = prepared.content.questionnaire.languages
     language = request.language or languages[0]
     if language not in languages:
-        raise InvalidAnswers(f"language {language!r} is not one of {languages}")
+        raise InvalidAnswers("answers.language", language=language, languages=languages)
     return language
 
 
@@ -174,12 +179,14 @@ def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str
     place = request.constituency
     if place is not None and not races.is_place(q, place):
         raise InvalidAnswers(
-            f"unknown constituency {place!r} (constituencies: {[c.id for c in q.constituencies]})"
+            "answers.constituency",
+            constituency=place,
+            constituencies=[c.id for c in q.constituencies],
         )
     voter, weights = prepared.voter_arrays(request.answers, request.weights)
     answered = ~np.isnan(voter) & (weights > 0)
     if not answered.any():
-        raise InvalidAnswers("no statement answered: answer at least one (with a weight above 0)")
+        raise InvalidAnswers("answers.none")
     scoring = _Scoring(prepared, voter, weights, method, missing, language)
     everyone = scoring.rank(list(range(len(content.entities))))
     position = matching.axis_positions(voter[np.newaxis, :], prepared.loadings)[0]
@@ -247,7 +254,7 @@ class _Scoring:
                 missing=self.missing,
             )
         except ValueError as exc:  # the engine's own checks; the request was well-formed
-            raise InvalidAnswers(str(exc)) from exc
+            raise InvalidAnswers("answers.engine", str(exc)) from exc
         top = matching.sensitivity(
             self.voter, self.weights, answers, entity_ids=ids, missing=self.missing
         )

@@ -24,7 +24,6 @@ raised and nothing is returned.
 import csv
 import io
 import math
-import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +41,9 @@ from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped, 
 from pydantic import ValidationError
 
 from vaa.content import ElectionContent, Entity, Position, Questionnaire, Statement, Text, Theme
+from vaa.errors import MESSAGES, format_message
 from vaa.formats import DataError, Problem
+from vaa.rules import is_slug, is_url
 
 INSTRUCTIONS = "instructions"
 QUESTIONNAIRE = "questionnaire"
@@ -54,8 +55,6 @@ WORKBOOK = "workbook"
 STATEMENT_TEXT = "statement_text"
 """A column shown for reference next to positions; never read back."""
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_URL = re.compile(r"^https?://\S+$")
 _SHEET_TITLE_MAX = 31
 _LIST_FORMULA_MAX = 255
 _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -418,6 +417,12 @@ def _csv_cell(value: Value) -> str:
     return "'" + value if value.startswith(_CSV_RISKY) else value
 
 
+def coded(file: str, line: int, column: str, code: str, **params: Any) -> Problem:
+    """A problem with its code's English message and what translates it (vaa.errors)."""
+    template = MESSAGES[code]
+    return Problem(file, line, column, format_message(template, params), template, params)
+
+
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -446,6 +451,32 @@ def _read_workbook(data: bytes, problems: list[Problem]) -> list[_Table] | None:
         workbook.close()
 
 
+def _unsaved_formulas(data: bytes, tables: Sequence[_Table]) -> list[Problem]:
+    """Formula cells whose value the file does not hold (a program that does not compute
+    formulas saved it): read as empty, they would silently blank a text (issue 13)."""
+    read = {table.name: table for table in tables}
+    problems: list[Problem] = []
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for sheet in workbook.worksheets:
+            table = read.get(sheet.title)
+            if table is None:
+                continue
+            values = {line: cells for line, cells in table.rows}
+            for line, row in enumerate(sheet.iter_rows(), start=1):
+                for i, cell in enumerate(row):
+                    if getattr(cell, "data_type", None) != "f":
+                        continue
+                    cells = table.header if line == 1 else values.get(line, [])
+                    if i >= len(cells) or _text_of(cells[i]) is None:
+                        heading = table.header[i] if i < len(table.header) else ""
+                        column = heading or f"column {get_column_letter(i + 1)}"
+                        problems.append(coded(table.name, line, column, "sheet.cell.formula"))
+    finally:
+        workbook.close()
+    return problems
+
+
 def _cell(value: Any) -> Value:
     if value is None or isinstance(value, str):
         return value
@@ -471,7 +502,7 @@ def _read_csv(name: str, data: bytes | str, problems: list[Problem]) -> _Table |
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            problems.append(Problem(name, 1, "", "is not UTF-8 text: save it as CSV UTF-8"))
+            problems.append(coded(name, 1, "", "sheet.file.utf8"))
             return None
     data = data.removeprefix("\ufeff")
     first = data.split("\n", 1)[0]
@@ -527,24 +558,25 @@ class _Columns:
             key = written.strip().lower()
             if not key:
                 if any(_text_of(cells[i]) for _line, cells in table.rows if i < len(cells)):
-                    columns.problem(1, f"column {get_column_letter(i + 1)}", "has no heading")
+                    columns.problem(1, f"column {get_column_letter(i + 1)}", "sheet.column.heading")
                 continue
             name = canonical.get(key)
             if name is None:
-                columns.problem(1, written, f"unknown column; expected {', '.join(known)}")
+                columns.problem(1, written, "sheet.column.unknown", columns=list(known))
             elif name in columns.index:
-                columns.problem(1, written, "appears twice")
+                columns.problem(1, written, "sheet.column.twice")
             else:
                 columns.index[name] = i
                 columns.written[name] = written
         missing = [name for name in required if name not in columns.index]
         for name in missing:
-            columns.problem(1, name, "column is missing")
+            columns.problem(1, name, "sheet.column.missing")
         return None if missing else columns
 
-    def problem(self, line: int, column: str, message: str) -> None:
+    def problem(self, line: int, column: str, code: str, **params: Any) -> None:
+        """Note a problem of a cell (code: one of vaa.errors.MESSAGES, with its params)."""
         self.problems.append(
-            Problem(self.table.name, line, self.written.get(column, column), message)
+            coded(self.table.name, line, self.written.get(column, column), code, **params)
         )
 
     def value(self, cells: list[Value], column: str) -> Value:
@@ -558,15 +590,11 @@ class _Columns:
         """An id cell: required, and lower-case letters, digits and hyphens."""
         text = self.text(cells, column)
         if text is None:
-            self.problem(line, column, "is empty")
+            self.problem(line, column, "sheet.cell.empty")
             return None
         text = text.strip()
-        if not _SLUG.match(text):
-            self.problem(
-                line,
-                column,
-                f"{text!r} is not a valid id (lower-case letters, digits and hyphens)",
-            )
+        if not is_slug(text):
+            self.problem(line, column, "sheet.cell.id", value=text)
             return None
         return text
 
@@ -579,7 +607,7 @@ class _Columns:
             if value is not None:
                 text[lang] = value
             elif strict:
-                self.problem(line, f"{prefix}_{lang}", "is empty")
+                self.problem(line, f"{prefix}_{lang}", "sheet.cell.empty")
         return text
 
 
@@ -619,19 +647,17 @@ class _Import:
             theme_id = columns.slug(line, cells, "id")
             label = columns.translations(line, cells, "label", self.languages, self.strict)
             if not label:
-                columns.problem(line, f"label_{self.languages[0]}", "a theme needs a name")
+                columns.problem(line, f"label_{self.languages[0]}", "sheet.theme.name")
             if theme_id is None:
                 continue
             if theme_id in seen:
-                columns.problem(
-                    line, "id", f"duplicate id {theme_id!r} (also in row {seen[theme_id]})"
-                )
+                columns.problem(line, "id", "sheet.id.twice", value=theme_id, row=seen[theme_id])
                 continue
             seen[theme_id] = line
             if label:
                 themes.append(Theme(id=theme_id, label=label))
         if not table.rows:
-            columns.problem(2, "id", "there must be at least one theme")
+            columns.problem(2, "id", "sheet.themes.none")
         self.themes, self.theme_ids = themes, set(seen)
 
     def read_questionnaire(self, table: _Table) -> None:
@@ -656,17 +682,17 @@ class _Import:
             statement_id = columns.slug(line, cells, "id")
             theme = columns.slug(line, cells, "theme")
             if theme is not None and theme not in themes:
-                columns.problem(line, "theme", f"unknown theme {theme!r}; themes: {sorted(themes)}")
+                columns.problem(
+                    line, "theme", "sheet.theme.unknown", value=theme, themes=sorted(themes)
+                )
             text = columns.translations(line, cells, "text", self.languages, self.strict)
             if not text:
-                columns.problem(line, f"text_{self.languages[0]}", "a statement needs a text")
+                columns.problem(line, f"text_{self.languages[0]}", "sheet.statement.text")
             info = columns.translations(line, cells, "info", self.languages, False)
             if info and self.strict:
                 for lang in self.languages:
                     if lang not in info:
-                        columns.problem(
-                            line, f"info_{lang}", "is empty (info is in another language)"
-                        )
+                        columns.problem(line, f"info_{lang}", "sheet.info.language")
             axes: dict[str, float] = {}
             for axis in q.axes:
                 loading = _loading(columns, line, cells, f"axis_{axis.id}")
@@ -676,7 +702,7 @@ class _Import:
                 continue
             if statement_id in seen:
                 columns.problem(
-                    line, "id", f"duplicate id {statement_id!r} (also in row {seen[statement_id]})"
+                    line, "id", "sheet.id.twice", value=statement_id, row=seen[statement_id]
                 )
                 continue
             seen[statement_id] = line
@@ -685,7 +711,7 @@ class _Import:
                     Statement(id=statement_id, theme=theme, text=text, info=info or None, axes=axes)
                 )
         if not table.rows:
-            columns.problem(2, "id", "there must be at least one statement")
+            columns.problem(2, "id", "sheet.statements.none")
         self.statements, self.statement_ids = statements, set(seen)
 
     def read_positions(self, table: _Table, entity: Entity | None) -> None:
@@ -714,32 +740,31 @@ class _Import:
                 entity_id = columns.slug(line, cells, "entity")
                 owner = entities.get(entity_id) if entity_id else None
                 if entity_id is not None and owner is None:
-                    columns.problem(line, "entity", f"unknown entity {entity_id!r}")
+                    columns.problem(line, "entity", "sheet.entity.unknown", value=entity_id)
             statement_id = columns.slug(line, cells, "statement")
             if statement_id is not None and statement_id not in statements:
-                columns.problem(line, "statement", f"unknown statement {statement_id!r}")
+                columns.problem(line, "statement", "sheet.statement.unknown", value=statement_id)
                 statement_id = None
             answer_text = columns.text(cells, "answer")
             answer = options.get(answer_text.strip().lower()) if answer_text else None
             if answer_text is not None and answer is None:
                 columns.problem(
-                    line, "answer", f"{answer_text!r} is not a scale option {list(options)}"
+                    line, "answer", "sheet.answer.option", value=answer_text, options=list(options)
                 )
             justification = columns.translations(
                 line, cells, "justification", self.languages, False
             )
             source = columns.text(cells, "source")
             source = source.strip() if source else None
-            if source is not None and (not _URL.match(source) or len(source) > 2000):
-                columns.problem(line, "source", f"{source!r} is not a web address (https://…)")
+            if source is not None and not is_url(source):
+                columns.problem(line, "source", "sheet.cell.url", value=source[:200])
+                source = None  # the row is refused; a bad address must not reach the model
             if answer_text is None and (justification or source):
-                columns.problem(
-                    line, "answer", "is empty, but the row has a justification or source"
-                )
+                columns.problem(line, "answer", "sheet.answer.missing")
             if self.strict and answer_text is not None and justification:
                 for lang in self.languages:
                     if lang not in justification:
-                        columns.problem(line, f"justification_{lang}", "is empty")
+                        columns.problem(line, f"justification_{lang}", "sheet.cell.empty")
             if owner is None or statement_id is None:
                 continue
             positions = self.positions.setdefault(owner.id, {})
@@ -747,7 +772,7 @@ class _Import:
             if key in self.position_lines:
                 _where, first = self.position_lines[key]
                 columns.problem(
-                    line, "statement", f"{statement_id!r} appears twice (also in row {first})"
+                    line, "statement", "sheet.statement.twice", value=statement_id, row=first
                 )
                 continue
             self.position_lines[key] = (table.name, line)
@@ -766,12 +791,13 @@ class _Import:
             for statement in statements:
                 if statement.theme not in theme_ids:
                     self.problems.append(
-                        Problem(
+                        coded(
                             THEMES,
                             1,
                             "id",
-                            f"theme {statement.theme!r} was removed but statement "
-                            f"{statement.id!r} still uses it",
+                            "sheet.theme.removed",
+                            theme=statement.theme,
+                            statement=statement.id,
                         )
                     )
         statement_ids = {s.id for s in statements}
@@ -806,14 +832,14 @@ def _loading(columns: _Columns, line: int, cells: list[Value], column: str) -> f
         try:
             number = float(text.replace(",", "."))
         except ValueError:
-            columns.problem(line, column, f"{text!r} is not a number (from -1 to 1)")
+            columns.problem(line, column, "sheet.cell.number", value=text)
             return None
     elif value is None:
         return None
     else:
         number = float(value)
     if not math.isfinite(number) or not -1 <= number <= 1:
-        columns.problem(line, column, f"{_number_text(number)} is not from -1 to 1")
+        columns.problem(line, column, "sheet.cell.range", value=_number_text(number))
         return None
     return number
 
@@ -837,6 +863,7 @@ def import_xlsx(
     tables = _read_workbook(data, reader.problems)
     if tables is None:
         raise DataError(reader.problems)
+    reader.problems += _unsaved_formulas(data, tables)
     titles = {title: entity_id for entity_id, title in sheet_titles(current.entities).items()}
     entities = {e.id: e for e in current.entities}
     by_kind: dict[str, _Table] = {}
@@ -850,9 +877,7 @@ def import_xlsx(
         elif any(table.header) or table.rows:  # an empty extra sheet ("Sheet1") is left alone
             expected = [QUESTIONNAIRE, THEMES, *titles]
             reader.problems.append(
-                Problem(
-                    table.name, 1, "", f"unknown sheet {table.name!r}; expected one of {expected}"
-                )
+                coded(table.name, 1, "", "sheet.unknown", value=table.name, sheets=expected)
             )
     if THEMES in by_kind:
         reader.read_themes(by_kind[THEMES])
@@ -878,19 +903,11 @@ def import_csv(
             (k for k in (QUESTIONNAIRE, THEMES, POSITIONS) if base.endswith(f"{k}.csv")), None
         )
         if kind is None:
-            reader.problems.append(
-                Problem(
-                    name,
-                    1,
-                    "",
-                    "unknown file: its name should end in questionnaire.csv, themes.csv or "
-                    "positions.csv",
-                )
-            )
+            reader.problems.append(coded(name, 1, "", "sheet.file.unknown"))
             continue
         if kind in tables:
             reader.problems.append(
-                Problem(name, 1, "", f"a second {kind} file (the first is {tables[kind].name})")
+                coded(name, 1, "", "sheet.file.twice", kind=kind, first=tables[kind].name)
             )
             continue
         table = _read_csv(name, data, reader.problems)

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, delete, func, select, update
 
 from vaa import audit
 from vaa.accounts import (
-    AccountError,
     check_password,
     check_role,
     create_account,
@@ -24,6 +23,7 @@ from vaa.accounts import (
     normalize_email,
     token_digest,
 )
+from vaa.errors import Conflict, NotFound
 from vaa.models import (
     Account,
     AccountSession,
@@ -78,19 +78,19 @@ def list_users(session: Session, *, now: datetime | None = None) -> list[UserRow
 
 
 def find_user(session: Session, *, email: str) -> Account:
-    """The account with this e-mail address, or an AccountError ("unknown")."""
+    """The account with this e-mail address, or NotFound ("unknown")."""
     address = normalize_email(email)
     account = session.exec(select(Account).where(Account.email == address)).first()
     if account is None:
-        raise AccountError(f"no account for {address}", "unknown")
+        raise NotFound("unknown", f"no account for {address}")
     return account
 
 
 def get_user(session: Session, *, account_id: int) -> Account:
-    """The account with this id, or an AccountError ("unknown")."""
+    """The account with this id, or NotFound ("unknown")."""
     account = session.get(Account, account_id)
     if account is None:
-        raise AccountError(f"no account number {account_id}", "unknown")
+        raise NotFound("unknown", f"no account number {account_id}")
     return account
 
 
@@ -146,7 +146,7 @@ def reset_password(
     may be known to someone else.
     """
     if not account.active:
-        raise AccountError(f"{account.email} is disabled; enable it first", "disabled")
+        raise Conflict("disabled", f"{account.email} is disabled; enable it first")
     account.password_hash = NO_PASSWORD
     session.add(account)
     session.exec(delete(AccountSession).where(col(AccountSession.account_id) == account.id))
@@ -194,9 +194,8 @@ def _keep_an_admin(session: Session, account: Account) -> None:
         .with_for_update()
     ).all()
     if not [i for i in admins if i != account.id]:
-        raise AccountError(
-            f"{account.email} is the last active administrator: add another one first",
-            "last_admin",
+        raise Conflict(
+            "last_admin", f"{account.email} is the last active administrator: add another one first"
         )
 
 
@@ -269,7 +268,7 @@ def set_password_with_link(session: Session, *, token: str, password: str) -> Ac
     """Set the account's password through its link, which then cannot be used again."""
     found = valid_password_link(session, token=token)
     if found is None:
-        raise AccountError("this link is not valid (used, expired or replaced)", "link")
+        raise NotFound("link", "this link is not valid (used, expired or replaced)")
     link, account = found
     check_password(password)
     # Claim the link in one UPDATE, so two forms sent at once cannot both use it.
@@ -279,7 +278,7 @@ def set_password_with_link(session: Session, *, token: str, password: str) -> Ac
         .values(used_at=utcnow())
     )
     if claimed.rowcount != 1:
-        raise AccountError("this link is not valid (used, expired or replaced)", "link")
+        raise NotFound("link", "this link is not valid (used, expired or replaced)")
     account.password_hash = hash_password(password)
     account.password_changed_at = utcnow()
     session.add(account)

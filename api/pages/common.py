@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import SessionDep, SettingsDep
 from api.i18n import available_languages, negotiate
 from api.pages.render import LanguageDep, render
+from vaa.rules import text_in
 from vaa.store import published_versions
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +32,7 @@ def read_home(request: Request, lang: LanguageDep, session: SessionDep) -> Respo
     elections = [
         {
             "slug": e.slug,
-            "title": v.title.get(lang) or v.title[v.languages[0]],
+            "title": text_in(v.title, lang, v.languages),
             "date": v.election_date,
             "languages": v.languages,
         }

@@ -25,6 +25,7 @@ from api.pages.admin import admin_language, render_admin
 from api.routes.session_events import ManagedSession, summary_of
 from vaa import group_sessions
 from vaa.content import ElectionContent
+from vaa.errors import VaaError
 from vaa.models import Account, GroupSession
 from vaa.store import published_versions
 
@@ -165,7 +166,7 @@ def create_session(
             kiosk_minutes=int(kiosk_minutes),
             facilitator=user,
         )
-    except group_sessions.SessionError as exc:
+    except VaaError as exc:
         return refuse(exc.code)
     session.commit()
     return RedirectResponse(_base(group), status_code=303)

@@ -16,10 +16,12 @@ from api import csrf
 from api.assets import static_url
 from api.auth import csrf_protect, signed_in
 from api.deps import SessionDep, SettingsDep
+from api.errors import status_of
 from api.i18n import available_languages, negotiate, translations
 from api.pages.render import LanguageDep, render
 from vaa import group_sessions
 from vaa.accounts import SignedIn
+from vaa.errors import VaaError
 from vaa.models import GroupSession
 
 # signed_in runs first on every join page, so _page knows which CSRF token the form needs.
@@ -41,9 +43,9 @@ def _page(
     return response
 
 
-def _problem(request: Request, lang: str, exc: group_sessions.SessionError) -> HTMLResponse:
+def _problem(request: Request, lang: str, exc: VaaError) -> HTMLResponse:
     """The code form again, saying that the session is unknown or has ended."""
-    status = 410 if isinstance(exc, group_sessions.SessionClosed) else 404
+    status = status_of(exc)
     return _page(request, "sessions/join_code.html", lang, status_code=status, problem=exc.code)
 
 
@@ -69,7 +71,7 @@ def redirect_join_code(
     language = negotiate(
         request.headers.get("accept-language"), available_languages(), settings.default_language
     )
-    with contextlib.suppress(group_sessions.SessionError):
+    with contextlib.suppress(VaaError):
         language = group_sessions.find_session(session, code=normal).language
     return RedirectResponse(f"/{language}/join/{normal}", status_code=303)
 
@@ -116,7 +118,7 @@ def read_join(
     """Show the session, what happens to the answers, and the consent to join."""
     try:
         group = group_sessions.find_session(session, code=code)
-    except group_sessions.SessionError as exc:
+    except VaaError as exc:
         return _problem(request, lang, exc)
     if code != group.code:
         return RedirectResponse(f"/{lang}/join/{group.code}", status_code=303)
@@ -139,7 +141,7 @@ def create_participant(
     """Join with consent: an anonymous participant, then on to the quiz."""
     try:
         group = group_sessions.find_session(session, code=code)
-    except group_sessions.SessionError as exc:
+    except VaaError as exc:
         return _problem(request, lang, exc)
     context = _session_context(session, group, lang)
     in_kiosk = kiosk == "1"
@@ -194,7 +196,7 @@ def read_kiosk(request: Request, lang: LanguageDep, code: str, session: SessionD
     """A shared tablet: the join page in a frame that starts afresh after a quiet spell."""
     try:
         group = group_sessions.find_session(session, code=code)
-    except group_sessions.SessionError as exc:
+    except VaaError as exc:
         return _problem(request, lang, exc)
     context = _session_context(session, group, lang)
     script = {

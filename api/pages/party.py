@@ -13,13 +13,15 @@ from starlette.datastructures import FormData
 from api import csrf
 from api.auth import PartyUser, csrf_protect, require_role, set_session_cookie
 from api.deps import SessionDep
+from api.errors import status_of
 from api.i18n import language_name
 from api.pages.admin import admin_language, render_admin
 from vaa import accounts
 from vaa import party_workflow as workflow
-from vaa.accounts import AccountError
 from vaa.drafts import open_draft
+from vaa.errors import Invalid, VaaError
 from vaa.models import Account
+from vaa.rules import text_in
 
 router = APIRouter(prefix="/party", include_in_schema=False)
 party_or_admin = require_role("party")
@@ -29,12 +31,7 @@ FormText = Annotated[str, Form()]
 
 def pick(text: dict[str, str] | None, language: str, fallbacks: list[str]) -> str:
     """A content text in the reader's language, else in the election's first language."""
-    if not text:
-        return ""
-    for code in [language, *fallbacks]:
-        if text.get(code):
-            return text[code]
-    return next(iter(text.values()), "")
+    return text_in(text, language, fallbacks)
 
 
 # --- invitations --------------------------------------------------------------------------
@@ -80,11 +77,11 @@ def accept_invitation(
     context = _invitation_context(session, request, invitation)
     try:
         if password != confirm:
-            raise AccountError("the passwords differ", "mismatch")
+            raise Invalid("mismatch", "the passwords differ")
         account = workflow.accept_invitation(session, token=token, email=email, password=password)
-    except (AccountError, workflow.WorkflowError) as exc:
+    except VaaError as exc:
         session.rollback()
-        status = exc.status if isinstance(exc, workflow.WorkflowError) else 400
+        status = status_of(exc)
         if exc.code == "link":
             return render_admin(request, "party/invite_invalid.html", status_code=404)
         return render_admin(
@@ -279,7 +276,7 @@ def save_positions(
             actor=user,
             submit=action == "submit",
         )
-    except workflow.WorkflowError as exc:
+    except VaaError as exc:
         session.rollback()
         stored = workflow.working_positions(session, election=election, entity=entity, data=data)
         return _render_positions(
@@ -290,7 +287,7 @@ def save_positions(
             data=data,
             positions=stored,
             notice=exc.code,
-            status_code=exc.status,
+            status_code=status_of(exc),
         )
     session.commit()
     done = "submitted" if action == "submit" else "saved"

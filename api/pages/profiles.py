@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from api.deps import SessionDep
+from api.errors import message_of
 from api.pages.render import LanguageDep, VoterElectionDep, render
-from api.views.form import FormProblem, read_form
+from api.views.form import read_form
 from api.views.profile import directory, profile_view
 from api.views.result import carried_state
 from vaa.publish import justification_slice
@@ -44,7 +45,7 @@ async def create_profile_page(
     """The profile opened from a result without JavaScript: its links carry the answers back."""
     try:
         match, compare = read_form(await request.form())
-    except (FormProblem, ValueError) as exc:
+    except ValueError as exc:  # FormProblem, or pydantic's for an over-long id
         return render(
             request,
             "error.html",
@@ -52,7 +53,7 @@ async def create_profile_page(
             languages=election["languages"],
             status_code=400,
             status=400,
-            detail=str(exc),
+            message=message_of(exc, lang),
         )
     state = carried_state(election, match, compare)
     return _profile_page(request, lang, election, entity, session, state=state)

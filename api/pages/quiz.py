@@ -29,9 +29,11 @@ from api.routes.elections import load_prepared
 from api.views.headline import minimum_answers
 from vaa import adaptive
 from vaa.adaptive import SETTLED
+from vaa.errors import InvalidAnswers
 from vaa.matching import match, round_half_up, scale_positions
 from vaa.races import ballots
-from vaa.results import InvalidAnswers, PreparedElection
+from vaa.results import PreparedElection
+from vaa.rules import METHODS, MISSING
 from vaa.store import published_ref
 
 router = APIRouter(include_in_schema=False)
@@ -380,13 +382,10 @@ def worked_example(language: str) -> dict[str, Any]:
         rounded = round_half_up(float(value), ndigits)
         return format_decimal(rounded, format="#,##0.#", locale=language)
 
-    base = run("cityblock", "max")
+    base = run(METHODS[0], MISSING[0])
     scores = {
-        method: {
-            missing: [number(s) for s in run(method, missing).scores]
-            for missing in ("max", "neutral", "skip")
-        }
-        for method in ("cityblock", "euclidean", "directional", "hybrid")
+        method: {missing: [number(s) for s in run(method, missing).scores] for missing in MISSING}
+        for method in METHODS
     }
     return {
         "voter": EXAMPLE_VOTER,

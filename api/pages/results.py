@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from api.deps import SessionDep
+from api.errors import message_of
 from api.i18n import translations
 from api.pages.quiz import quick_race
 from api.pages.render import LanguageDep, VoterElectionDep, render
@@ -39,9 +40,10 @@ from api.views.result import (
 )
 from api.views.share import share_fragment
 from api.views.texts import Texts
-from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
+from vaa.donations import THRESHOLD, donate, statistics
+from vaa.errors import VaaError
 from vaa.publish import justification_slice
-from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, score_answers
+from vaa.results import MatchRequest, PreparedElection, score_answers
 from vaa.store import VersionRef, bundle_bytes, published_ref
 
 router = APIRouter(include_in_schema=False)
@@ -124,14 +126,15 @@ async def create_results(
         match, compare = read_form(form)
         match = match.model_copy(update={"language": lang})
         # Nothing answered is a voter who skipped everything, not a broken form: it gets
-        # the too-few message in the page's language (the engine's refusal is English).
+        # the too-few message, not the engine's refusal.
         response = (
             with_answers(score_answers(prepared, match), match, prepared.statement_ids)
             if answered_any(match)
             else None
         )
-    except (FormProblem, InvalidAnswers, ValueError) as exc:
-        return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
+    except (VaaError, ValueError) as exc:  # ValueError: pydantic's, e.g. an over-long id
+        problem = message_of(exc, lang)
+        return _no_result(request, lang, election, context, status_code=400, problem=problem)
     answered = len(response["answered_ids"]) if response else 0
     certainty = unseen_certainty(prepared, match) if response else None
     settled = certainty is not None and certainty >= prepared.content.questionnaire.matching.settled
@@ -207,11 +210,11 @@ async def create_donation_page(
     form = await request.form()
     try:
         if form.get("consent") != "yes":
-            raise FormProblem(translations(lang).gettext("Please tick the box first."))
+            raise FormProblem("form.consent")
         match, compare = read_form(form)
         version = form.get("version")
         if not isinstance(version, str):
-            raise FormProblem("no questionnaire version in the form")
+            raise FormProblem("form.version")
         donate(
             session,
             election=election["election"],
@@ -219,9 +222,10 @@ async def create_donation_page(
             answers=match.answers,
             weights={sid: int(w) for sid, w in match.weights.items()},
         )
-    except (FormProblem, InvalidDonation, UnknownElection, ValueError) as exc:
+    except (VaaError, ValueError) as exc:  # ValueError: pydantic's, e.g. an over-long id
         _ref, _prepared, context = _page_context(election, session, lang, t)
-        return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
+        problem = message_of(exc, lang)
+        return _no_result(request, lang, election, context, status_code=400, problem=problem)
     session.commit()
     state = carried_state(election, match, compare)
     return _statistics_page(request, lang, election, session, thanks=True, state=state)
@@ -243,9 +247,10 @@ async def create_statistics_page(
     """The statistics with a way back to the posted result (the language switch, no JS)."""
     try:
         match, compare = read_form(await request.form())
-    except (FormProblem, ValueError) as exc:
+    except (VaaError, ValueError) as exc:  # ValueError: pydantic's, e.g. an over-long id
         _ref, _prepared, context = _page_context(election, session, lang, Texts(lang))
-        return _no_result(request, lang, election, context, status_code=400, problem=str(exc))
+        problem = message_of(exc, lang)
+        return _no_result(request, lang, election, context, status_code=400, problem=problem)
     state = carried_state(election, match, compare)
     return _statistics_page(request, lang, election, session, thanks=False, state=state)
 

@@ -8,11 +8,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
 from api.deps import SessionDep
+from api.errors import status_of
 from api.i18n import language_name
 from api.pages.admin import admin_language, admin_only, admin_or_editor, render_admin
 from api.pages.party import pick
 from vaa import party_workflow as workflow
 from vaa.drafts import OpenDraft, StaleDraft, open_draft
+from vaa.errors import NotFound, VaaError
 from vaa.models import Account, Election
 
 router = APIRouter(
@@ -131,9 +133,11 @@ def create_invitation(
         _invitation, token = workflow.create_invitation(
             session, election=election, entity=entity, days=valid_days, actor=user
         )
-    except workflow.WorkflowError as exc:
+    except VaaError as exc:
         session.rollback()
-        return _election_page(request, session, election, error=exc.code, status_code=exc.status)
+        return _election_page(
+            request, session, election, error=exc.code, status_code=status_of(exc)
+        )
     session.commit()
     link = f"{str(request.base_url).rstrip('/')}/party/invite/{token}"
     return _election_page(request, session, election, new_link=link)
@@ -148,8 +152,9 @@ def revoke_invitation(
         workflow.revoke_invitation(
             session, election=election, invitation_id=invitation_id, actor=user
         )
-    except workflow.WorkflowError as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+    except VaaError:
+        session.rollback()
+        raise  # the error page, in the reader's language (api/errors.py)
     session.commit()
     return RedirectResponse(f"/admin/review/{election}#invitations", status_code=303)
 
@@ -187,9 +192,11 @@ def set_window(
             justification_limit=limit,
             actor=user,
         )
-    except workflow.WorkflowError as exc:
+    except VaaError as exc:
         session.rollback()
-        return _election_page(request, session, election, error=exc.code, status_code=exc.status)
+        return _election_page(
+            request, session, election, error=exc.code, status_code=status_of(exc)
+        )
     session.commit()
     return RedirectResponse(f"/admin/review/{election}#window", status_code=303)
 
@@ -275,12 +282,12 @@ def approve_submission(
     except StaleDraft:
         session.rollback()
         return _submission_page(request, session, election, entity, error="stale", status_code=409)
-    except workflow.WorkflowError as exc:
+    except VaaError as exc:
         session.rollback()
-        if exc.status == 404:
-            raise HTTPException(404, str(exc)) from None
+        if isinstance(exc, NotFound):
+            raise  # the error page, in the reader's language (api/errors.py)
         return _submission_page(
-            request, session, election, entity, error=exc.code, status_code=exc.status
+            request, session, election, entity, error=exc.code, status_code=status_of(exc)
         )
     session.commit()
     return RedirectResponse(f"/admin/review/{election}/submissions/{entity}", status_code=303)
@@ -300,10 +307,10 @@ def return_submission(
         workflow.return_submission(
             session, election=election, entity=entity, comment=comment, actor=user
         )
-    except workflow.WorkflowError as exc:
+    except VaaError as exc:
         session.rollback()
-        if exc.status == 404:
-            raise HTTPException(404, str(exc)) from None
+        if isinstance(exc, NotFound):
+            raise  # the error page, in the reader's language (api/errors.py)
         return _submission_page(
             request,
             session,
@@ -311,7 +318,7 @@ def return_submission(
             entity,
             error=exc.code,
             comment=comment[: workflow.MAX_COMMENT + 100],
-            status_code=exc.status,
+            status_code=status_of(exc),
         )
     session.commit()
     return RedirectResponse(f"/admin/review/{election}/submissions/{entity}", status_code=303)

@@ -11,7 +11,8 @@ from api.deps import SessionDep
 from api.navigation import home_path
 from api.pages.admin import admin_only, render_admin
 from vaa import accounts, users
-from vaa.accounts import ROLES, AccountError
+from vaa.accounts import ROLES
+from vaa.errors import Invalid, VaaError
 from vaa.models import Account
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +75,7 @@ def create_user(
         account, token = users.invite_user(
             session, email=email, role=role, election=election, entity=key, actor=user
         )
-    except AccountError as exc:
+    except VaaError as exc:
         session.rollback()
         form = {"email": email[:254], "role": role, "entity": entity}
         return _page(request, session, status_code=400, error=exc.code, form=form)
@@ -87,9 +88,7 @@ def _change(session: SessionDep, account_id: int, action: str) -> Response:
     return RedirectResponse(f"/admin/users?done={action}#account-{account_id}", status_code=303)
 
 
-def _refused(
-    request: Request, session: SessionDep, exc: AccountError, account_id: int
-) -> HTMLResponse:
+def _refused(request: Request, session: SessionDep, exc: VaaError, account_id: int) -> HTMLResponse:
     session.rollback()
     # The message goes beside the account's row, or on top when there is no such row.
     row = None if exc.code == "unknown" else account_id
@@ -112,7 +111,7 @@ def change_role(
         users.change_role(
             session, account=account, role=role, election=election, entity=key, actor=user
         )
-    except AccountError as exc:
+    except VaaError as exc:
         return _refused(request, session, exc, account_id)
     return _change(session, account_id, "role")
 
@@ -125,7 +124,7 @@ def disable_user(
     try:
         account = users.get_user(session, account_id=account_id)
         users.set_active(session, account=account, active=False, actor=user)
-    except AccountError as exc:
+    except VaaError as exc:
         return _refused(request, session, exc, account_id)
     return _change(session, account_id, "disabled")
 
@@ -138,7 +137,7 @@ def enable_user(
     try:
         account = users.get_user(session, account_id=account_id)
         users.set_active(session, account=account, active=True, actor=user)
-    except AccountError as exc:
+    except VaaError as exc:
         return _refused(request, session, exc, account_id)
     return _change(session, account_id, "enabled")
 
@@ -151,7 +150,7 @@ def reset_password(
     try:
         account = users.get_user(session, account_id=account_id)
         token = users.reset_password(session, account=account, actor=user)
-    except AccountError as exc:
+    except VaaError as exc:
         return _refused(request, session, exc, account_id)
     session.commit()
     return _page(request, session, new_link=_link(request, token), link_for=account.email)
@@ -180,9 +179,9 @@ def set_password_with_link(
         return render_admin(request, "admin/password_link_invalid.html", status_code=404)
     try:
         if password != confirm:
-            raise AccountError("the passwords differ", "mismatch")
+            raise Invalid("mismatch", "the passwords differ")
         account = users.set_password_with_link(session, token=token, password=password)
-    except AccountError as exc:
+    except VaaError as exc:
         session.rollback()
         return render_admin(
             request,

@@ -15,10 +15,12 @@ from api.auth import (
     set_session_cookie,
 )
 from api.deps import SessionDep
+from api.errors import status_of
 from api.navigation import home_path
 from api.pages.admin import render_admin
 from vaa import accounts
-from vaa.accounts import ROLES, AccountError, InvalidCredentials, TooManyFailures
+from vaa.accounts import ROLES, InvalidCredentials, TooManyFailures
+from vaa.errors import Invalid, VaaError
 from vaa.models import Account
 
 router = APIRouter(include_in_schema=False)
@@ -154,19 +156,19 @@ def change_password(
 ) -> Response:
     """Change one's password; every other session of the account is signed out."""
     assert signed is not None  # the guard let us through
-    error: AccountError | None = None
+    error: VaaError | None = None
     if new != confirm:
-        error = AccountError("the new passwords differ", "mismatch")
+        error = Invalid("mismatch", "the new passwords differ")
     else:
         try:
             accounts.change_password(
                 session, signed_in=signed, current=current, new=new, client=_client(request)
             )
-        except AccountError as exc:
+        except VaaError as exc:
             error = exc
     if error is not None:
         session.commit()  # a wrong current password is kept as a failed sign-in
-        status = 429 if isinstance(error, TooManyFailures) else 400
+        status = status_of(error)
         return render_admin(
             request,
             "admin/password.html",
@@ -200,9 +202,9 @@ def create_first_admin(
         return render_admin(request, "admin/setup_invalid.html", status_code=404)
     try:
         if password != confirm:
-            raise AccountError("the passwords differ", "mismatch")
+            raise Invalid("mismatch", "the passwords differ")
         account = accounts.complete_setup(session, token=token, email=email, password=password)
-    except AccountError as exc:
+    except VaaError as exc:
         session.rollback()
         return render_admin(
             request, "admin/setup.html", status_code=400, error=exc.code, email=email[:254]

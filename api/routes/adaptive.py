@@ -3,14 +3,15 @@
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Body, HTTPException
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
 from api.deps import PublishedDep, SessionDep
 from api.routes.elections import BAD_ANSWERS, load_prepared
 from vaa import adaptive, matching
+from vaa.errors import InvalidAnswers
 from vaa.races import ballots
-from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, request_language
+from vaa.results import MatchRequest, PreparedElection, request_language
 
 router = APIRouter(prefix="/api/v1", tags=["elections"])
 
@@ -41,7 +42,7 @@ def race_entities(prepared: PreparedElection, race: str | None) -> list[int]:
             if prepared.content.questionnaire.races
             else []
         )
-        raise InvalidAnswers(f"the election has no race {race!r} (races: {known})")
+        raise InvalidAnswers("answers.race", race=race, races=known)
     index = {eid: e for e, eid in enumerate(prepared.entity_ids)}
     members = [index[eid] for eid in ballot.entity_ids]
     return [e for e in members if not np.isnan(prepared.entity_answers[e]).all()]
@@ -56,10 +57,7 @@ def create_next(
 ) -> NextResponse:
     """Choose the most informative unseen statement and say how settled the top match is."""
     prepared = load_prepared(session, ref)
-    try:
-        return NextResponse.model_validate(next_step(prepared, request))
-    except InvalidAnswers as exc:
-        raise HTTPException(400, str(exc)) from exc
+    return NextResponse.model_validate(next_step(prepared, request))
 
 
 def next_step(prepared: PreparedElection, request: NextRequest) -> dict[str, Any]:

@@ -2,19 +2,12 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, HTTPException, Response
+from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep
 from api.schemas import Problem
-from vaa.donations import (
-    THRESHOLD,
-    InvalidDonation,
-    Statistics,
-    UnknownElection,
-    donate,
-    statistics,
-)
+from vaa.donations import THRESHOLD, Statistics, donate, statistics
 from vaa.results import MAX_ITEMS, Id
 
 router = APIRouter(prefix="/api/v1", tags=["donations"])
@@ -82,18 +75,13 @@ def create_donation(
     election: str, session: SessionDep, request: Annotated[DonationRequest, Body()]
 ) -> DonationReceipt:
     """Store one voter's answers anonymously, with the version and the day only."""
-    try:
-        donate(
-            session,
-            election=election,
-            version=request.version,
-            answers=request.answers,
-            weights=request.weights,
-        )
-    except UnknownElection as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except InvalidDonation as exc:
-        raise HTTPException(400, str(exc)) from exc
+    donate(
+        session,
+        election=election,
+        version=request.version,
+        answers=request.answers,
+        weights=request.weights,
+    )
     session.commit()
     return DonationReceipt(stored=True)
 
@@ -104,10 +92,7 @@ def create_donation(
 )
 def read_statistics(election: str, session: SessionDep, response: Response) -> StatisticsResponse:
     """Count the donated answers per statement, once enough donations exist."""
-    try:
-        found = statistics(session, election=election)
-    except UnknownElection as exc:
-        raise HTTPException(404, str(exc)) from exc
+    found = statistics(session, election=election)
     response.headers["Cache-Control"] = "public, max-age=60"
     return statistics_response(found)
 

@@ -19,7 +19,6 @@ from vaa.models import QuestionnaireVersion
 from vaa.publish import content_from_bundle, justification_slice, voter_slice
 from vaa.races import ballots
 from vaa.results import (
-    InvalidAnswers,
     MatchRequest,
     PreparedElection,
     prepare,
@@ -207,7 +206,4 @@ def create_match(
     """Score the answers against every entity, and race by race against the entities on
     the ballot of the given constituency (every race when none is given); nothing is stored."""
     prepared = load_prepared(session, ref)
-    try:
-        return MatchResponse.model_validate(score_answers(prepared, request))
-    except InvalidAnswers as exc:
-        raise HTTPException(400, str(exc)) from exc
+    return MatchResponse.model_validate(score_answers(prepared, request))

@@ -78,22 +78,15 @@ def create_session_answers(
     code: str, session: SessionDep, batch: Annotated[AnswerBatch, Body()]
 ) -> AnswerReceipt:
     """Store a participant's answers in a group session; committed before the reply."""
-    try:
-        stored = group_sessions.record_answers(
-            session,
-            code=code,
-            participant=batch.participant,
-            answers=batch.answers,
-            weights=batch.weights,
-            cleared=batch.cleared,
-            finished=batch.finished,
-        )
-    except group_sessions.SessionClosed as exc:
-        raise HTTPException(410, str(exc)) from exc
-    except group_sessions.UnknownSession as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except group_sessions.SessionError as exc:
-        raise HTTPException(400, str(exc)) from exc
+    stored = group_sessions.record_answers(
+        session,
+        code=code,
+        participant=batch.participant,
+        answers=batch.answers,
+        weights=batch.weights,
+        cleared=batch.cleared,
+        finished=batch.finished,
+    )
     session.commit()
     return AnswerReceipt(stored=stored)
 

@@ -2,11 +2,12 @@
 
 from starlette.datastructures import FormData
 
-from api.views.texts import METHODS
+from vaa.errors import Invalid
 from vaa.results import MatchRequest
+from vaa.rules import METHODS
 
 
-class FormProblem(ValueError):
+class FormProblem(Invalid):
     """The posted form cannot be read as answers."""
 
 
@@ -25,26 +26,26 @@ def read_form(form: FormData) -> tuple[MatchRequest, tuple[str, str] | None]:
     seen: set[str] = set()
     for key, value in form.multi_items():
         if not isinstance(value, str):
-            raise FormProblem(f"{key!r} is not a text field")
+            raise FormProblem("form.not_text", field=key[:40])
         if key in seen and key.startswith(("answer-", "method", "compare-", "place")):
-            raise FormProblem(f"{key!r} is given twice")
+            raise FormProblem("form.twice", field=key[:40])
         seen.add(key)
         if key.startswith("answer-"):
             answers[key[7:]] = None if value == "skip" else value
         elif key.startswith("weight-"):
             if value not in ("0", "1", "2"):
-                raise FormProblem(f"{key!r} must be 0, 1 or 2, not {value[:20]!r}")
+                raise FormProblem("form.weight", field=key[:40], value=value[:20])
             weights[key[7:]] = max(weights.get(key[7:], 0), float(value))
         elif key == "method":
             if value not in METHODS:
-                raise FormProblem(f"unknown method {value[:20]!r}")
+                raise FormProblem("form.method", method=value[:20])
             method = value
         elif key in ("compare-a", "compare-b"):
             pair[key[8:]] = value
         elif key == "place" and value:
             place = value[:64]
     if not answers:
-        raise FormProblem("no answers in the form")
+        raise FormProblem("form.empty")
     compare = (pair["a"], pair["b"]) if "a" in pair and "b" in pair else None
     request = MatchRequest.model_validate(
         {"answers": answers, "weights": weights, "method": method, "constituency": place},

@@ -22,8 +22,9 @@ from api.views.charts import (
 from api.views.headline import grade_lead, minimum_answers
 from api.views.profile import profile_urls
 from api.views.share import share_key
-from api.views.texts import METHODS, Texts, entity_name
+from api.views.texts import Texts, entity_name
 from vaa.results import MatchRequest, PreparedElection
+from vaa.rules import METHODS
 
 RADAR_SERIES = 3
 SUGGESTIONS = 6

@@ -11,8 +11,7 @@ from typing import Any
 
 from api.i18n import translations
 from vaa.matching import round_half_up
-
-METHODS = ("cityblock", "euclidean", "directional", "hybrid")
+from vaa.rules import METHODS
 
 
 def N_(message: str) -> str:

@@ -116,11 +116,11 @@ def test_compare_two_parties(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("fields_sent", "problem"),
     [
-        ({"answer-no-such-statement": "agree"}, "unknown statement"),
-        ({"answer-{sid}": "maybe"}, "is not an answer option"),
+        ({"answer-no-such-statement": "agree"}, "There is no statement “no-such-statement”"),
+        ({"answer-{sid}": "maybe"}, "“maybe” is not an answer to statement"),
         ({"answer-{sid}": "agree", "weight-{sid}": "5"}, "must be 0, 1 or 2"),
-        ({"answer-{sid}": "agree", "method": "astrology"}, "unknown method"),
-        ({}, "no answers"),
+        ({"answer-{sid}": "agree", "method": "astrology"}, "no matching method “astrology”"),
+        ({}, "The form holds no answers."),
     ],
 )
 def test_unreadable_answers_get_a_page_not_a_crash(

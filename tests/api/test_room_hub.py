@@ -166,7 +166,7 @@ def _join_link_from(port: int, database: str) -> str:
                 "language": "en",
                 "place": "Zugdidi",
                 "day": "2025-09-20",
-                "min_group": "2",
+                "min_group": "3",
                 "kiosk_minutes": "3",
                 "csrf_token": csrf.group(1),
             },

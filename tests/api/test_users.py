@@ -22,6 +22,7 @@ from tests.api.test_auth import (
 )
 from vaa import accounts, audit
 from vaa.db import session_scope
+from vaa.errors import Conflict, VaaError
 from vaa.models import Account, Entity
 from vaa.settings import Settings
 
@@ -189,7 +190,7 @@ def test_change_role_and_the_last_admin_is_kept(admin: TestClient, demo: sa.Engi
         from vaa import users
 
         last = users.find_user(session, email="ed@example.org")
-        with pytest.raises(accounts.AccountError, match="last active administrator"):
+        with pytest.raises(Conflict, match="last active administrator"):
             users.set_active(session, account=last, active=False, actor="test")
 
     with Session(demo) as session:
@@ -355,7 +356,7 @@ def test_two_admins_demoting_each_other_at_once_keep_one(
                 users.change_role(session, account=account, role="editor", actor=actor)
                 session.commit()
                 outcome[actor] = "demoted"
-            except accounts.AccountError as exc:
+            except VaaError as exc:
                 session.rollback()
                 outcome[actor] = exc.code
 

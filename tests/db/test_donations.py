@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from vaa.db import session_scope
-from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
+from vaa.donations import THRESHOLD, donate, statistics
+from vaa.errors import InvalidAnswers, NotFound
 from vaa.models import Donation, DonationAnswer
 from vaa.publish import content_from_bundle
 from vaa.store import bundle_bytes, published_ref
@@ -135,13 +136,13 @@ def test_service_functions_check_before_storing(demo: sa.Engine) -> None:
         sid, option = q.statements[0].id, q.scale[-1].id
         before = statistics(session, election="demo")
         assert (before.donations, before.needed, before.statements) == (0, THRESHOLD, None)
-        with pytest.raises(UnknownElection):
+        with pytest.raises(NotFound):
             donate(session, election="demo", version="nope", answers={sid: option}, weights={})
-        with pytest.raises(UnknownElection):
+        with pytest.raises(NotFound):
             statistics(session, election="nope")
-        with pytest.raises(InvalidDonation, match="no statement answered"):
+        with pytest.raises(InvalidAnswers, match="no statement answered"):
             donate(session, election="demo", version=ref.checksum, answers={sid: None}, weights={})
-        with pytest.raises(InvalidDonation, match="is not one of"):
+        with pytest.raises(InvalidAnswers, match="is not one of"):
             donate(
                 session,
                 election="demo",

@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from vaa import group_sessions, group_stats
 from vaa.db import session_scope
+from vaa.errors import Gone, InvalidAnswers, NotFound, VaaError
 from vaa.models import (
     Donation,
     DonationAnswer,
@@ -133,7 +134,7 @@ def test_create_refuses_bad_settings(db: Session) -> None:
         ({"election": "demo", "language": "en", "kiosk_minutes": 0}, "kiosk"),
         ({"election": "demo", "language": "en", "place": "x" * 201}, "place"),
     ]:
-        with pytest.raises(group_sessions.SessionError) as error:
+        with pytest.raises(VaaError) as error:
             group_sessions.create_session(db, facilitator=None, **kw)  # type: ignore[arg-type]
         assert error.value.code == code
     db.rollback()
@@ -247,16 +248,16 @@ def test_bad_answers_change_nothing(db: Session) -> None:
         ({"e-petitions": "agree"}, {"e-petitions": 3}),
         ({"e-petitions": "agree"}, {"open-council": 2}),
     ]:
-        with pytest.raises(group_sessions.InvalidAnswers):
+        with pytest.raises(InvalidAnswers):
             group_sessions.record_answers(
                 db, code=group.code, participant=person.id, answers=answers, weights=weights
             )
         db.rollback()
-    with pytest.raises(group_sessions.UnknownSession):
+    with pytest.raises(NotFound):
         group_sessions.record_answers(db, code=group.code, participant="x", answers={})
-    with pytest.raises(group_sessions.UnknownSession):
+    with pytest.raises(NotFound):
         group_sessions.record_answers(db, code="ABCDEF", participant=person.id, answers={})
-    with pytest.raises(group_sessions.SessionError):
+    with pytest.raises(VaaError):
         group_sessions.join(db, group=group, consent=False, donate=False)
     db.rollback()
     assert db.exec(select(func.count()).select_from(SessionAnswer)).one() == 0
@@ -292,9 +293,9 @@ def test_paper_sheets_and_hands_count(db: Session) -> None:
     group_sessions.set_tallies(db, group=group, tallies={"e-petitions": {"disagree": 1}})
     db.commit()
     assert group_sessions.aggregate(db, group=group)["statements"][0]["counts"][1] == 1
-    with pytest.raises(group_sessions.InvalidAnswers):
+    with pytest.raises(InvalidAnswers):
         group_sessions.set_tallies(db, group=group, tallies={"e-petitions": {"maybe": 1}})
-    with pytest.raises(group_sessions.InvalidAnswers):
+    with pytest.raises(InvalidAnswers):
         group_sessions.set_tallies(db, group=group, tallies={"e-petitions": {"agree": -1}})
 
 
@@ -334,11 +335,11 @@ def test_close_keeps_the_summary_and_donations_only(demo: sa.Engine, db: Session
         ).all()
         assert ("e-petitions", "agree", 2) in answers and ("open-council", None, 1) in answers
     assert donor.donate
-    with pytest.raises(group_sessions.SessionClosed):
+    with pytest.raises(Gone):
         group_sessions.find_session(db, code=group.code)
-    with pytest.raises(group_sessions.SessionClosed):
+    with pytest.raises(Gone):
         group_sessions.record_answers(db, code=group.code, participant=donor.id, answers={})
-    with pytest.raises(group_sessions.SessionClosed):
+    with pytest.raises(Gone):
         group_sessions.close_session(db, group=group, actor="test")
 
 

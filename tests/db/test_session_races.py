@@ -16,6 +16,7 @@ from tests.api.test_admin_content import sign_in_as
 from tests.api.test_races import RACE_FILES, VOTER
 from vaa import group_sessions
 from vaa.db import session_scope
+from vaa.errors import Invalid
 from vaa.loading import load_files
 from vaa.models import GroupSession
 from vaa.settings import Settings
@@ -68,7 +69,7 @@ def test_a_district_room_sees_its_three_races(db: Session) -> None:
 
 
 def test_a_place_of_another_election_is_refused(db: Session) -> None:
-    with pytest.raises(group_sessions.SessionError) as error:
+    with pytest.raises(Invalid) as error:
         group_sessions.create_session(
             db, election="races", language="en", constituency="zugdidi", facilitator=None
         )

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from tests.api.test_auth import add_account, form_token, sign_in
 from vaa import donations, group_sessions
 from vaa.db import session_scope
+from vaa.errors import VaaError
 from vaa.models import GroupSession
 from vaa.store import published_ref
 
@@ -79,7 +80,7 @@ def test_the_minimum_group_cannot_be_below_three(facilitator: TestClient, db: Se
         refused = create(facilitator, low)
         assert refused.status_code == 400, low
         assert "The minimum group size must be a whole number from 3 to 100" in refused.text
-        with pytest.raises(group_sessions.SessionError) as error:
+        with pytest.raises(VaaError) as error:
             group_sessions.create_session(
                 db, election="demo", language="en", min_group=int(low), facilitator=None
             )

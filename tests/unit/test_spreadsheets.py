@@ -332,10 +332,9 @@ def test_workbook_problems_are_all_reported_with_sheet_row_and_column() -> None:
             "Party B",
             1,
             "",
-            "unknown sheet 'Party B'; expected one of "
-            "['questionnaire', 'themes', 'party-a', 'party-b']",
+            "unknown sheet 'Party B'; expected one of questionnaire, themes, party-a, party-b",
         ),
-        Problem("party-a", 2, "answer", f"'yes' is not a scale option {FIVE}"),
+        Problem("party-a", 2, "answer", f"'yes' is not a scale option ({', '.join(FIVE)})"),
         Problem("questionnaire", 2, "axis_economic", "'lots' is not a number (from -1 to 1)"),
         Problem("questionnaire", 6, "id", "duplicate id 's1' (also in row 2)"),
         Problem("themes", 1, "id", "column is missing"),
@@ -372,7 +371,7 @@ def test_missing_id_column_and_bad_cells_in_the_questionnaire() -> None:
             "axis_social",
             "unknown column; expected id, theme, text_ka, text_en, info_ka, info_en, axis_economic",
         ),
-        Problem("questionnaire", 2, "theme", "unknown theme 'third'; themes: ['first', 'second']"),
+        Problem("questionnaire", 2, "theme", "unknown theme 'third'; themes: first, second"),
         Problem("questionnaire", 3, "text_ka", "a statement needs a text"),
         Problem("questionnaire", 4, "axis_economic", "1.5 is not from -1 to 1"),
         Problem(

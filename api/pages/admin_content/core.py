@@ -25,14 +25,12 @@ from vaa import audit
 from vaa.content import ElectionContent, Entity, Questionnaire
 from vaa.drafts import OpenDraft, StaleDraft, open_draft, save_draft
 from vaa.models import Account
+from vaa.rules import SLUG, text_in
 
 editor_guard = require_role("editor")  # admins always pass too
 EditorDep = Annotated[Account, Depends(editor_guard)]
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-URL = re.compile(r"^https?://\S+$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 MAX_TEXT = 5000
 
 
@@ -190,9 +188,7 @@ def form_page(
 
 def title_in(text: dict[str, str] | None, lang: str, fallback: str = "") -> str:
     """A text in the UI language if it has it, else in its first language."""
-    if not text:
-        return fallback
-    return text.get(lang) or next(iter(text.values()), fallback) or fallback
+    return text_in(text, lang, default=fallback)
 
 
 # -- texts per language -------------------------------------------------------------------

@@ -12,10 +12,7 @@ from api.deps import SessionDep
 from api.i18n import available_languages, language_name
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
-    LANGUAGE,
     N_,
-    SLUG,
-    URL,
     EditorDep,
     Errors,
     FormDep,
@@ -40,12 +37,10 @@ from vaa import audit
 from vaa.drafts import OpenDraft, create_election, draft_content
 from vaa.models import Draft, Election
 from vaa.publish import checksum
+from vaa.rules import LANGUAGE, METHODS, MISSING, SLUG, is_url, text_in
 from vaa.store import latest_published
 
 router = APIRouter(prefix="/admin/elections")
-
-METHODS = ("cityblock", "euclidean", "directional", "hybrid")
-MISSING = ("max", "neutral", "skip")
 
 
 def catalog_languages() -> list[str]:
@@ -81,7 +76,7 @@ def read_elections(request: Request, session: SessionDep, user: EditorDep) -> HT
         rows.append(
             {
                 "slug": election.slug,
-                "title": title.get(lang) or next(iter(title.values()), election.slug),
+                "title": text_in(title, lang, default=election.slug),
                 "number": version.number if version else None,
                 "changes": unpublished_changes(session, election),
             }
@@ -189,8 +184,8 @@ def _settings_values(data: dict[str, Any]) -> dict[str, str]:
     langs = languages(data)
     values = {
         "date": q.get("date") or "",
-        "method": q.get("matching", {}).get("method", "cityblock"),
-        "missing": q.get("matching", {}).get("missing", "max"),
+        "method": q.get("matching", {}).get("method", METHODS[0]),
+        "missing": q.get("matching", {}).get("missing", MISSING[0]),
         "languages": " ".join(langs),
     }
     for name in TEXTS:
@@ -468,7 +463,7 @@ def update_positions(
         answer = get(form, f"answer_{sid}")
         justification = text_field(form, f"justification_{sid}", langs, errors)
         source = get(form, f"source_{sid}")
-        if source and (not URL.match(source) or len(source) > 2000):
+        if source and not is_url(source):
             errors[f"source_{sid}"] = Message(
                 N_("Enter a web address starting with https:// or http://.")
             )

@@ -22,7 +22,6 @@ from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     COLOR,
     N_,
-    URL,
     EditorDep,
     Errors,
     FormDep,
@@ -46,6 +45,7 @@ from api.pages.admin_content.core import (
 )
 from vaa.drafts import OpenDraft
 from vaa.models import Account
+from vaa.rules import is_url
 
 router = APIRouter()
 
@@ -360,7 +360,7 @@ def from_form(
             places = options(kind, data, "en", item.get("id")).get(f.name)
             if f.kind == "line" and places is not None and value not in dict(places):
                 errors[f.name] = Message(N_("Choose one of the options."))
-            if f.kind == "url" and (not URL.match(value) or len(value) > 2000):
+            if f.kind == "url" and not is_url(value):
                 errors[f.name] = Message(
                     N_("Enter a web address starting with https:// or http://.")
                 )

@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import SessionDep
 from api.pages.admin_content.core import (
     N_,
-    SLUG,
     EditorDep,
     Errors,
     FormDep,
@@ -32,6 +31,7 @@ from api.pages.admin_content.core import (
 )
 from vaa.drafts import OpenDraft
 from vaa.races import chain_of
+from vaa.rules import SLUG
 
 router = APIRouter()
 

@@ -9,6 +9,7 @@ changes on error, and nothing changes without the confirmation.
 import base64
 import binascii
 import json
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,6 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from api.deps import SessionDep
+from api.errors import problem_message
+from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     N_,
     EditorDep,
@@ -35,7 +38,15 @@ from vaa.content import ElectionContent
 from vaa.drafts import OpenDraft, draft_content
 from vaa.formats import DataError, Problem
 from vaa.publish import content_data
-from vaa.spreadsheets import Change, export_csv, export_xlsx, import_csv, import_xlsx, preview
+from vaa.spreadsheets import (
+    Change,
+    coded,
+    export_csv,
+    export_xlsx,
+    import_csv,
+    import_xlsx,
+    preview,
+)
 
 router = APIRouter(prefix="/admin/elections")
 
@@ -60,6 +71,9 @@ def _sheets_page(
     error: Message | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    if problems:  # each row's message in the editor's language
+        language = admin_language(request)
+        problems = [replace(p, message=problem_message(p, language)) for p in problems]
     content = lenient_content(opened.data)
     draft_problems: list[Problem] = []
     if content is None:
@@ -116,12 +130,7 @@ def _read(files: dict[str, bytes], current: ElectionContent) -> ElectionContent:
     workbooks = [name for name in files if name.lower().endswith(".xlsx")]
     if workbooks:
         if len(files) > 1:
-            raise DataError(
-                [
-                    Problem(name, 1, "", "upload one workbook, or CSV files, not both")
-                    for name in files
-                ]
-            )
+            raise DataError([coded(name, 1, "", "sheet.file.mixed") for name in files])
         return import_xlsx(files[workbooks[0]], current=current)
     return import_csv(files, current=current)
 
