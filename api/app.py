@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.formparsers import MultiPartParser
 
 from api.errors import install_error_pages
 from api.limits import BodyLimit
@@ -42,6 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimit,
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.max_upload_bytes,
+    )
+    # An upload stays in memory, where the body limit bounds it, instead of being spooled
+    # to a temporary file before the spreadsheet checks have run (issue 13).
+    MultiPartParser.spool_max_size = max(
+        MultiPartParser.spool_max_size, settings.max_upload_bytes + 1
     )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     install_error_pages(app)

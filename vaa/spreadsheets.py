@@ -25,7 +25,9 @@ import csv
 import io
 import math
 import re
+import time
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -418,6 +420,14 @@ def _csv_cell(value: Value) -> str:
     return "'" + value if value.startswith(_CSV_RISKY) else value
 
 
+def formula_safe(value: str) -> str:
+    """A text for a CSV cell that no spreadsheet runs as a formula (OWASP "CSV injection").
+
+    A text starting with = + - @ (or a tab or CR) gets a leading apostrophe.
+    """
+    return "'" + value if value.startswith(_CSV_RISKY[:-1]) else value
+
+
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -425,7 +435,53 @@ def _number_text(value: float) -> str:
 # -- reading tables ----------------------------------------------------------------------
 
 
+MAX_UNPACKED_BYTES = 32_000_000
+"""Largest total size of a workbook's parts once unzipped (a 4 MB upload of real text
+unpacks to well under this; a zip bomb of 0.75 MB unpacks to hundreds of megabytes)."""
+MAX_PARTS = 2_000
+MAX_ROWS = 10_000
+"""Rows per sheet, empty ones included."""
+MAX_COLUMNS = 1_000
+MAX_CELLS = 300_000
+"""Cells in the whole workbook, counting the empty ones before a row's last cell (100
+parties x 200 statements need about 160,000; openpyxl reads some 60,000 a second)."""
+MAX_READ_SECONDS = 10.0
+
+
+def _unpacked_problem(data: bytes) -> Problem | None:
+    """Check a workbook's zip directory before anything is unpacked.
+
+    The sizes in the directory bound what can be read: Python's zipfile stops at a
+    part's declared size (and then fails its checksum), so a lying directory cannot
+    unpack more.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        return Problem(WORKBOOK, 1, "", f"cannot be read as an XLSX workbook: {exc}")
+    if len(parts) > MAX_PARTS:
+        return Problem(
+            WORKBOOK, 1, "", f"has {len(parts):,} parts; a workbook may have at most {MAX_PARTS:,}"
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        return Problem(
+            WORKBOOK,
+            1,
+            "",
+            f"unpacks to {unpacked / 1e6:,.0f} MB; a workbook may unpack to at most "
+            f"{MAX_UNPACKED_BYTES / 1e6:g} MB (is it a zip bomb?)",
+        )
+    return None
+
+
 def _read_workbook(data: bytes, problems: list[Problem]) -> list[_Table] | None:
+    """Read every sheet but the instructions, within the limits above (else a problem)."""
+    refused = _unpacked_problem(data)
+    if refused is not None:
+        problems.append(refused)
+        return None
     try:
         with warnings.catch_warnings():
             # Features openpyxl does not know (Excel extensions) only warn; they hold no data.
@@ -434,16 +490,39 @@ def _read_workbook(data: bytes, problems: list[Problem]) -> list[_Table] | None:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
         problems.append(Problem(WORKBOOK, 1, "", f"cannot be read as an XLSX workbook: {exc}"))
         return None
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    cells = 0
     try:
         tables = []
         for sheet in workbook.worksheets:
             if sheet.title.strip().lower() == INSTRUCTIONS:
                 continue
-            rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            # A declared size (<dimension ref="A1:XFD1048576"/>) would pad every row to it.
+            sheet.reset_dimensions()
+            rows: list[list[Value]] = []
+            for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells += len(row)
+                limit = _row_limit(line, len(row), cells, deadline)
+                if limit:
+                    problems.append(Problem(sheet.title, line, "", limit))
+                    return None
+                rows.append([_cell(value) for value in row])
             tables.append(_table(sheet.title, rows))
         return tables
     finally:
         workbook.close()
+
+
+def _row_limit(line: int, width: int, cells: int, deadline: float) -> str | None:
+    if line > MAX_ROWS:
+        return f"has more than {MAX_ROWS:,} rows; a sheet may have at most {MAX_ROWS:,}"
+    if width > MAX_COLUMNS:
+        return f"has {width:,} columns; a sheet may have at most {MAX_COLUMNS:,}"
+    if cells > MAX_CELLS:
+        return f"the workbook has more than {MAX_CELLS:,} cells, the most it may have"
+    if time.monotonic() > deadline:
+        return f"the workbook took longer than {MAX_READ_SECONDS:g} s to read; split it up"
+    return None
 
 
 def _cell(value: Any) -> Value:

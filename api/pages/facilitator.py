@@ -26,6 +26,7 @@ from api.routes.session_events import ManagedSession, summary_of
 from vaa import group_sessions
 from vaa.content import ElectionContent
 from vaa.models import Account, GroupSession
+from vaa.spreadsheets import formula_safe
 from vaa.store import published_versions
 
 facilitator = require_role("facilitator")
@@ -296,7 +297,12 @@ def read_report_csv(request: Request, group: ManagedSession, session: SessionDep
     options = [o.id for o in content.questionnaire.scale]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["section", "item", "option", "value", "label"])
+
+    def writerow(cells: list[Any]) -> None:
+        # The place, statement texts and names are typed by people: no cell may run.
+        writer.writerow([formula_safe(c) if isinstance(c, str) else c for c in cells])
+
+    writerow(["section", "item", "option", "value", "label"])
     facts = {
         "code": group.code,
         "election": content.questionnaire.election,
@@ -311,15 +317,15 @@ def read_report_csv(request: Request, group: ManagedSession, session: SessionDep
         "shown": summary["shown"],
     }
     for key, value in facts.items():
-        writer.writerow(["session", key, "", value, ""])
+        writerow(["session", key, "", value, ""])
     for s in summary["statements"] or []:
         label = meta["statements"][s["id"]]["text"]
         for option, n in zip(options, s["counts"], strict=True):
-            writer.writerow(["statement", s["id"], option, n, label])
-        writer.writerow(["statement", s["id"], "skip", s["skipped"], label])
+            writerow(["statement", s["id"], option, n, label])
+        writerow(["statement", s["id"], "skip", s["skipped"], label])
     for m in summary["matches"] or []:
         name = meta["entities"][m["entity"]]["name"]
-        writer.writerow(["match", m["entity"], "", "" if m["score"] is None else m["score"], name])
+        writerow(["match", m["entity"], "", "" if m["score"] is None else m["score"], name])
     body = "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read Georgian right
     filename = f"session-{group.code}-{group.day or date.today()}.csv"
     return Response(
