@@ -6,6 +6,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from starlette.formparsers import MultiPartParser
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.errors import install_error_pages
 from api.limits import BodyLimit
@@ -13,6 +15,7 @@ from api.pages import admin as admin_pages
 from api.pages import admin_content, common, party, quiz, results, review
 from api.routes import account, adaptive, donations, elections, health, static
 from api.security import SecurityHeaders
+from api.throttle import Throttles
 from vaa.db import create_db_engine
 from vaa.settings import Settings, get_settings
 
@@ -38,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.throttles = Throttles()
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
         BodyLimit,
@@ -49,7 +53,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     MultiPartParser.spool_max_size = max(
         MultiPartParser.spool_max_size, settings.max_upload_bytes + 1
     )
+    if settings.allowed_host_list != ["*"]:
+        # Links in pages and redirects are built from the Host header: refuse others (400).
+        app.add_middleware(
+            TrustedHostMiddleware, allowed_hosts=settings.allowed_host_list, www_redirect=False
+        )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    if settings.trusted_proxy_list:
+        # Outermost, so that every other part sees the real client address and scheme.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     install_error_pages(app)
     app.include_router(health.router)
     app.include_router(elections.router)

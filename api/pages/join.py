@@ -18,6 +18,7 @@ from api.auth import csrf_protect
 from api.deps import SessionDep, SettingsDep
 from api.i18n import available_languages, negotiate, translations
 from api.pages.render import LanguageDep, render
+from api.throttle import client_address, retry_minutes, throttles
 from vaa import group_sessions
 from vaa.models import GroupSession
 
@@ -35,10 +36,40 @@ def _page(
     return response
 
 
+class _Throttled(group_sessions.SessionError):
+    def __init__(self, wait: float) -> None:
+        super().__init__("too many attempts to join", "throttled")
+        self.minutes = retry_minutes(wait)
+
+
+def _find(request: Request, session: SessionDep, code: str) -> GroupSession:
+    """The open session with this code; a client that tried too many wrong codes waits."""
+    misses, client = throttles(request).join_misses, client_address(request)
+    wait = misses.wait(client)
+    if wait:
+        raise _Throttled(wait)
+    try:
+        return group_sessions.find_session(session, code=code)
+    except group_sessions.SessionError:
+        misses.hit(client)
+        raise
+
+
 def _problem(request: Request, lang: str, exc: group_sessions.SessionError) -> HTMLResponse:
-    """The code form again, saying that the session is unknown or has ended."""
-    status = 410 if isinstance(exc, group_sessions.SessionClosed) else 404
-    return _page(request, "sessions/join_code.html", lang, status_code=status, problem=exc.code)
+    """The code form again: one 404 for a session unknown or ended (codes cannot be told
+    apart by probing), or 429 after too many attempts."""
+    if isinstance(exc, _Throttled):
+        response = _page(
+            request,
+            "sessions/join_code.html",
+            lang,
+            status_code=429,
+            problem=exc.code,
+            minutes=exc.minutes,
+        )
+        response.headers["Retry-After"] = str(exc.minutes * 60)
+        return response
+    return _page(request, "sessions/join_code.html", lang, status_code=404, problem="unknown")
 
 
 @router.get("/join")
@@ -64,7 +95,7 @@ def redirect_join_code(
         request.headers.get("accept-language"), available_languages(), settings.default_language
     )
     with contextlib.suppress(group_sessions.SessionError):
-        language = group_sessions.find_session(session, code=normal).language
+        language = _find(request, session, normal).language
     return RedirectResponse(f"/{language}/join/{normal}", status_code=303)
 
 
@@ -109,7 +140,7 @@ def read_join(
 ) -> Response:
     """Show the session, what happens to the answers, and the consent to join."""
     try:
-        group = group_sessions.find_session(session, code=code)
+        group = _find(request, session, code)
     except group_sessions.SessionError as exc:
         return _problem(request, lang, exc)
     if code != group.code:
@@ -132,7 +163,11 @@ def create_participant(
 ) -> Response:
     """Join with consent: an anonymous participant, then on to the quiz."""
     try:
-        group = group_sessions.find_session(session, code=code)
+        group = _find(request, session, code)
+        if consent == "yes":
+            wait = throttles(request).joins.check(client_address(request))
+            if wait:
+                raise _Throttled(wait)
     except group_sessions.SessionError as exc:
         return _problem(request, lang, exc)
     context = _session_context(session, group, lang)
@@ -187,7 +222,7 @@ def create_participant(
 def read_kiosk(request: Request, lang: LanguageDep, code: str, session: SessionDep) -> Response:
     """A shared tablet: the join page in a frame that starts afresh after a quiet spell."""
     try:
-        group = group_sessions.find_session(session, code=code)
+        group = _find(request, session, code)
     except group_sessions.SessionError as exc:
         return _problem(request, lang, exc)
     context = _session_context(session, group, lang)

@@ -15,16 +15,18 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from api import csrf
 from api.deps import SessionDep
 from api.i18n import translations
 from api.pages.render import LanguageDep, VoterElectionDep, render
 from api.routes.donations import statistics_response
 from api.routes.elections import load_prepared
+from api.throttle import client_address, retry_minutes, throttles
 from api.views.headline import enough_answers, grade_lead, minimum_answers
 from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
 from vaa.matching import round_half_up
@@ -913,7 +915,7 @@ async def create_results(
     }
     share = str(request.url_for("read_results", lang=lang, election=election["election"]))
     share += "#" + share_fragment(election, answers, match.weights, match.method)
-    return render(
+    page = render(
         request,
         "results.html",
         language=lang,
@@ -922,17 +924,29 @@ async def create_results(
         state=state,
         reasons=reasons["entities"],
         share_url=share,
+        csrf_token=csrf.anonymous_token(request),  # for the donation form below the result
         **context,
     )
+    csrf.attach_anonymous_cookie(request, page)
+    return page
 
 
-@router.post("/{lang}/{election}/donations", response_model=None)
+async def _donation_csrf(request: Request) -> None:
+    # The anonymous double-submit token, even for a signed-in editor trying the quiz: a
+    # donation is not an account's action, and the results page carries that token.
+    await csrf.check(request, request.cookies.get(csrf.anonymous_cookie(request)))
+
+
+@router.post(
+    "/{lang}/{election}/donations", response_model=None, dependencies=[Depends(_donation_csrf)]
+)
 async def create_donation_page(
     request: Request, lang: LanguageDep, election: VoterElectionDep, session: SessionDep
 ) -> Response:
     """Store the answers anonymously when the voter ticked the box (no JavaScript)."""
     t = Texts(lang)
     form = await request.form()
+    status = 400
     try:
         if form.get("consent") != "yes":
             raise FormProblem(translations(lang).gettext("Please tick the box first."))
@@ -940,6 +954,16 @@ async def create_donation_page(
         version = form.get("version")
         if not isinstance(version, str):
             raise FormProblem("no questionnaire version in the form")
+        wait = throttles(request).donations.check(client_address(request))
+        if wait:
+            status = 429
+            raise FormProblem(
+                translations(lang).gettext(
+                    "Too many answers have been given from your connection lately. "
+                    "Please try again in %(minutes)s min."
+                )
+                % {"minutes": retry_minutes(wait)}
+            )
         donate(
             session,
             election=election["election"],
@@ -954,7 +978,7 @@ async def create_donation_page(
             "results.html",
             language=lang,
             languages=election["languages"],
-            status_code=400,
+            status_code=status,
             view=None,
             problem=str(exc),
             **context,

@@ -16,6 +16,7 @@ from api.auth import (
 )
 from api.deps import SessionDep
 from api.pages.admin import render_admin
+from api.throttle import client_address
 from vaa import accounts
 from vaa.accounts import ROLES, AccountError, InvalidCredentials, TooManyFailures
 from vaa.models import Account
@@ -27,8 +28,7 @@ FormText = Annotated[str, Form()]
 
 
 def _client(request: Request) -> str:
-    # Behind a proxy, uvicorn's --proxy-headers (on in `vaa serve`) puts the real address here.
-    return request.client.host if request.client else "unknown"
+    return client_address(request)
 
 
 def _minutes(exc: TooManyFailures) -> int:
@@ -47,7 +47,7 @@ def _signed_in_response(
     session.commit()
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, token)
-    response.delete_cookie(csrf.ANONYMOUS_COOKIE, path="/")
+    response.delete_cookie(csrf.anonymous_cookie(request), path="/")
     return response
 
 

@@ -2,11 +2,12 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, HTTPException, Response
+from fastapi import APIRouter, Body, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep
 from api.schemas import Problem
+from api.throttle import client_address, retry_minutes, throttles
 from vaa.donations import (
     THRESHOLD,
     InvalidDonation,
@@ -76,12 +77,17 @@ class StatisticsResponse(BaseModel):
     responses={
         400: {"model": Problem, "description": "The answers do not fit that version."},
         404: {"model": Problem, "description": "No such published election or version."},
+        429: {"model": Problem, "description": "Too many donations from this address."},
     },
 )
 def create_donation(
-    election: str, session: SessionDep, request: Annotated[DonationRequest, Body()]
+    election: str,
+    session: SessionDep,
+    request: Annotated[DonationRequest, Body()],
+    connection: Request,
 ) -> DonationReceipt:
     """Store one voter's answers anonymously, with the version and the day only."""
+    refuse_donation_flood(connection)
     try:
         donate(
             session,
@@ -96,6 +102,18 @@ def create_donation(
         raise HTTPException(400, str(exc)) from exc
     session.commit()
     return DonationReceipt(stored=True)
+
+
+def refuse_donation_flood(request: Request) -> None:
+    """429 once this client (or everyone together) has donated too often lately."""
+    wait = throttles(request).donations.check(client_address(request))
+    if wait:
+        minutes = retry_minutes(wait)
+        raise HTTPException(
+            429,
+            f"too many donations from this address; try again in {minutes} min",
+            {"Retry-After": str(minutes * 60)},
+        )
 
 
 @router.get(

@@ -68,8 +68,7 @@ class AnswerReceipt(BaseModel):
 
 ANSWER_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "An unknown statement, option or weight."},
-    404: {"model": Problem, "description": "No such session or participant."},
-    410: {"model": Problem, "description": "The session has ended."},
+    404: {"model": Problem, "description": "No such open session, or no such participant."},
 }
 
 
@@ -88,10 +87,10 @@ def create_session_answers(
             cleared=batch.cleared,
             finished=batch.finished,
         )
-    except group_sessions.SessionClosed as exc:
-        raise HTTPException(410, str(exc)) from exc
-    except group_sessions.UnknownSession as exc:
-        raise HTTPException(404, str(exc)) from exc
+    except (group_sessions.SessionClosed, group_sessions.UnknownSession):
+        # One answer for both, so that a code cannot be probed (session-join.js reads a
+        # 404 as "the session has ended" for a participant who had joined).
+        raise HTTPException(404, "no such open session or participant") from None
     except group_sessions.SessionError as exc:
         raise HTTPException(400, str(exc)) from exc
     session.commit()

@@ -1,6 +1,7 @@
 """Anonymous donations of answers and their statistics (SQLite and PostgreSQL)."""
 
 import html
+import re
 from datetime import date
 from typing import Any
 
@@ -104,8 +105,9 @@ def test_malformed_requests_are_4xx(client: TestClient) -> None:
 
 def test_statistics_wait_for_enough_donations(client: TestClient) -> None:
     election = _election(client)
-    for i in range(THRESHOLD - 1):
-        client.post("/api/v1/elections/demo/donations", json=_body(election, pick=i % 2))
+    for i in range(THRESHOLD - 1):  # voters on their own connections (one may flood: 429)
+        voter = TestClient(client.app, client=(f"192.0.2.{i + 1}", 50000))
+        voter.post("/api/v1/elections/demo/donations", json=_body(election, pick=i % 2))
     waiting = client.get("/api/v1/elections/demo/statistics").json()
     assert waiting["needed"] == 1 and waiting["statements"] is None
     assert waiting["donations"] is None  # nothing about the answers before the threshold
@@ -166,7 +168,11 @@ def test_the_form_without_javascript_needs_the_tick(client: TestClient, demo: sa
     election = _election(client)
     body = _body(election)
     form = {f"answer-{sid}": option or "skip" for sid, option in body["answers"].items()}
+    results = client.post("/en/demo/results", data=form)  # the form is below the result
+    token = re.search(r'name="csrf_token" value="([^"]+)"', results.text)
+    assert token
     form["version"] = election["version"]
+    form["csrf_token"] = token.group(1)
     refused = client.post("/en/demo/donations", data=form, follow_redirects=False)
     assert refused.status_code == 400
     assert "Please tick the box first." in refused.text
