@@ -96,6 +96,11 @@ class Throttles:
     )
     """A voter gives one donation; ten in ten minutes from one address allows a shared
     connection (a school, a mobile carrier's NAT) and refuses a flood."""
+    donation_tokens: Throttle = field(
+        default_factory=lambda: Throttle(per_client=30, overall=6_000, window=600)
+    )
+    """Result pages (and token requests) that may donate: more than donations, fewer than
+    a flood."""
     joins: Throttle = field(
         default_factory=lambda: Throttle(per_client=120, overall=3_000, window=600)
     )

@@ -28,7 +28,15 @@ from api.routes.donations import statistics_response
 from api.routes.elections import load_prepared
 from api.throttle import client_address, retry_minutes, throttles
 from api.views.headline import enough_answers, grade_lead, minimum_answers
-from vaa.donations import THRESHOLD, InvalidDonation, UnknownElection, donate, statistics
+from vaa.donations import (
+    THRESHOLD,
+    InvalidDonation,
+    InvalidToken,
+    UnknownElection,
+    donate,
+    spend_token,
+    statistics,
+)
 from vaa.matching import round_half_up
 from vaa.publish import justification_slice
 from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, score_answers
@@ -810,6 +818,7 @@ def _page_context(
         "bundle": election["bundle_url"],
         "justifications": election["justifications_url"],
         "donate": f"/api/v1/elections/{slug}/donations",
+        "donateToken": f"/api/v1/elections/{slug}/donation-tokens",
         "shareKey": share_key(election),
         "method": election["matching"]["method"],
         "minimum": minimum_answers(len(prepared.statement_ids)),
@@ -954,6 +963,9 @@ async def create_donation_page(
         version = form.get("version")
         if not isinstance(version, str):
             raise FormProblem("no questionnaire version in the form")
+        # The form's CSRF token (checked above) is this visitor's one-time donation token.
+        token = form.get(csrf.FIELD)
+        spend_token(session, token=token if isinstance(token, str) else "")
         wait = throttles(request).donations.check(client_address(request))
         if wait:
             status = 429
@@ -971,7 +983,24 @@ async def create_donation_page(
             answers=match.answers,
             weights={sid: int(w) for sid, w in match.weights.items()},
         )
+    except InvalidToken:
+        session.rollback()
+        _ref, _prepared, context = _page_context(election, session, lang, t)
+        return render(
+            request,
+            "results.html",
+            language=lang,
+            languages=election["languages"],
+            status_code=403,
+            view=None,
+            problem=translations(lang).gettext(
+                "This form has already been sent or is too old. Please show your result "
+                "again to give your answers."
+            ),
+            **context,
+        )
     except (FormProblem, InvalidDonation, UnknownElection, ValueError) as exc:
+        session.rollback()
         _ref, _prepared, context = _page_context(election, session, lang, t)
         return render(
             request,

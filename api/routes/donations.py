@@ -10,13 +10,18 @@ from api.schemas import Problem
 from api.throttle import client_address, retry_minutes, throttles
 from vaa.donations import (
     THRESHOLD,
+    TOKEN_LIFETIME,
     InvalidDonation,
+    InvalidToken,
     Statistics,
     UnknownElection,
     donate,
+    issue_token,
     statistics,
+    use_token,
 )
 from vaa.results import MAX_ITEMS, Id
+from vaa.store import published_ref
 
 router = APIRouter(prefix="/api/v1", tags=["donations"])
 
@@ -31,6 +36,7 @@ class DonationRequest(BaseModel):
             "examples": [
                 {
                     "version": "…checksum…",
+                    "token": "…from POST donation-tokens…",
                     "answers": {"e-petitions": "agree", "youth-space": None},
                     "weights": {"e-petitions": 2},
                 }
@@ -39,6 +45,8 @@ class DonationRequest(BaseModel):
     )
 
     version: Annotated[str, Field(min_length=1, max_length=64)]
+    token: Annotated[str, Field(min_length=1, max_length=64)]
+    """A one-time token from the result page or from POST .../donation-tokens."""
     answers: Annotated[dict[Id, Id | None], Field(max_length=MAX_ITEMS)]
     weights: Annotated[dict[Id, Literal[0, 1, 2]], Field(max_length=MAX_ITEMS)] = Field(
         default_factory=dict
@@ -47,6 +55,12 @@ class DonationRequest(BaseModel):
 
 class DonationReceipt(BaseModel):
     stored: bool
+
+
+class DonationToken(BaseModel):
+    token: str
+    expires_in: int
+    """Seconds the token can be used (once)."""
 
 
 class OptionCount(BaseModel):
@@ -76,6 +90,7 @@ class StatisticsResponse(BaseModel):
     status_code=201,
     responses={
         400: {"model": Problem, "description": "The answers do not fit that version."},
+        403: {"model": Problem, "description": "The token is unknown, used or expired."},
         404: {"model": Problem, "description": "No such published election or version."},
         429: {"model": Problem, "description": "Too many donations from this address."},
     },
@@ -89,6 +104,7 @@ def create_donation(
     """Store one voter's answers anonymously, with the version and the day only."""
     refuse_donation_flood(connection)
     try:
+        use_token(session, token=request.token)
         donate(
             session,
             election=election,
@@ -100,8 +116,38 @@ def create_donation(
         raise HTTPException(404, str(exc)) from exc
     except InvalidDonation as exc:
         raise HTTPException(400, str(exc)) from exc
+    except InvalidToken as exc:
+        raise HTTPException(403, str(exc)) from exc
     session.commit()
     return DonationReceipt(stored=True)
+
+
+@router.post(
+    "/elections/{election}/donation-tokens",
+    status_code=201,
+    responses={
+        404: {"model": Problem, "description": "No such published election."},
+        429: {"model": Problem, "description": "Too many tokens for this address."},
+    },
+)
+def create_donation_token(
+    election: str, session: SessionDep, connection: Request, response: Response
+) -> DonationToken:
+    """A one-time token for one donation (the result page has one already)."""
+    if published_ref(session, slug=election) is None:
+        raise HTTPException(404, f"no published election {election!r}")
+    wait = throttles(connection).donation_tokens.check(client_address(connection))
+    if wait:
+        minutes = retry_minutes(wait)
+        raise HTTPException(
+            429,
+            f"too many donation tokens for this address; try again in {minutes} min",
+            {"Retry-After": str(minutes * 60)},
+        )
+    token = issue_token(session)
+    session.commit()
+    response.headers["Cache-Control"] = "no-store"
+    return DonationToken(token=token, expires_in=int(TOKEN_LIFETIME.total_seconds()))
 
 
 def refuse_donation_flood(request: Request) -> None:

@@ -39,6 +39,13 @@ def _donation(client: TestClient) -> dict[str, Any]:
     return {"version": election["version"], "answers": dict.fromkeys(ids, "agree")}
 
 
+def _token(client: TestClient) -> str:
+    issued = client.post("/api/v1/elections/demo/donation-tokens")
+    assert issued.status_code == 201, issued.text
+    token: str = issued.json()["token"]
+    return token
+
+
 def _donations(engine: sa.Engine) -> int:
     with Session(engine) as session:
         return session.exec(select(func.count()).select_from(Donation)).one()
@@ -48,19 +55,21 @@ def test_a_flood_of_donations_from_one_client_is_refused(
     client: TestClient, demo: sa.Engine
 ) -> None:
     body = _donation(client)
+    client.app.state.throttles.donation_tokens.per_client = 1_000  # type: ignore[attr-defined]
+    tokens = [_token(client) for _ in range(301)]
     started = time.perf_counter()
-    codes = [client.post(DONATE, json=body).status_code for _ in range(300)]
+    codes = [client.post(DONATE, json={**body, "token": t}).status_code for t in tokens[:300]]
     elapsed = time.perf_counter() - started
     # Was: 300 stored in 3.6 s, rewriting a statement's public statistics.
     assert codes.count(201) == 10 and codes.count(429) == 290, elapsed
     assert codes[:10] == [201] * 10
     assert _donations(demo) == 10
-    refused = client.post(DONATE, json=body)
+    refused = client.post(DONATE, json={**body, "token": tokens[300]})
     assert "too many donations" in refused.json()["detail"]
     assert int(refused.headers["retry-after"]) > 0
     # Someone else on another connection still gives their answers.
     other = TestClient(client.app, client=("192.0.2.50", 50000))
-    assert other.post(DONATE, json=body).status_code == 201
+    assert other.post(DONATE, json={**body, "token": _token(other)}).status_code == 201
 
 
 def test_donations_from_many_addresses_meet_the_overall_limit(
@@ -70,10 +79,8 @@ def test_donations_from_many_addresses_meet_the_overall_limit(
         donations=Throttle(per_client=10, overall=25, window=600)
     )
     body = _donation(client)
-    codes = [
-        TestClient(client.app, client=(f"198.51.100.{i}", 50000)).post(DONATE, json=body)
-        for i in range(1, 41)
-    ]
+    voters = [TestClient(client.app, client=(f"198.51.100.{i}", 50000)) for i in range(1, 41)]
+    codes = [v.post(DONATE, json={**body, "token": _token(v)}) for v in voters]
     assert [c.status_code for c in codes] == [201] * 25 + [429] * 15
     assert _donations(demo) == 25
 
@@ -96,23 +103,46 @@ def test_the_no_js_donation_form_needs_its_csrf_token(client: TestClient, demo: 
         refused = forged.post("/en/demo/donations", data=data, follow_redirects=False)
         assert refused.status_code == 403
     assert _donations(demo) == 0
-    # ...and the voter's own form is stored.
+    # ...and the voter's own form is stored, once: the same form again is refused.
     stored = client.post("/en/demo/donations", data=form, follow_redirects=False)
     assert stored.status_code == 303
+    again = client.post("/en/demo/donations", data=form, follow_redirects=False)
+    assert again.status_code == 403 and "already been sent" in again.text
     assert _donations(demo) == 1
+
+
+def test_a_donation_needs_a_one_time_token(client: TestClient, demo: sa.Engine) -> None:
+    body = _donation(client)
+    assert client.post(DONATE, json=body).status_code == 422  # no token
+    for forged in ("x" * 32, "made-up"):
+        refused = client.post(DONATE, json={**body, "token": forged})
+        assert refused.status_code == 403 and "token" in refused.json()["detail"]
+    token = _token(client)
+    assert client.post(DONATE, json={**body, "token": token}).status_code == 201
+    replayed = client.post(DONATE, json={**body, "token": token})
+    assert replayed.status_code == 403
+    assert _donations(demo) == 1
+    assert client.post("/api/v1/elections/nope/donation-tokens").status_code == 404
+    # Tokens are throttled per address as well.
+    statuses = {
+        client.post("/api/v1/elections/demo/donation-tokens").status_code for _ in range(40)
+    }
+    assert statuses == {201, 429}
 
 
 def test_the_no_js_donation_form_is_throttled_with_a_message(
     client: TestClient, demo: sa.Engine
 ) -> None:
-    form = _results_form(client)
-    codes = [
-        client.post("/en/demo/donations", data=form, follow_redirects=False).status_code
-        for _ in range(12)
-    ]
+    codes = []
+    for _ in range(12):  # twelve visitors (each browser donates once) on one connection
+        visitor = TestClient(client.app)
+        form = _results_form(visitor)
+        codes.append(
+            visitor.post("/en/demo/donations", data=form, follow_redirects=False).status_code
+        )
     assert codes == [303] * 10 + [429] * 2
-    client.cookies.set("vaa_lang", "ka")
-    refused = client.post("/ka/demo/donations", data=form, follow_redirects=False)
+    visitor = TestClient(client.app)
+    refused = visitor.post("/ka/demo/donations", data=_results_form(visitor))
     assert refused.status_code == 429
     assert "ძალიან ბევრი პასუხი გადმოგვეცა" in refused.text
 
