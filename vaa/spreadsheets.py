@@ -508,9 +508,65 @@ def _read_workbook(data: bytes, problems: list[Problem]) -> list[_Table] | None:
                     return None
                 rows.append([_cell(value) for value in row])
             tables.append(_table(sheet.title, rows))
-        return tables
     finally:
         workbook.close()
+    if _has_formulas(data):
+        problems += _unsaved_formulas(data, tables)
+    return tables
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any sheet has a formula cell (<f>); most uploads have none."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            _FORMULA_TAG.search(archive.read(part))
+            for part in archive.namelist()
+            if part.startswith("xl/worksheets/") and part.endswith(".xml")
+        )
+
+
+def _unsaved_formulas(data: bytes, tables: list[_Table]) -> list[Problem]:
+    """A problem for each formula without a saved result, which would read as empty.
+
+    Programs that write files without calculating (scripts, some converters) leave the
+    result out; openpyxl then reads None, and a text would silently disappear.
+    """
+    found: list[Problem] = []
+    by_name = {table.name: table for table in tables}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for sheet in workbook.worksheets:
+            table = by_name.get(sheet.title)
+            if table is None:
+                continue
+            sheet.reset_dimensions()
+            saved = dict(table.rows)
+            for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = table.header if line == 1 else saved.get(line, [])
+                for index, value in enumerate(row):
+                    formula = isinstance(value, str) and value.startswith("=")
+                    if not (formula or hasattr(value, "text")):  # ArrayFormula has .text
+                        continue
+                    if index < len(cells) and cells[index] not in (None, ""):
+                        continue
+                    column = table.header[index] if index < len(table.header) else ""
+                    found.append(
+                        Problem(
+                            sheet.title,
+                            line,
+                            column or get_column_letter(index + 1),
+                            "is a formula without a saved result: open the file in a "
+                            "spreadsheet program and save it again, or type the value",
+                        )
+                    )
+    finally:
+        workbook.close()
+    return found
 
 
 def _row_limit(line: int, width: int, cells: int, deadline: float) -> str | None:
@@ -810,7 +866,8 @@ class _Import:
             source = columns.text(cells, "source")
             source = source.strip() if source else None
             if source is not None and (not _URL.match(source) or len(source) > 2000):
-                columns.problem(line, "source", f"{source!r} is not a web address (https://…)")
+                columns.problem(line, "source", f"{source[:80]!r} is not a web address (https://…)")
+                source = None  # the problem stops the import; the row is still checked
             if answer_text is None and (justification or source):
                 columns.problem(
                     line, "answer", "is empty, but the row has a justification or source"
@@ -831,9 +888,14 @@ class _Import:
                 continue
             self.position_lines[key] = (table.name, line)
             if answer is not None:
-                positions[statement_id] = Position(
-                    answer=answer, justification=justification or None, source=source
-                )
+                try:
+                    positions[statement_id] = Position(
+                        answer=answer, justification=justification or None, source=source
+                    )
+                except ValidationError as exc:  # any rule of the model: a row problem, not a 500
+                    for err in exc.errors():
+                        column = str(err["loc"][0]) if err["loc"] else "answer"
+                        columns.problem(line, column, str(err["msg"]))
 
     def content(self) -> ElectionContent | None:
         """The election as imported, or None with problems collected."""
