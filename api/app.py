@@ -12,7 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.errors import install_error_pages
 from api.limits import BodyLimit
 from api.pages import admin as admin_pages
-from api.pages import admin_content, common, party, quiz, results, review
+from api.pages import admin_content, common, party, place, profiles, quiz, results, review
 from api.routes import account, adaptive, donations, elections, health, static
 from api.security import SecurityHeaders
 from api.throttle import Throttles
@@ -85,5 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Pages last: their /{lang}/ paths must not shadow the API's.
     app.include_router(common.router)
     app.include_router(quiz.router)
+    app.include_router(place.router)  # where do you vote? (elections with races)
     app.include_router(results.router)
+    app.include_router(profiles.router)  # a page per party and candidate
     return app

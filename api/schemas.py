@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ElectionSummary(BaseModel):
@@ -24,6 +24,25 @@ class ElectionDetail(ElectionSummary):
     themes: dict[str, dict[str, str]]
     method: str
     missing: str
+    constituencies: list["ConstituencyInfo"] = Field(
+        default_factory=list, description="Places a voter can pick; a tree through `within`."
+    )
+    races: list["RaceInfo"] = Field(
+        default_factory=list, description="The races in ballot order; empty: one race of all."
+    )
+
+
+class ConstituencyInfo(BaseModel):
+    id: str
+    name: dict[str, str]
+    within: str | None
+
+
+class RaceInfo(BaseModel):
+    id: str
+    title: dict[str, str]
+    constituency: str
+    entities: list[str]
 
 
 class StatementMatch(BaseModel):
@@ -35,6 +54,11 @@ class EntityResult(BaseModel):
     entity: str
     name: str
     kind: str
+    party: str | None = Field(default=None, description="A candidate's nominating party.")
+    backing: list[str] = Field(default_factory=list, description="Other supporting parties.")
+    positions_from: str | None = Field(
+        default=None, description="The entity whose positions this one uses."
+    )
     rank: int
     score: float | None
     themes: dict[str, float | None]
@@ -42,6 +66,15 @@ class EntityResult(BaseModel):
     interval: tuple[float, float] | None
     close_to_top: bool
     position: dict[str, float | None]
+
+
+class RaceResult(BaseModel):
+    race: str
+    title: str | None
+    constituency: str | None
+    results: list[EntityResult] = Field(description="Only this race's entities that answered.")
+    did_not_answer: list[str] = Field(description="Entities in the race that answered nothing.")
+    sensitivity: dict[str, str | None]
 
 
 class MatchResponse(BaseModel):
@@ -54,6 +87,12 @@ class MatchResponse(BaseModel):
     results: list[EntityResult]
     position: dict[str, float | None]
     sensitivity: dict[str, str | None]
+    constituency: str | None = None
+    races: list[RaceResult] = Field(
+        default_factory=list,
+        description="One ranking per race the constituency votes in (every race when no "
+        "constituency is given); empty when the election has no races.",
+    )
 
 
 class Problem(BaseModel):

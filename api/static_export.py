@@ -75,13 +75,17 @@ def rewrite(text: str, page: str, files: dict[str, str], api_url: str | None = N
     return _QUOTED_PATH.sub(one, text)
 
 
-def voter_urls(election: str, languages: list[str]) -> list[str]:
-    """The voter pages of an election, in every language of its user interface."""
+def voter_urls(election: str, languages: list[str], entities: list[str] = []) -> list[str]:  # noqa: B006
+    """The voter pages of an election, in every language of its user interface.
+
+    `entities` adds each party's and candidate's profile page.
+    """
     urls = []
     for lang in languages:
         base = f"/{lang}/{election}"
         urls += [f"{base}/", f"{base}/quiz", f"{base}/results", f"{base}/method"]
         urls.append(f"/{lang}/privacy")
+        urls += [f"{base}/entities/{entity}" for entity in entities]
     return urls
 
 
@@ -108,7 +112,8 @@ def export_static(
             languages = [
                 lang for lang in available_languages() if lang in _languages_of(info, client)
             ]
-            for url in voter_urls(election, languages):
+            entities = _entities_of(info, client, languages)
+            for url in voter_urls(election, languages, entities):
                 page = client.get(url, follow_redirects=False)
                 if page.status_code != 200:
                     raise ExportError(f"{url}: the app answered {page.status_code}")
@@ -170,6 +175,16 @@ def _languages_of(info: dict[str, Any], client: TestClient) -> list[str]:
     if isinstance(languages, list):
         return [str(lang) for lang in languages]
     return []
+
+
+def _entities_of(info: dict[str, Any], client: TestClient, languages: list[str]) -> list[str]:
+    """The ids of the election's parties and candidates, from its voter slice."""
+    if not languages or not isinstance(info.get("bundle"), str):
+        return []
+    found = client.get(f"{info['bundle']}/{languages[0]}")
+    if found.status_code != 200:
+        raise ExportError(f"{info['bundle']}: the app answered {found.status_code}")
+    return [str(e["id"]) for e in found.json()["entities"]]
 
 
 def _first_language(files: dict[str, str]) -> str:

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -79,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--method", choices=["cityblock", "euclidean", "directional", "hybrid"])
     match.add_argument("--missing", choices=["max", "neutral", "skip"])
     match.add_argument("--language")
+    match.add_argument(
+        "--constituency",
+        help="the voter's place: rank each race they vote in (every race if omitted)",
+    )
     match.add_argument("--json", action="store_true", help="print the API's JSON response")
     match.set_defaults(run=_match)
 
@@ -216,7 +221,7 @@ def _match(args: argparse.Namespace) -> int:
         raise CliError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
     if isinstance(data, dict) and "answers" not in data:
         data = {"answers": data}  # a bare {statement: option} map is accepted too
-    for flag in ("method", "missing", "language"):
+    for flag in ("method", "missing", "language", "constituency"):
         if getattr(args, flag):
             data[flag] = getattr(args, flag)
     try:
@@ -242,15 +247,29 @@ def _match(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(result: dict[str, object]) -> str:
-    from vaa.matching import round_half_up
-
-    rows = [
+def _table(result: dict[str, Any]) -> str:
+    """The ranking as text: one block per race, or one block of every entity."""
+    head = (
         f"{result['election']} · {result['method']} · missing={result['missing']} · "
         f"{result['answered']} answered"
-    ]
-    results = result["results"]
-    assert isinstance(results, list)
+    )
+    if result["constituency"]:
+        head += f" · constituency {result['constituency']}"
+    if not result["races"]:
+        return "\n".join([head, *_ranking(result["results"], result["sensitivity"])])
+    rows = [head]
+    for race in result["races"]:
+        rows += ["", f"{race['title']} ({race['race']})"]
+        rows += _ranking(race["results"], race["sensitivity"])
+        if race["did_not_answer"]:
+            rows.append(f"did not answer: {', '.join(race['did_not_answer'])}")
+    return "\n".join(rows)
+
+
+def _ranking(results: list[dict[str, Any]], sensitivity: dict[str, str | None]) -> list[str]:
+    from vaa.matching import round_half_up
+
+    rows: list[str] = []
     for r in results:
         score = "   –" if r["score"] is None else f"{round_half_up(r['score']):4.0f}%"
         interval = (
@@ -261,16 +280,17 @@ def _table(result: dict[str, object]) -> str:
             )
         )
         close = "  close to the top" if r["close_to_top"] and r["rank"] != 1 else ""
-        rows.append(f"{r['rank']:>3}. {score}{interval}  {r['name']}{close}")
-    sensitivity = result["sensitivity"]
-    assert isinstance(sensitivity, dict)
+        borrowed = f"  (positions of {r['positions_from']})" if r.get("positions_from") else ""
+        rows.append(f"{r['rank']:>3}. {score}{interval}  {r['name']}{borrowed}{close}")
     tops = set(sensitivity.values())
-    if len(tops) == 1:
+    if not results:
+        pass
+    elif len(tops) == 1:
         rows.append(f"the same top match under all four methods: {tops.pop()}")
     else:
         methods = ", ".join(f"{m}={e}" for m, e in sensitivity.items())
         rows.append(f"the top match depends on the method: {methods}")
-    return "\n".join(rows)
+    return rows
 
 
 def _user_add(args: argparse.Namespace) -> int:

@@ -52,6 +52,23 @@ class Statement(_Strict):
     axes: dict[Slug, Annotated[float, Field(ge=-1, le=1)]] = Field(default_factory=dict)
 
 
+class Constituency(_Strict):
+    """A place a voter can say they vote in; places form a tree through `within`."""
+
+    id: Slug
+    name: Text
+    within: Slug | None = None
+
+
+class Race(_Strict):
+    """One ballot: who stands in it is listed on the entities; every voter in its
+    constituency, or in any place within it, votes in it."""
+
+    id: Slug
+    title: Text
+    constituency: Slug
+
+
 class MatchingDefaults(_Strict):
     method: Method = "cityblock"
     missing: MissingPolicy = "max"
@@ -68,6 +85,8 @@ class Questionnaire(_Strict):
     themes: Annotated[list[Theme], Field(min_length=1)]
     axes: list[Axis] = Field(default_factory=list)
     statements: Annotated[list[Statement], Field(min_length=1)]
+    constituencies: list[Constituency] = Field(default_factory=list)
+    races: list[Race] = Field(default_factory=list)  # in ballot order
     matching: MatchingDefaults = Field(default_factory=MatchingDefaults)
 
 
@@ -84,8 +103,11 @@ class Entity(_Strict):
     short: Text | None = None
     color: Color | None = None
     url: Url | None = None
-    party: Slug | None = None
+    party: Slug | None = None  # a candidate's nominating party; None for an independent
+    backing: list[Slug] = Field(default_factory=list)  # other parties behind a joint candidate
+    positions_from: Slug | None = None  # uses that entity's positions, having none of its own
     constituency: str | None = None
+    races: list[Slug] = Field(default_factory=list)
     fictional: bool = False
     description: Text | None = None
     positions: dict[Slug, Position] = Field(default_factory=dict)
@@ -105,3 +127,10 @@ class ElectionContent(_Strict):
     @property
     def slug(self) -> str:
         return self.questionnaire.election
+
+    def positions_of(self, entity: Entity) -> dict[str, Position]:
+        """The positions an entity is matched on: its own, or those it takes from another."""
+        if entity.positions_from is None:
+            return entity.positions
+        source = next((e for e in self.entities if e.id == entity.positions_from), None)
+        return source.positions if source is not None else {}

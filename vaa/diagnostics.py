@@ -11,6 +11,8 @@ Pure functions of an ElectionContent returning plain dataclasses for a template:
   (negative loading) and the high end (positive loading), counted and with their
   loadings summed as magnitudes, so an axis whose statements all push one way shows.
 - translations: every text that lacks one of the election's languages.
+- races: per race, who stands, who answered nothing, and whether every candidate who
+  answered gave the same answers (then the race's ranking is one long tie).
 """
 
 import math
@@ -18,9 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from vaa.content import ElectionContent, Text
+from vaa.content import ElectionContent, Entity, Text
 
-TextOwner = Literal["election", "scale", "theme", "axis", "statement", "entity", "position"]
+TextOwner = Literal[
+    "election", "scale", "theme", "axis", "statement", "constituency", "race", "entity", "position"
+]
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,23 @@ class LanguageCompleteness:
 
 
 @dataclass(frozen=True)
+class RaceCheck:
+    """One race as an editor checks it before publishing."""
+
+    race: str
+    standing: list[str]
+    """Entity ids standing in the race, in file order."""
+    silent: list[str]
+    """Of those, the ones with no positions (their own or borrowed)."""
+    alike: bool
+    """At least two answered, and every one of them gave the same answers."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.standing
+
+
+@dataclass(frozen=True)
 class Diagnostics:
     """Everything an editor checks before publishing, for one election."""
 
@@ -110,6 +131,7 @@ class Diagnostics:
     axes: list[AxisBalance]
     missing_translations: list[MissingTranslation]
     languages: list[LanguageCompleteness]
+    races: list[RaceCheck]
 
     @property
     def alike(self) -> list[str]:
@@ -124,7 +146,30 @@ def diagnose(content: ElectionContent) -> Diagnostics:
         axes=axis_balance(content),
         missing_translations=missing_translations(content),
         languages=translation_completeness(content),
+        races=race_checks(content),
     )
+
+
+def race_checks(content: ElectionContent) -> list[RaceCheck]:
+    """Per race, in ballot order: who stands, who is silent, whether all answer alike."""
+    checks = []
+    for race in content.questionnaire.races:
+        standing = [e for e in content.entities if race.id in e.races]
+        answers = {e.id: _answers(content, e) for e in standing}
+        answering = [a for a in answers.values() if a]
+        checks.append(
+            RaceCheck(
+                race=race.id,
+                standing=[e.id for e in standing],
+                silent=[eid for eid, a in answers.items() if not a],
+                alike=len(answering) >= 2 and all(a == answering[0] for a in answering),
+            )
+        )
+    return checks
+
+
+def _answers(content: ElectionContent, entity: Entity) -> dict[str, str]:
+    return {sid: p.answer for sid, p in content.positions_of(entity).items()}
 
 
 def statement_spread(content: ElectionContent) -> list[StatementSpread]:
@@ -203,6 +248,10 @@ def _texts(
     for statement in q.statements:
         yield "statement", statement.id, "text", None, statement.text
         yield "statement", statement.id, "info", None, statement.info
+    for place in q.constituencies:
+        yield "constituency", place.id, "name", None, place.name
+    for race in q.races:
+        yield "race", race.id, "title", None, race.title
     for entity in content.entities:
         yield "entity", entity.id, "name", None, entity.name
         yield "entity", entity.id, "short", None, entity.short

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from vaa.content import ElectionContent, Entity, Parties, Questionnaire, Text
+from vaa.races import ancestors
 
 FieldPath = tuple[str | int, ...]
 
@@ -303,9 +304,10 @@ def check_questionnaire(parsed: ParsedFile) -> list[Problem]:
     for name in ("languages",):
         for i, code in _duplicates(q.languages):
             problem((name, i), f"{code!r} is listed twice")
-    for group in ("scale", "themes", "axes", "statements"):
+    for group in ("scale", "themes", "axes", "statements", "constituencies", "races"):
         for i, item_id in _duplicates(item.id for item in getattr(q, group)):
             problem((group, i, "id"), f"duplicate id {item_id!r}")
+    problems.extend(_place_problems(parsed, q))
     themes = {t.id for t in q.themes}
     axes = {a.id for a in q.axes}
     for i, statement in enumerate(q.statements):
@@ -332,6 +334,34 @@ def _questionnaire_texts(q: Questionnaire) -> Iterator[tuple[FieldPath, Text | N
     for i, statement in enumerate(q.statements):
         yield ("statements", i, "text"), statement.text
         yield ("statements", i, "info"), statement.info
+    for i, place in enumerate(q.constituencies):
+        yield ("constituencies", i, "name"), place.name
+    for i, race in enumerate(q.races):
+        yield ("races", i, "title"), race.title
+
+
+def _place_problems(parsed: ParsedFile, q: Questionnaire) -> list[Problem]:
+    """Constituencies form a tree; every race is held in a known place."""
+    places = {c.id for c in q.constituencies}
+    problems: list[Problem] = []
+
+    def problem(field: FieldPath, message: str) -> None:
+        problems.append(Problem(parsed.path, parsed.line_of(field), field_name(field), message))
+
+    for i, place in enumerate(q.constituencies):
+        if place.within is None:
+            continue
+        if place.within not in places:
+            problem(("constituencies", i, "within"), f"unknown constituency {place.within!r}")
+        elif place.id in ancestors(q.constituencies, place.within):
+            problem(
+                ("constituencies", i, "within"),
+                f"{place.id!r} would lie within itself (a cycle through {place.within!r})",
+            )
+    for i, race in enumerate(q.races):
+        if race.constituency not in places:
+            problem(("races", i, "constituency"), f"unknown constituency {race.constituency!r}")
+    return problems
 
 
 def _language_problems(
@@ -371,6 +401,7 @@ def check_parties(parsed: ParsedFile, questionnaire: Questionnaire) -> list[Prob
     statements = {s.id for s in questionnaire.statements}
     options = [o.id for o in questionnaire.scale]
     party_ids = {e.id for e in parties.entities if e.kind == "party"}
+    problems.extend(_race_problems(parsed, parties, questionnaire))
     for i, entity in enumerate(parties.entities):
         here: FieldPath = ("entities", i)
         if entity.kind == "party" and entity.party is not None:
@@ -387,6 +418,98 @@ def check_parties(parsed: ParsedFile, questionnaire: Questionnaire) -> list[Prob
             problems.extend(
                 _language_problems(parsed, (*here, *field), text, questionnaire.languages)
             )
+    return problems
+
+
+def _race_problems(
+    parsed: ParsedFile, parties: Parties, questionnaire: Questionnaire
+) -> list[Problem]:
+    """Who stands where: races, places, backing parties and borrowed positions."""
+    q = questionnaire
+    problems: list[Problem] = []
+
+    def problem(field: FieldPath, message: str) -> None:
+        problems.append(Problem(parsed.path, parsed.line_of(field), field_name(field), message))
+
+    races = {r.id: r for r in q.races}
+    places = {c.id for c in q.constituencies}
+    by_id = {e.id: e for e in parties.entities}
+    supporters = {e.party for e in parties.entities} | {
+        b for e in parties.entities for b in e.backing
+    }
+    for i, entity in enumerate(parties.entities):
+        here: FieldPath = ("entities", i)
+        for j, race_id in enumerate(entity.races):
+            if race_id not in races:
+                known = f" (races: {list(races)})" if races else " (the questionnaire has no races)"
+                problem((*here, "races", j), f"unknown race {race_id!r}{known}")
+        for j, race_id in _duplicates(entity.races):
+            problem((*here, "races", j), f"{race_id!r} is listed twice")
+        if races and not entity.races and not (entity.kind == "party" and entity.id in supporters):
+            problem(
+                (*here, "races"),
+                "stands in no race: name the races it stands in "
+                "(only a party that nominates or backs candidates may name none)",
+            )
+        held = [races[r].constituency for r in entity.races if r in races]
+        if entity.constituency is not None and places:
+            if entity.constituency not in places:
+                problem((*here, "constituency"), f"unknown constituency {entity.constituency!r}")
+            else:
+                home = ancestors(q.constituencies, entity.constituency)
+                for j, race_id in enumerate(entity.races):
+                    if race_id in races and races[race_id].constituency not in home:
+                        problem(
+                            (*here, "races", j),
+                            f"race {race_id!r} is held in {races[race_id].constituency!r}, "
+                            f"outside the candidate's constituency {entity.constituency!r}",
+                        )
+        if entity.kind == "candidate":
+            for j, race_id in enumerate(entity.races):
+                if race_id not in races:
+                    continue
+                place = races[race_id].constituency
+                apart = [
+                    other
+                    for other in held
+                    if place not in ancestors(q.constituencies, other)
+                    and other not in ancestors(q.constituencies, place)
+                ]
+                if apart:
+                    problem(
+                        (*here, "races", j),
+                        f"race {race_id!r} is held in {place!r}, apart from the candidate's "
+                        f"other race in {apart[0]!r}: a candidate stands in one place",
+                    )
+        for j, backer in enumerate(entity.backing):
+            at: FieldPath = (*here, "backing", j)
+            if entity.kind != "candidate":
+                problem(at, "only a candidate can be backed by parties")
+            elif backer not in by_id or by_id[backer].kind != "party":
+                problem(at, f"unknown party {backer!r}")
+            elif backer == entity.party:
+                problem(at, f"{backer!r} is already the nominating party")
+        for j, backer in _duplicates(entity.backing):
+            problem((*here, "backing", j), f"{backer!r} is listed twice")
+        source_id = entity.positions_from
+        if source_id is not None:
+            at = (*here, "positions_from")
+            source = by_id.get(source_id)
+            if source is None:
+                problem(at, f"unknown entity {source_id!r}")
+            elif source_id == entity.id:
+                problem(at, "an entity cannot take its positions from itself")
+            elif source.positions_from is not None:
+                problem(
+                    at,
+                    f"{source_id!r} takes its own positions from {source.positions_from!r}: "
+                    "name that entity instead",
+                )
+            if entity.positions:
+                problem(
+                    (*here, "positions"),
+                    "an entity with positions_from has no positions of its own",
+                )
     return problems
 
 

@@ -54,6 +54,8 @@ class QuestionnaireVersion(SQLModel, table=True):
     scale: list[dict[str, Any]] = _json()
     method: str = Field(max_length=16)
     missing: str = Field(max_length=16)
+    constituencies: list[dict[str, Any]] | None = _json(nullable=True)  # None: no places
+    races: list[dict[str, Any]] | None = _json(nullable=True)  # None: one implicit race
     bundle: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
@@ -112,6 +114,9 @@ class Entity(SQLModel, table=True):
     party: str | None = Field(default=None, max_length=64)
     constituency: str | None = Field(default=None, max_length=200)
     fictional: bool = False
+    races: list[str] | None = _json(nullable=True)
+    backing: list[str] | None = _json(nullable=True)
+    positions_from: str | None = Field(default=None, max_length=64)
 
 
 class Position(SQLModel, table=True):

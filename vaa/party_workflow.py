@@ -567,6 +567,9 @@ def approve_submission(
     held["positions"] = {k: positions[k] for k in order if k in positions} | {
         k: v for k, v in positions.items() if k not in order
     }
+    if held["positions"]:
+        # A candidate who stood on its party's answers now has answers of its own.
+        held.pop("positions_from", None)
     new_revision = save_draft(session, slug=election, data=data, revision=revision)
     found.status = "approved"
     found.reviewed_at = utcnow()

@@ -21,10 +21,35 @@ def canonical_json(data: Any) -> bytes:
 
 
 def content_data(content: ElectionContent) -> dict[str, Any]:
-    """The election's content as plain JSON data."""
+    """The election's content as plain JSON data.
+
+    Race fields are left out while empty, so an election without races keeps the
+    checksum (and the bundle bytes) it had before races existed.
+    """
     return {
-        "questionnaire": content.questionnaire.model_dump(mode="json", exclude_none=True),
-        "entities": [e.model_dump(mode="json", exclude_none=True) for e in content.entities],
+        "questionnaire": _without_empty(
+            content.questionnaire.model_dump(mode="json", exclude_none=True),
+            ("constituencies", "races"),
+        ),
+        "entities": [
+            _without_empty(e.model_dump(mode="json", exclude_none=True), ("races", "backing"))
+            for e in content.entities
+        ],
+    }
+
+
+def _without_empty(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if not (k in keys and v == [])}
+
+
+def _borrowed(entities: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each entity's positions as matched: its own, or those of its positions_from."""
+    by_id = {e["id"]: e for e in entities}
+    return {
+        e["id"]: by_id[e["positions_from"]]["positions"]
+        if e.get("positions_from") in by_id
+        else e["positions"]
+        for e in entities
     }
 
 
@@ -70,6 +95,7 @@ def voter_slice(bundle: bytes, language: str) -> bytes:
     q = data["questionnaire"]
     if language not in q["languages"]:
         raise KeyError(language)
+    positions = _borrowed(data["entities"])
 
     def label(item: dict[str, Any], *fields: str) -> dict[str, Any]:
         return {k: (_pick(item[k], language) if k in fields else v) for k, v in item.items()}
@@ -89,6 +115,8 @@ def voter_slice(bundle: bytes, language: str) -> bytes:
             "themes": [label(t, "label") for t in q["themes"]],
             "axes": [label(a, "label", "low", "high") for a in q["axes"]],
             "statements": [label(s, "text", "info") for s in q["statements"]],
+            "constituencies": [label(c, "name") for c in q.get("constituencies", [])],
+            "races": [label(r, "title") for r in q.get("races", [])],
             "matching": q["matching"],
             "entities": [
                 {
@@ -97,7 +125,7 @@ def voter_slice(bundle: bytes, language: str) -> bytes:
                         for k, v in label(e, "name", "short", "description").items()
                         if k != "positions"
                     },
-                    "answers": {sid: p["answer"] for sid, p in e["positions"].items()},
+                    "answers": {sid: p["answer"] for sid, p in positions[e["id"]].items()},
                 }
                 for e in data["entities"]
             ],
@@ -120,6 +148,7 @@ def justification_slice(bundle: bytes, language: str) -> bytes:
     data = json.loads(bundle)
     if language not in data["questionnaire"]["languages"]:
         raise KeyError(language)
+    positions = _borrowed(data["entities"])
     return canonical_json(
         {
             "election": data["election"],
@@ -128,7 +157,7 @@ def justification_slice(bundle: bytes, language: str) -> bytes:
             "entities": {
                 e["id"]: {
                     sid: reason
-                    for sid, p in e["positions"].items()
+                    for sid, p in positions[e["id"]].items()
                     if (reason := _reason(p, language))
                 }
                 for e in data["entities"]

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from vaa import matching
+from vaa import matching, races
 from vaa.content import ElectionContent, Method, MissingPolicy
 
 Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
@@ -48,6 +48,7 @@ class MatchRequest(BaseModel):
     method: Method | None = None
     missing: MissingPolicy | None = None
     language: Annotated[str, Field(max_length=16)] | None = None
+    constituency: Id | None = None
 
 
 class InvalidAnswers(ValueError):
@@ -80,8 +81,9 @@ class PreparedElection:
         axis_ids = [a.id for a in q.axes]
         answers = np.full((len(content.entities), len(statement_ids)), np.nan)
         for e, entity in enumerate(content.entities):
+            positions = content.positions_of(entity)
             for i, sid in enumerate(statement_ids):
-                position = entity.positions.get(sid)
+                position = positions.get(sid)
                 if position is not None:
                     answers[e, i] = option_values[position.answer]
         loadings = np.array(
@@ -159,77 +161,136 @@ def request_language(prepared: PreparedElection, request: MatchRequest) -> str:
 
 
 def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str, Any]:
-    """Score one voter and explain the result (the API's match response)."""
+    """Score one voter and explain the result (the API's match response).
+
+    `results` ranks every entity; `races` ranks, race by race, only the entities
+    standing in each race the voter's constituency votes in (formats.md).
+    """
     content = prepared.content
     q = content.questionnaire
     method = request.method or q.matching.method
     missing = request.missing or q.matching.missing
     language = request_language(prepared, request)
+    place = request.constituency
+    if place is not None and not races.is_place(q, place):
+        raise InvalidAnswers(
+            f"unknown constituency {place!r} (constituencies: {[c.id for c in q.constituencies]})"
+        )
     voter, weights = prepared.voter_arrays(request.answers, request.weights)
     answered = ~np.isnan(voter) & (weights > 0)
     if not answered.any():
         raise InvalidAnswers("no statement answered: answer at least one (with a weight above 0)")
-    try:
-        result = matching.match(
-            voter,
-            weights,
-            prepared.entity_answers,
-            entity_ids=prepared.entity_ids,
-            themes=prepared.theme_of,
-            n_themes=len(prepared.theme_ids),
-            method=method,
-            missing=missing,
-        )
-    except ValueError as exc:  # the engine's own checks; the request was well-formed
-        raise InvalidAnswers(str(exc)) from exc
-    top = matching.sensitivity(
-        voter, weights, prepared.entity_answers, entity_ids=prepared.entity_ids, missing=missing
-    )
+    scoring = _Scoring(prepared, voter, weights, method, missing, language)
+    everyone = scoring.rank(list(range(len(content.entities))))
     position = matching.axis_positions(voter[np.newaxis, :], prepared.loadings)[0]
-    answered_ids = [sid for i, sid in enumerate(prepared.statement_ids) if answered[i]]
-    results = []
-    for e in result.order:
-        entity = content.entities[e]
-        results.append(
-            {
-                "entity": entity.id,
-                "name": entity.name[language],
-                "kind": entity.kind,
-                "rank": int(result.ranks[e]),
-                "score": _num(result.scores[e]),
-                "themes": {
-                    tid: _num(result.theme_scores[e, t]) for t, tid in enumerate(prepared.theme_ids)
-                },
-                "statements": {
-                    sid: {
-                        "entity_answer": _answer(entity.positions.get(sid)),
-                        "agreement": _num(result.agreements[e, prepared.statement_ids.index(sid)]),
-                    }
-                    for sid in answered_ids
-                },
-                "interval": None
-                if math.isnan(result.intervals[e, 0])
-                else [float(result.intervals[e, 0]), float(result.intervals[e, 1])],
-                "close_to_top": bool(result.close_to_top[e]),
-                "position": {
-                    aid: _num(prepared.entity_positions[e, a])
-                    for a, aid in enumerate(prepared.axis_ids)
-                },
-            }
-        )
     return {
         "election": content.slug,
         "version": prepared.version,
         "method": method,
         "missing": missing,
         "language": language,
+        "constituency": place,
         "answered": int(answered.sum()),
-        "results": results,
+        "results": everyone["results"],
         "position": {aid: _num(position[a]) for a, aid in enumerate(prepared.axis_ids)},
-        "sensitivity": {
-            m: (prepared.entity_ids[i] if i is not None else None) for m, i in top.items()
-        },
+        "sensitivity": everyone["sensitivity"],
+        "races": [scoring.race(ballot) for ballot in races.ballots(content, place) if q.races],
     }
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """One voter's inputs, scored against any subset of the entities."""
+
+    prepared: PreparedElection
+    voter: NDArray[np.float64]
+    weights: NDArray[np.float64]
+    method: Method
+    missing: MissingPolicy
+    language: str
+
+    def race(self, ballot: races.Ballot) -> dict[str, Any]:
+        """One race: its entities that answered, ranked among themselves; the silent listed."""
+        p = self.prepared
+        index = {eid: e for e, eid in enumerate(p.entity_ids)}
+        members = [index[eid] for eid in ballot.entity_ids]
+        answering = [e for e in members if not np.isnan(p.entity_answers[e]).all()]
+        ranked = (
+            self.rank(answering)
+            if answering
+            else {"results": [], "sensitivity": dict.fromkeys(matching.METHODS)}
+        )
+        return {
+            "race": ballot.id,
+            "title": ballot.title[self.language] if ballot.title else None,
+            "constituency": ballot.constituency,
+            "results": ranked["results"],
+            "did_not_answer": [p.entity_ids[e] for e in members if e not in answering],
+            "sensitivity": ranked["sensitivity"],
+        }
+
+    def rank(self, members: list[int]) -> dict[str, Any]:
+        """Results and method sensitivity among `members` (entity indices) only."""
+        p = self.prepared
+        content = p.content
+        ids = [p.entity_ids[e] for e in members]
+        answers = p.entity_answers[members]
+        try:
+            result = matching.match(
+                self.voter,
+                self.weights,
+                answers,
+                entity_ids=ids,
+                themes=p.theme_of,
+                n_themes=len(p.theme_ids),
+                method=self.method,
+                missing=self.missing,
+            )
+        except ValueError as exc:  # the engine's own checks; the request was well-formed
+            raise InvalidAnswers(str(exc)) from exc
+        top = matching.sensitivity(
+            self.voter, self.weights, answers, entity_ids=ids, missing=self.missing
+        )
+        answered = ~np.isnan(self.voter) & (self.weights > 0)
+        answered_at = [(i, sid) for i, sid in enumerate(p.statement_ids) if answered[i]]
+        results = []
+        for k in result.order:
+            e = members[k]
+            entity = content.entities[e]
+            positions = content.positions_of(entity)
+            results.append(
+                {
+                    "entity": entity.id,
+                    "name": entity.name[self.language],
+                    "kind": entity.kind,
+                    "party": entity.party,
+                    "backing": list(entity.backing),
+                    "positions_from": entity.positions_from,
+                    "rank": int(result.ranks[k]),
+                    "score": _num(result.scores[k]),
+                    "themes": {
+                        tid: _num(result.theme_scores[k, t]) for t, tid in enumerate(p.theme_ids)
+                    },
+                    "statements": {
+                        sid: {
+                            "entity_answer": _answer(positions.get(sid)),
+                            "agreement": _num(result.agreements[k, i]),
+                        }
+                        for i, sid in answered_at
+                    },
+                    "interval": None
+                    if math.isnan(result.intervals[k, 0])
+                    else [float(result.intervals[k, 0]), float(result.intervals[k, 1])],
+                    "close_to_top": bool(result.close_to_top[k]),
+                    "position": {
+                        aid: _num(p.entity_positions[e, a]) for a, aid in enumerate(p.axis_ids)
+                    },
+                }
+            )
+        return {
+            "results": results,
+            "sensitivity": {m: (ids[i] if i is not None else None) for m, i in top.items()},
+        }
 
 
 def _answer(position: Any) -> str | None:

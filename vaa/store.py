@@ -12,11 +12,13 @@ from sqlmodel import Session, col, select
 
 from vaa.content import (
     Axis,
+    Constituency,
     ElectionContent,
     Entity,
     MatchingDefaults,
     Position,
     Questionnaire,
+    Race,
     ScaleOption,
     Statement,
     Theme,
@@ -145,6 +147,8 @@ def write_version(
         scale=[o.model_dump() for o in q.scale],
         method=q.matching.method,
         missing=q.matching.missing,
+        constituencies=[c.model_dump(exclude_none=True) for c in q.constituencies] or None,
+        races=[r.model_dump() for r in q.races] or None,
     )
     session.add(version)
     session.flush()
@@ -191,6 +195,9 @@ def write_version(
             party=e.party,
             constituency=e.constituency,
             fictional=e.fictional,
+            races=list(e.races) or None,
+            backing=list(e.backing) or None,
+            positions_from=e.positions_from,
         )
         session.add(row)
         session.flush()
@@ -241,6 +248,8 @@ def read_content(session: Session, *, version: QuestionnaireVersion, slug: str) 
             Statement(id=s.key, theme=s.theme, text=s.text, info=s.info, axes=s.loadings)
             for s in rows(StatementRow)
         ],
+        constituencies=[Constituency(**c) for c in version.constituencies or []],
+        races=[Race(**r) for r in version.races or []],
         matching=MatchingDefaults.model_validate(
             {"method": version.method, "missing": version.missing}
         ),
@@ -258,6 +267,9 @@ def read_content(session: Session, *, version: QuestionnaireVersion, slug: str) 
                 url=e.url,
                 party=e.party,
                 constituency=e.constituency,
+                races=e.races or [],
+                backing=e.backing or [],
+                positions_from=e.positions_from,
                 fictional=e.fictional,
                 positions={
                     p.statement: Position(

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from api.assets import static_url
 from api.i18n import translations
+from api.pages.place import known_place
 from api.pages.render import LanguageDep, VoterElectionDep, render
 from vaa.matching import match, round_half_up, scale_positions
 
@@ -27,6 +28,7 @@ def _urls(lang: str, election: dict[str, Any]) -> dict[str, Any]:
         "quiz_url": f"{base}/quiz",
         "results_url": f"{base}/results",
         "method_url": f"{base}/method",
+        "place_url": f"{base}/place",
     }
 
 
@@ -68,8 +70,12 @@ def read_start(request: Request, lang: LanguageDep, election: VoterElectionDep) 
 
 
 @router.get("/{lang}/{election}/quiz", response_class=HTMLResponse)
-def read_quiz(request: Request, lang: LanguageDep, election: VoterElectionDep) -> HTMLResponse:
-    """Every statement in one form; quiz.js shows them one at a time and keeps the answers."""
+def read_quiz(
+    request: Request, lang: LanguageDep, election: VoterElectionDep, place: str | None = None
+) -> HTMLResponse:
+    """Every statement in one form; quiz.js shows them one at a time and keeps the answers.
+
+    The voter's place (where the election has races) rides along in the form."""
     gettext = translations(lang).gettext
     script = {
         "election": election["election"],
@@ -100,6 +106,8 @@ def read_quiz(request: Request, lang: LanguageDep, election: VoterElectionDep) -
         languages=election["languages"],
         election=election,
         themes={t["id"]: t["label"] for t in election["themes"]},
+        place=known_place(election, place),
+        place_names={c["id"]: c["name"] for c in election.get("constituencies", [])},
         script=script,
         **_urls(lang, election),
     )

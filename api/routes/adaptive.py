@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from api.deps import PublishedDep, SessionDep
 from api.routes.elections import BAD_ANSWERS, load_prepared
 from vaa import adaptive, matching
+from vaa.races import ballots
 from vaa.results import InvalidAnswers, MatchRequest, PreparedElection, request_language
 
 router = APIRouter(prefix="/api/v1", tags=["elections"])
@@ -27,13 +28,21 @@ class NextResponse(BaseModel):
 
 
 def race_entities(prepared: PreparedElection, race: str | None) -> list[int]:
-    """Indices of the entities standing in `race` (all when None); InvalidAnswers if unknown.
-
-    The election format has no races yet: any named race is unknown.
-    """
+    """Indices of the entities standing in `race` that answered something (all entities
+    when None); InvalidAnswers if the election has no such race."""
     if race is None:
         return list(range(len(prepared.entity_ids)))
-    raise InvalidAnswers(f"the election has no race {race!r}")
+    ballot = next((b for b in ballots(prepared.content) if b.id == race), None)
+    if ballot is None or not prepared.content.questionnaire.races:
+        known = (
+            [b.id for b in ballots(prepared.content)]
+            if prepared.content.questionnaire.races
+            else []
+        )
+        raise InvalidAnswers(f"the election has no race {race!r} (races: {known})")
+    index = {eid: e for e, eid in enumerate(prepared.entity_ids)}
+    members = [index[eid] for eid in ballot.entity_ids]
+    return [e for e in members if not np.isnan(prepared.entity_answers[e]).all()]
 
 
 @router.post(

@@ -7,9 +7,17 @@ from fastapi import APIRouter, Body, HTTPException, Request, Response
 from sqlmodel import Session
 
 from api.deps import PublishedDep, SessionDep
-from api.schemas import ElectionDetail, ElectionSummary, MatchResponse, Problem
+from api.schemas import (
+    ConstituencyInfo,
+    ElectionDetail,
+    ElectionSummary,
+    MatchResponse,
+    Problem,
+    RaceInfo,
+)
 from vaa.models import QuestionnaireVersion
 from vaa.publish import content_from_bundle, justification_slice, voter_slice
+from vaa.races import ballots
 from vaa.results import (
     InvalidAnswers,
     MatchRequest,
@@ -82,6 +90,19 @@ def read_election(ref: PublishedDep, session: SessionDep) -> ElectionDetail:
         themes={t.id: t.label for t in q.themes},
         method=q.matching.method,
         missing=q.matching.missing,
+        constituencies=[
+            ConstituencyInfo(id=c.id, name=c.name, within=c.within) for c in q.constituencies
+        ],
+        races=[
+            RaceInfo(
+                id=b.id,
+                title=b.title or {},
+                constituency=b.constituency or "",
+                entities=list(b.entity_ids),
+            )
+            for b in ballots(content)
+            if q.races
+        ],
     )
 
 
@@ -183,7 +204,8 @@ def create_match(
     session: SessionDep,
     request: Annotated[MatchRequest, Body()],
 ) -> MatchResponse:
-    """Score the answers against every entity and explain the result; nothing is stored."""
+    """Score the answers against every entity, and race by race against the entities on
+    the ballot of the given constituency (every race when none is given); nothing is stored."""
     prepared = load_prepared(session, ref)
     try:
         return MatchResponse.model_validate(score_answers(prepared, request))

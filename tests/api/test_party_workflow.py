@@ -490,3 +490,42 @@ def test_review_pages_need_an_editor(
         ).status_code
         == 403
     )  # no CSRF token
+
+
+def test_a_candidate_on_its_partys_positions_gets_its_own_once_approved(demo: sa.Engine) -> None:
+    # A candidate invited like a party fills in its own positions; approving them ends
+    # its use of the party's (it cannot have both: publishing would refuse the draft).
+    data, revision = draft(demo)
+    data["entities"].append(
+        {
+            "id": "nino-beridze",
+            "kind": "candidate",
+            "name": {"ka": "ნინო ბერიძე", "en": "Nino Beridze"},
+            "party": PARTY,
+            "positions_from": PARTY,
+            "positions": {},
+        }
+    )
+    with session_scope(demo) as session:
+        save_draft(session, slug=ELECTION, data=data, revision=revision)
+    first = data["questionnaire"]["statements"][0]["id"]
+    own = {first: {"answer": "agree", "justification": {"ka": "ჩემი", "en": "Mine"}, "source": ""}}
+    with session_scope(demo) as session:
+        positions, errors = workflow.check_positions(own, data=data, limit=2000)
+        assert errors == []
+        workflow.save_positions(
+            session,
+            election=ELECTION,
+            entity="nino-beridze",
+            positions=positions,
+            actor="nino@example.org",
+            submit=True,
+        )
+    _, revision = draft(demo)
+    with session_scope(demo) as session:
+        workflow.approve_submission(
+            session, election=ELECTION, entity="nino-beridze", revision=revision, actor="test"
+        )
+    nino = next(e for e in draft(demo)[0]["entities"] if e["id"] == "nino-beridze")
+    assert "positions_from" not in nino
+    assert nino["positions"][first]["answer"] == "agree"

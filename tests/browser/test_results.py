@@ -362,3 +362,60 @@ def test_server_and_browser_show_the_same_result(
     for key in ("radar", "star"):
         assert browser_side.pop(key) == pytest.approx(server_side.pop(key), abs=0.02), key
     assert browser_side == server_side
+
+
+def test_without_javascript_every_way_leads_back_to_the_result(
+    browser: Browser, live_server: str, slices: dict[str, Any]
+) -> None:
+    """Language switch, donation and "back to your result" all keep the posted answers."""
+    record = _record(slices["ka"])
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/ka/privacy")
+    _post_answers(page, live_server, "ka", record)
+    expected = _api(live_server, record, "ka")
+    assert _ranking(page) == expected
+    # No share link that could not open; the page itself can be kept.
+    assert page.locator("#share-link").is_hidden()
+    assert page.locator("#share [data-nojs-share]").is_visible()
+
+    page.locator("nav.lang-switch button[lang=en]").click()
+    page.wait_for_url(f"{live_server}/en/demo/results")
+    page.wait_for_selector("[data-list=rows] > li")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert [e for e, _ in _ranking(page)] == [e for e, _ in expected]
+
+    page.locator("#donate-consent").check()
+    page.locator("#donate-form button[type=submit]").click()
+    page.get_by_text("Thank you! Your answers were added").wait_for()
+    page.get_by_role("button", name="Back to your result").click()
+    page.wait_for_selector("[data-list=rows] > li")
+    assert [e for e, _ in _ranking(page)] == [e for e, _ in expected]
+
+    top = expected[0][0]
+    page.locator(f"[data-entity='{top}'] .rank__profile").click()
+    page.wait_for_url(f"{live_server}/en/demo/entities/{top}")
+    assert page.locator(".profile-answers > li").count() == len(slices["en"]["statements"])
+    page.get_by_role("button", name="Back to your result").click()
+    page.wait_for_selector("[data-list=rows] > li")
+    assert [e for e, _ in _ranking(page)] == [e for e, _ in expected]
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+def test_the_ranking_leads_to_each_party_profile(
+    browser: Browser, live_server: str, slices: dict[str, Any], lang: str
+) -> None:
+    election = slices[lang]
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)  # bypass: to inject axe
+    page = _open(context, live_server, lang, _record(election))
+    first = page.locator("[data-list=rows] > li").first
+    entity = first.get_attribute("data-entity")
+    name = next(e["name"] for e in election["entities"] if e["id"] == entity)
+    first.locator("a.rank__profile").click()
+    page.wait_for_url(f"{live_server}/{lang}/demo/entities/{entity}")
+    assert name in page.locator("h1").inner_text()
+    assert page.locator(".profile-answers > li").count() == len(election["statements"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _axe(page) == []
+    context.close()

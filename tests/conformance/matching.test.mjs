@@ -10,6 +10,9 @@ const engine = process.env.MATCHING_JS || new URL("../../frontend/static/js/matc
 // imported as a data: URL, which is always an ES module: package.json declares no "type"
 const source = Buffer.from(readFileSync(engine, "utf8")).toString("base64");
 const js = await import(`data:text/javascript;base64,${source}`);
+const racesEngine = process.env.RACES_JS || new URL("../../frontend/static/js/races.js", import.meta.url);
+const racesSource = readFileSync(racesEngine, "utf8");
+const races = await import(`data:text/javascript;base64,${Buffer.from(racesSource).toString("base64")}`);
 const vectors = JSON.parse(readFileSync(new URL("./vectors.json", import.meta.url), "utf8"));
 const tolerance = vectors.tolerance;
 
@@ -30,6 +33,8 @@ const check = {
   // the same IEEE arithmetic on both sides: exact
   roundHalfUp: ({ args, expected }) => assert.equal(js.roundHalfUp(args.x, args.ndigits), expected),
   axisPositions: ({ args, expected }) => near(js.axisPositions(args.voter, args.loadings), expected, "positions"),
+  // which races a place votes in and who is ranked in each (races.js, vaa/races.py)
+  ballots: ({ args, expected }) => assert.deepEqual(races.ballots(args, args.place), expected),
   match: ({ args, expected, sensitivity, error }) => {
     if (error) {
       assert.throws(() => js.match(args), { message: error });

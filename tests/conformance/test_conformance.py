@@ -17,6 +17,7 @@ from vaa.settings import ROOT
 
 SUITE = Path(__file__).parent / "matching.test.mjs"
 ENGINE = ROOT / "frontend" / "static" / "js" / "matching.js"
+RACES = ROOT / "frontend" / "static" / "js" / "races.js"
 
 # Each mutant breaks one rule of matching.md; the suite must notice every one.
 MUTANTS = {
@@ -32,15 +33,33 @@ MUTANTS = {
 }
 
 
-def run_suite(engine: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the node suite, against `engine` instead of matching.js if given."""
+RACE_MUTANTS = {
+    "a district voter loses the municipality's races": (
+        "home.includes(r.constituency)",
+        "r.constituency === place",
+    ),
+    "the silent are ranked": (
+        "members: standing.filter(([e]) => answeredAny(e))",
+        "members: standing",
+    ),
+}
+
+
+def run_suite(
+    engine: Path | None = None, races: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the node suite, against `engine` instead of matching.js (`races` instead of
+    races.js) if given."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not installed: the conformance suite needs Node.js 20 or later")
     env = dict(os.environ)
     env.pop("MATCHING_JS", None)
+    env.pop("RACES_JS", None)
     if engine is not None:
         env["MATCHING_JS"] = str(engine)
+    if races is not None:
+        env["RACES_JS"] = str(races)
     return subprocess.run(
         [node, "--test", str(SUITE)],
         cwd=ROOT,
@@ -76,3 +95,16 @@ def test_suite_catches_a_broken_engine(mutant: str, tmp_path: Path) -> None:
     counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
     assert int(counts["pass"]) > 0, result.stdout[-4000:]
     assert int(counts["fail"]) > 0, result.stdout[-4000:]
+
+
+@pytest.mark.parametrize("mutant", RACE_MUTANTS)
+def test_suite_catches_a_broken_race_port(mutant: str, tmp_path: Path) -> None:
+    old, new = RACE_MUTANTS[mutant]
+    source = RACES.read_text(encoding="utf-8")
+    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to races.js"
+    broken = tmp_path / "races.js"
+    broken.write_text(source.replace(old, new), encoding="utf-8")
+    result = run_suite(races=broken)
+    assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
+    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
+    assert int(counts["pass"]) > 0 and int(counts["fail"]) > 0, result.stdout[-4000:]

@@ -21,6 +21,7 @@ from vaa.diagnostics import (
     axis_balance,
     diagnose,
     missing_translations,
+    race_checks,
     statement_spread,
     translation_completeness,
 )
@@ -174,3 +175,27 @@ def test_translation_completeness_per_language() -> None:
     assert (ka, en) == (LanguageCompleteness("ka", 18, 21), LanguageCompleteness("en", 17, 21))
     assert en.share == pytest.approx(17 / 21)
     assert LanguageCompleteness("en", 0, 0).share == 1.0
+
+
+def test_races_show_who_is_silent_and_where_everyone_answers_alike() -> None:
+    (content,) = read_elections([DATA / "races-questionnaire.yaml", DATA / "races-parties.yaml"])
+    checks = {c.race: c for c in race_checks(content)}
+    assert checks["mayor"].standing == ["m-ana", "m-beka", "m-dato"]
+    assert checks["mayor"].silent == ["m-dato"] and not checks["mayor"].alike
+    # d1-eka borrows party-a's answers; make d1-gia give exactly those: a race of ties
+    gia = next(e for e in content.entities if e.id == "d1-gia")
+    party_a = next(e for e in content.entities if e.id == "party-a")
+    same = content.model_copy(
+        update={
+            "entities": [
+                e.model_copy(update={"positions": party_a.positions}) if e is gia else e
+                for e in content.entities
+            ]
+        }
+    )
+    assert {c.race: c.alike for c in race_checks(same)} == {
+        "mayor": False,
+        "list": False,
+        "seat-d1": True,
+        "seat-d2": False,  # one candidate: nothing to tell apart
+    }

@@ -1,6 +1,6 @@
 """Link rewriting of the static export (api/static_export.py)."""
 
-from api.static_export import bundle_file, page_file, rewrite
+from api.static_export import bundle_file, page_file, rewrite, voter_urls
 
 
 def test_file_names() -> None:
@@ -29,3 +29,10 @@ def test_rewrite_relative_and_api_url() -> None:
     assert rewrite('"/api/v1/elections/d/donations"', "a.html", {}, "https://api.example") == (
         '"https://api.example/api/v1/elections/d/donations"'
     )
+
+
+def test_profiles_are_voter_pages() -> None:
+    urls = voter_urls("demo", ["ka"], ["green-coast"])
+    assert "/ka/demo/entities/green-coast" in urls
+    assert page_file("/ka/demo/entities/green-coast") == "ka/demo/entities/green-coast.html"
+    assert urls[1] == "/ka/demo/quiz"  # the export's index still opens the quiz

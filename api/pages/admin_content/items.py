@@ -50,7 +50,7 @@ from vaa.models import Account
 router = APIRouter()
 
 FieldKind = Literal[
-    "id", "text", "textarea", "select", "loadings", "url", "color", "line", "checkbox"
+    "id", "text", "textarea", "select", "checks", "loadings", "url", "color", "line", "checkbox"
 ]
 
 
@@ -72,7 +72,7 @@ class Kind:
     title_new: str
     title_edit: str
     fields: tuple[Field, ...]
-    back: str  # the page listing this kind: questionnaire or entities
+    back: str  # the page listing this kind: questionnaire, races or entities
 
     def items(self, data: dict[str, Any]) -> list[dict[str, Any]]:
         if self.name == "entities":
@@ -135,6 +135,41 @@ KINDS = {
             "questionnaire",
         ),
         Kind(
+            "constituencies",
+            "constituency",
+            N_("New place"),
+            N_("Edit place"),
+            (
+                ID,
+                Field("name", N_("Name"), "text", True),
+                Field(
+                    "within",
+                    N_("Lies within (optional)"),
+                    "select",
+                    hint=N_("For a district: the municipality it belongs to."),
+                ),
+            ),
+            "races",
+        ),
+        Kind(
+            "races",
+            "race",
+            N_("New race"),
+            N_("Edit race"),
+            (
+                ID,
+                Field("title", N_("Title"), "text", True, N_("For example: Mayor")),
+                Field(
+                    "constituency",
+                    N_("Voted in"),
+                    "select",
+                    True,
+                    N_("Every voter in this place, or in a place within it, votes in the race."),
+                ),
+            ),
+            "races",
+        ),
+        Kind(
             "entities",
             "entity",
             N_("New party or candidate"),
@@ -148,6 +183,24 @@ KINDS = {
                 Field("color", N_("Colour (optional)"), "color", hint=N_("For example: #2e7d32")),
                 Field("url", N_("Website (optional)"), "url"),
                 Field("party", N_("Party (for a candidate)"), "select"),
+                Field("races", N_("Stands in"), "checks"),
+                Field(
+                    "backing",
+                    N_("Also backed by (a joint candidate)"),
+                    "checks",
+                    hint=N_(
+                        "Other parties supporting the candidate, besides the nominating party."
+                    ),
+                ),
+                Field(
+                    "positions_from",
+                    N_("Uses the positions of (optional)"),
+                    "select",
+                    hint=N_(
+                        "For a candidate who stands on a party's answers: voters are told so, "
+                        "and the candidate has no positions of their own."
+                    ),
+                ),
                 Field("constituency", N_("Constituency (optional)"), "line"),
                 Field("fictional", N_("Invented for a demonstration"), "checkbox"),
             ),
@@ -174,15 +227,39 @@ def options(
                 for t in data["questionnaire"].get("themes", [])
             ]
         }
+    q = data["questionnaire"]
+    places = [
+        (c["id"], f"{title_in(c.get('name'), lang, c['id'])} ({c['id']})")
+        for c in q.get("constituencies", [])
+    ]
+    if kind.name == "constituencies":
+        return {"within": [p for p in places if p[0] != item_id]}
+    if kind.name == "races":
+        return {"constituency": places}
     if kind.name == "entities":
-        return {
+        parties = [
+            (e["id"], title_in(e.get("name"), lang, e["id"]))
+            for e in data.get("entities", [])
+            if e.get("kind") == "party" and e["id"] != item_id
+        ]
+        choices = {
             "kind": [("party", N_("Party")), ("candidate", N_("Candidate"))],
-            "party": [
+            "party": parties,
+            "backing": parties,
+            "positions_from": [
                 (e["id"], title_in(e.get("name"), lang, e["id"]))
                 for e in data.get("entities", [])
-                if e.get("kind") == "party" and e["id"] != item_id
+                if e["id"] != item_id and not e.get("positions_from")
             ],
         }
+        if q.get("races"):
+            choices["races"] = [
+                (r["id"], f"{title_in(r.get('title'), lang, r['id'])} ({r['id']})")
+                for r in q["races"]
+            ]
+        if places:
+            choices["constituency"] = places
+        return choices
     return {}
 
 
@@ -197,6 +274,8 @@ def values_of(kind: Kind, item: dict[str, Any], langs: list[str]) -> dict[str, s
                 values[f"axis_{axis}"] = _number(value)
         elif f.kind == "checkbox":
             values[f.name] = "1" if item.get(f.name) else ""
+        elif f.kind == "checks":
+            values[f.name] = " ".join(item.get(f.name) or [])
         else:
             value = item.get(f.name)
             values[f.name] = "" if value is None else str(value)
@@ -245,6 +324,18 @@ def from_form(
                 )
             else:
                 item[f.name] = value
+        elif f.kind == "checks":
+            chosen = [v for v in form.getlist(f.name) if isinstance(v, str) and v]
+            allowed = [v for v, _ in options(kind, data, "en", item.get("id")).get(f.name, [])]
+            unknown = [v for v in chosen if v not in allowed]
+            if unknown:
+                errors[f.name] = Message(
+                    N_("%(value)s is not one of the options."), {"value": unknown[0]}
+                )
+            elif chosen:
+                item[f.name] = [v for v in allowed if v in chosen]  # in the listed order
+            else:
+                item.pop(f.name, None)
         elif f.kind == "loadings":
             loadings: dict[str, float] = {}
             for axis in q.get("axes", []):
@@ -266,6 +357,9 @@ def from_form(
             if not value:
                 item.pop(f.name, None)
                 continue
+            places = options(kind, data, "en", item.get("id")).get(f.name)
+            if f.kind == "line" and places is not None and value not in dict(places):
+                errors[f.name] = Message(N_("Choose one of the options."))
             if f.kind == "url" and (not URL.match(value) or len(value) > 2000):
                 errors[f.name] = Message(
                     N_("Enter a web address starting with https:// or http://.")
@@ -283,6 +377,14 @@ def from_form(
             item[f.name] = bool(get(form, f.name))
     if kind.name == "entities" and item.get("kind") == "party" and item.get("party"):
         errors["party"] = Message(N_("Only a candidate can belong to a party."))
+    if kind.name == "entities" and item.get("kind") == "party" and item.get("backing"):
+        errors["backing"] = Message(N_("Only a candidate can be backed by parties."))
+    if kind.name == "entities" and item.get("party") in (item.get("backing") or []):
+        errors["backing"] = Message(N_("The nominating party is already the candidate's party."))
+    if kind.name == "entities" and item.get("positions_from") and item.get("positions"):
+        errors["positions_from"] = Message(
+            N_("This entity has positions of its own: delete them first, or keep them.")
+        )
     if kind.name == "entities":
         item.setdefault("positions", {})
     return item, errors
@@ -469,13 +571,7 @@ def _delete(kind: Kind) -> Any:
         before = items[index]
         data = opened.data
         back = f"{base_url(election)}/{kind.back}"
-        if kind.name == "themes" and any(
-            s.get("theme") == item for s in data["questionnaire"].get("statements", [])
-        ):
-            return redirect(f"{back}?done=in_use&item={item}")
-        if kind.name == "entities" and any(
-            e.get("party") == item for e in data.get("entities", [])
-        ):
+        if _in_use(kind, data, item):
             return redirect(f"{back}?done=in_use&item={item}")
 
         def change(d: dict[str, Any]) -> None:
@@ -503,6 +599,30 @@ def _delete(kind: Kind) -> Any:
 
     delete_item.__doc__ = f"Delete one item of {kind.name} (and what only it used)."
     return delete_item
+
+
+def _in_use(kind: Kind, data: dict[str, Any], item: str) -> bool:
+    """Whether other items refer to this one (deleting it would break them)."""
+    q = data["questionnaire"]
+    entities = data.get("entities", [])
+    if kind.name == "themes":
+        return any(s.get("theme") == item for s in q.get("statements", []))
+    if kind.name == "entities":
+        return any(
+            e.get("party") == item
+            or e.get("positions_from") == item
+            or item in (e.get("backing") or [])
+            for e in entities
+        )
+    if kind.name == "constituencies":
+        return (
+            any(c.get("within") == item for c in q.get("constituencies", []))
+            or any(r.get("constituency") == item for r in q.get("races", []))
+            or any(e.get("constituency") == item for e in entities)
+        )
+    if kind.name == "races":
+        return any(item in (e.get("races") or []) for e in entities)
+    return False
 
 
 def _move(kind: Kind) -> Any:

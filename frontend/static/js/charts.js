@@ -1,4 +1,4 @@
-// Chart geometry for the result page, the same numbers api/pages/results.py draws
+// Chart geometry for the result page, the same numbers api/views/charts.py draws
 // without JavaScript: the radar's polygons and the voter's point on the map. The
 // fixed parts (rings, labels, the parties' points) come drawn from the server.
 

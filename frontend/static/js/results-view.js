@@ -1,5 +1,5 @@
 // The result as texts and numbers, built from a match response (the API's shape).
-// A port of result_view in api/pages/results.py, which renders the same view without
+// A port of result_view in api/views/result.py, which renders the same view without
 // JavaScript: keep the two in step (tests compare the pages they produce).
 import { roundHalfUp } from "./matching.js";
 import { radarPoints, mapPoint, intervalPath, num } from "./charts.js";
@@ -93,6 +93,7 @@ export function resultView(election, response, { weights, compare, t, certainty 
     if (r.close_to_top && r !== top && !(ties.length && r.rank === 1)) notes.push(t("near"));
     return {
       entity: r.entity,
+      affiliation: affiliation(entity, entities, t),
       rank: t("rank", { rank: r.rank }),
       position: String(r.rank),
       name: name[r.entity],
@@ -148,6 +149,40 @@ export function resultView(election, response, { weights, compare, t, certainty 
     suggest: suggestions(election, response, { weights, t, name }),
     compare: compareView(election, answers, compare || topTwo(results), t),
   };
+}
+
+/** Who stands behind a candidate (affiliation in api/views/result.py); "" for a party. */
+export function affiliation(entity, entities, t) {
+  if (entity.kind !== "candidate") return "";
+  const named = (id) => (entities[id] ? entities[id].name : id);
+  const backing = entity.backing || [];
+  if (entity.party && entity.positions_from === entity.party && !backing.length) {
+    return t("nominated_on_answers", { party: named(entity.party) });
+  }
+  let text;
+  if (entity.party && backing.length) text = t("nominated_backed", { party: named(entity.party), backing: backing.map(named).join(", ") });
+  else if (entity.party) text = t("nominated", { party: named(entity.party) });
+  else if (backing.length) text = t("backed", { backing: backing.map(named).join(", ") });
+  else text = t("independent");
+  if (entity.positions_from) text += " · " + t("positions_of", { entity: named(entity.positions_from) });
+  return text;
+}
+
+/** The match response narrowed to one race (race_response in api/views/result.py). */
+export function raceResponse(response, race) {
+  return { ...response, results: race.results, sensitivity: race.sensitivity };
+}
+
+/** One section per race on the voter's ballots (ballot_views in api/views/result.py). */
+export function ballotViews(election, response, { weights, t }) {
+  const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
+  return (response.races || []).map((race) => {
+    const silent = race.did_not_answer.map((id) => entities[id].name).join(", ");
+    const base = { race: race.race, title: race.title, silent: silent ? t("did_not_answer", { names: silent }) : "" };
+    if (!race.results.length) return { ...base, headline: t("race_nobody"), lead: "", close: "", rows: [] };
+    const view = resultView(election, raceResponse(response, race), { weights, compare: null, t });
+    return { ...base, headline: view.headline, lead: view.lead, close: view.close, rows: view.rows };
+  });
 }
 
 function topTwo(results) {

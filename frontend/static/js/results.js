@@ -3,7 +3,9 @@
 // only request that carries answers is the donation, after the voter opts in.
 import { loadAnswers, saveAnswers, encodeShare, decodeShare } from "./answers.js";
 import { match, sensitivity, axisPositions, scalePositions } from "./matching.js";
-import { translator, resultView, compareView, enoughAnswers } from "./results-view.js";
+import { translator, resultView, compareView, enoughAnswers, ballotViews, raceResponse } from "./results-view.js";
+import { ballots as raceBallots } from "./races.js";
+import { loadPlace, savePlace } from "./place.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -46,6 +48,8 @@ function enhanceShare(getUrl) {
   const copy = $("#share-copy");
   const print = $("#share-print");
   const status = $("#share-status");
+  $("[data-share-link]").hidden = false;
+  $("[data-nojs-share]").hidden = true;
   copy.hidden = false;
   print.hidden = false;
   copy.addEventListener("click", async () => {
@@ -109,6 +113,7 @@ async function start() {
       return;
     }
   }
+  record.place = shared ? new URLSearchParams(hash).get("p") : loadPlace(cfg.election);
   const state = cleanState(election, record, new URLSearchParams(hash).get("m"));
   if (state.dropped) {
     notice.textContent = t("dropped");
@@ -147,7 +152,9 @@ function cleanState(election, record, method) {
     if (ids.has(sid) && (weight === 0 || weight === 2)) weights[sid] = weight;
   }
   const methodOk = method && cfg.methods[method];
-  return { answers, weights, method: methodOk ? method : cfg.method, compare: null, dropped };
+  const places = new Set((election.constituencies || []).map((c) => c.id));
+  const place = places.has(record.place) ? record.place : null;
+  return { answers, weights, method: methodOk ? method : cfg.method, compare: null, dropped, place, race: null };
 }
 
 function answeredAny(election, state) {
@@ -196,40 +203,67 @@ class ResultPage {
     this.root = $("#results");
   }
 
-  /** Score the current answers: the same response the API's match gives. */
+  /** Score the current answers: the same response the API's match gives, with one
+   *  ranking per race the voter's place votes in (vaa.results.score_answers). */
   compute() {
     const { election, state } = this;
     const voter = election.statements.map((s) => (state.answers[s.id] != null ? this.value[state.answers[s.id]] : null));
     const weights = election.statements.map((s) => state.weights[s.id] ?? 1);
-    const entityIds = election.entities.map((e) => e.id);
-    const args = {
-      voter, weights, entities: this.positions, entityIds, themes: this.themes,
-      nThemes: election.themes.length, missing: election.matching.missing,
-    };
-    const m = match({ ...args, method: state.method });
-    const top = sensitivity({ ...args, method: state.method });
     const position = axisPositions(voter, this.loadings);
     const answered = election.statements.filter((s, i) => voter[i] != null && weights[i] > 0).map((s) => s.id);
-    const id = (e) => (e == null ? null : typeof e === "number" ? entityIds[e] : e);
+    const everyone = this.rankAmong(election.entities.map((_, e) => e), voter, weights, answered);
+    const races = (election.races || []).length
+      ? raceBallots(election, state.place).map((ballot) => {
+        const race = election.races.find((r) => r.id === ballot.race);
+        const ranked = ballot.members.length
+          ? this.rankAmong(ballot.members, voter, weights, answered)
+          : { results: [], sensitivity: {} };
+        return {
+          race: ballot.race, title: race.title, constituency: race.constituency,
+          results: ranked.results, did_not_answer: ballot.didNotAnswer, sensitivity: ranked.sensitivity,
+        };
+      })
+      : [];
     return {
       method: state.method,
       answered: answered.length,
       answered_ids: answered,
       answers: state.answers,
+      constituency: state.place,
       position: Object.fromEntries(election.axes.map((a, i) => [a.id, position[i] ?? null])),
+      sensitivity: everyone.sensitivity,
+      results: everyone.results,
+      races,
+    };
+  }
+
+  /** Results and method sensitivity among `members` (entity indices) only. */
+  rankAmong(members, voter, weights, answered) {
+    const { election, state } = this;
+    const entityIds = members.map((e) => election.entities[e].id);
+    const args = {
+      voter, weights, entities: members.map((e) => this.positions[e]), entityIds, themes: this.themes,
+      nThemes: election.themes.length, missing: election.matching.missing,
+    };
+    const m = match({ ...args, method: state.method });
+    const top = sensitivity({ ...args, method: state.method });
+    const id = (e) => (e == null ? null : typeof e === "number" ? entityIds[e] : e);
+    const index = Object.fromEntries(election.statements.map((s, i) => [s.id, i]));
+    return {
       sensitivity: Object.fromEntries(Object.entries(top).map(([k, e]) => [k, id(e)])),
-      results: m.order.map((e) => ({
-        entity: entityIds[e],
-        rank: m.ranks[e],
-        score: m.scores[e],
-        themes: Object.fromEntries(election.themes.map((th, k) => [th.id, m.themeScores[e][k] ?? null])),
-        statements: Object.fromEntries(answered.map((sid) => {
-          const i = election.statements.findIndex((s) => s.id === sid);
-          return [sid, { entity_answer: election.entities[e].answers[sid] ?? null, agreement: m.agreements[e][i] ?? null }];
-        })),
-        interval: m.intervals[e] && m.intervals[e][0] != null ? m.intervals[e] : null,
-        close_to_top: !!m.closeToTop[e],
-      })),
+      results: m.order.map((k) => {
+        const entity = election.entities[members[k]];
+        return {
+          entity: entity.id,
+          rank: m.ranks[k],
+          score: m.scores[k],
+          themes: Object.fromEntries(election.themes.map((th, j) => [th.id, m.themeScores[k][j] ?? null])),
+          statements: Object.fromEntries(answered.map((sid) =>
+            [sid, { entity_answer: entity.answers[sid] ?? null, agreement: m.agreements[k][index[sid]] ?? null }])),
+          interval: m.intervals[k] && m.intervals[k][0] != null ? m.intervals[k] : null,
+          close_to_top: !!m.closeToTop[k],
+        };
+      }),
     };
   }
 
@@ -246,15 +280,21 @@ class ResultPage {
   render({ first = false, keepSuggest = false } = {}) {
     const response = this.compute();
     this.response = response;
-    const view = resultView(this.election, response, { weights: this.state.weights, compare: this.state.compare, t });
+    const detail = this.renderBallots(response);
+    const view = resultView(this.election, detail, { weights: this.state.weights, compare: this.state.compare, t });
     this.view = view;
-    fill($("[data-view=summary]", this.root), view);
-    setList($("[data-list=rows]", this.root), view.rows, (row) => {
+    const rankRow = (row) => {
       const li = clone("tpl-rank");
-      fill(li, row);
+      fill(li, { ...row, profile: cfg.profiles[row.entity] || "" });
       li.dataset.entity = row.entity;
       return li;
-    });
+    };
+    if (!response.races.length) {
+      fill($("[data-view=summary]", this.root), view);
+      setList($("[data-list=rows]", this.root), view.rows, rankRow);
+    } else {
+      $("#ballots-basis").textContent = view.basis;
+    }
     this.renderCharts(view);
     this.updateStatements(view);
     if (!keepSuggest) this.renderSuggest(view.suggest);
@@ -264,6 +304,41 @@ class ResultPage {
     $("#share-link").value = this.shareUrl();
     this.syncLanguageLinks();
     if (!first) showStatus($("#results-status"), t("updated"));
+  }
+
+  /** With races: one section per race, the place and the race the details show; returns
+   *  the response the details are built from (the chosen race, or everyone). */
+  renderBallots(response) {
+    if (!response.races.length) return response;
+    const { election, state } = this;
+    const ballots = ballotViews(election, response, { weights: state.weights, t });
+    setList($("#ballots"), ballots, (b) => {
+      const section = clone("tpl-ballot");
+      fill(section, { ...b, title_id: `ballot-${b.race}` });
+      section.dataset.race = b.race;
+      setList($("[data-list=rows]", section), b.rows, (row) => {
+        const li = clone("tpl-rank");
+        fill(li, { ...row, profile: cfg.profiles[row.entity] || "" });
+        li.dataset.entity = row.entity;
+        return li;
+      });
+      return section;
+    });
+    $("#place-current").hidden = Boolean(state.place);
+    $("#place-select").value = state.place || "";
+    const ranked = response.races.filter((r) => r.results.length);
+    const chosen = ranked.find((r) => r.race === state.race) || ranked[0];
+    state.race = chosen ? chosen.race : null;
+    const select = $("#race-select");
+    select.replaceChildren(...ranked.map((r) => new Option(r.title, r.race, false, r === chosen)));
+    if (!chosen) return response;
+    const members = new Set(chosen.results.map((r) => r.entity));
+    for (const point of $$(".map__party[data-entity]", this.root)) point.toggleAttribute("hidden", !members.has(point.dataset.entity));
+    for (const id of ["#compare-a", "#compare-b"]) {
+      $(id).replaceChildren(...election.entities.filter((e) => members.has(e.id)).map((e) => new Option(e.name, e.id)));
+    }
+    if (this.state.compare && !this.state.compare.every((e) => members.has(e))) this.state.compare = null;
+    return raceResponse(response, chosen);
   }
 
   renderCharts(view) {
@@ -383,6 +458,7 @@ class ResultPage {
     const { election, state } = this;
     let fragment = `v=${cfg.shareKey}&` + encodeShare(state, election.statements.map((s) => s.id), election.scale.map((o) => o.id));
     if (state.method !== cfg.method) fragment += `&m=${state.method}`;
+    if (state.place) fragment += `&p=${encodeURIComponent(state.place)}`;
     return `${location.origin}${location.pathname}#${fragment}`;
   }
 
@@ -397,6 +473,7 @@ class ResultPage {
     saveAnswers(cfg.election, {
       version: this.election.version, answers: this.state.answers, weights: this.state.weights, current: this.current,
     });
+    if (this.state.place) savePlace(cfg.election, this.state.place);
   }
 
   setWeight(sid, important) {
@@ -406,8 +483,23 @@ class ResultPage {
 
   wire() {
     for (const button of $$("[data-nojs]", this.root)) button.hidden = true;
-    for (const form of ["#method-form", "#suggest-form", "#statements-form", "#compare-form"]) {
-      $(form).addEventListener("submit", (event) => event.preventDefault());
+    for (const form of ["#method-form", "#suggest-form", "#statements-form", "#compare-form", "#results-place-form", "#race-form"]) {
+      const el = $(form);
+      if (el) el.addEventListener("submit", (event) => event.preventDefault());
+    }
+    if ($("#results-place-form")) {
+      $("#place-select").addEventListener("change", (event) => {
+        this.state.place = event.target.value || null;
+        this.state.race = null;
+        this.state.compare = null;
+        if (!this.shared) savePlace(cfg.election, this.state.place);
+        this.render();
+      });
+      $("#race-select").addEventListener("change", (event) => {
+        this.state.race = event.target.value;
+        this.state.compare = null;
+        this.render();
+      });
     }
     $("#method-form").addEventListener("change", (event) => {
       this.state.method = event.target.value;

@@ -1,0 +1,93 @@
+"""The result page without JavaScript, race by race (tests/data/races-*.yaml; every number
+is worked out in tests/api/test_races.py's docstring)."""
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from tests.api.test_races import RACE_FILES
+from tests.soup import fields, one, parse, select, text
+from vaa.db import session_scope
+from vaa.loading import load_files
+from vaa.settings import Settings
+
+FORM = {"answer-s1": "agree", "answer-s2": "agree", "answer-s3": "disagree"}
+
+
+@pytest.fixture
+def races(settings: Settings, demo: sa.Engine) -> Iterator[TestClient]:
+    with session_scope(demo) as session:
+        load_files(session, paths=RACE_FILES)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def _ballots(page: object) -> list[tuple[str, list[tuple[str, str, str]], str]]:
+    return [
+        (
+            text(one(section, ".ballot__title")),
+            [
+                (
+                    li["data-entity"],
+                    text(one(li, "[data-k=pct]")),
+                    text(li.select_one(".rank__party")),
+                )
+                for li in select(section, "[data-list=rows] > li")
+            ],
+            text(one(section, "[data-k=silent]")),
+        )
+        for section in select(page, "#ballots > section.ballot")  # type: ignore[arg-type]
+    ]
+
+
+def test_a_district_voter_reads_each_ballot_with_its_own_ranking(races: TestClient) -> None:
+    response = races.post("/en/races/results", data={**FORM, "place": "d1"})
+    assert response.status_code == 200, response.text
+    page = parse(response)
+    mayor, party_list, seat = _ballots(page)
+    assert mayor == (
+        "Mayor",
+        [
+            ("m-ana", "67%", "Nominated by Party A"),
+            (
+                "m-beka",
+                "50%",
+                "Nominated by Party B, also backed by Party C · stands on the answers of Party B",
+            ),
+        ],
+        "Did not answer the statements, so not ranked: Dato.",
+    )
+    assert party_list[0] == "Party list"
+    assert [(e, pct) for e, pct, _ in party_list[1]] == [
+        ("party-a", "67%"),
+        ("party-b", "50%"),
+        ("party-c", "50%"),
+    ]
+    assert seat[:2] == (
+        "District 1 seat",
+        [
+            ("d1-gia", "83%", "Independent candidate"),
+            ("d1-eka", "67%", "Nominated by Party A, on the party's answers"),
+        ],
+    )
+    # the details are the first race's; every form carries the place on
+    assert [o["value"] for o in select(page, "#compare-a option")] == ["m-ana", "m-beka"]
+    for form in ("#method-form", "#race-form", "#statements-form", "#donate-form"):
+        assert fields(one(page, form)).get("place") == ["d1"], form
+    chosen = races.post("/en/races/results", data={**FORM, "place": "d1", "race": "seat-d1"})
+    assert [o["value"] for o in select(parse(chosen), "#compare-a option")] == ["d1-eka", "d1-gia"]
+
+
+def test_the_place_decides_the_ballots_and_reads_in_georgian(races: TestClient) -> None:
+    town = parse(races.post("/ka/races/results", data={**FORM, "place": "town"}))
+    assert [b[0] for b in _ballots(town)] == ["მერი", "პარტიული სია"]
+    assert "დამოუკიდებელი კანდიდატი" not in text(one(town, "#ballots"))  # Gia is in district 1
+    assert "წარმდგენი: პარტია ა" in text(one(town, "#ballots"))
+    everyone = parse(races.post("/ka/races/results", data=FORM))
+    assert len(_ballots(everyone)) == 4
+    assert "აირჩიეთ, სად აძლევთ ხმას" in text(one(everyone, "#place-current"))
+    unknown = races.post("/en/races/results", data={**FORM, "place": "atlantis"})
+    assert unknown.status_code == 400 and "atlantis" in unknown.text
