@@ -10,6 +10,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.errors import install_error_pages
+from api.etag import PageETags
 from api.limits import BodyLimit
 from api.pages import admin as admin_pages
 from api.pages import admin_content, common, party, place, profiles, quiz, results, review
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.throttles = Throttles()
+    app.add_middleware(PageETags)  # inside GZip: it hashes the page as rendered
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
         BodyLimit,
@@ -73,6 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         admin_content.router
     )  # elections, questionnaire, publishing (/admin/elections)
+    from api.pages import users
+
+    app.include_router(users.router)  # accounts (/admin/users, /password/{token})
     app.include_router(party.router)  # party self-service (/party/...)
     app.include_router(review.router)  # editors review party submissions (/admin/review)
     # Group sessions (issue 5): answers and live events, facilitator pages, /{lang}/join.
@@ -82,6 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(session_events.router)
     app.include_router(facilitator.router)
     app.include_router(join.router)
+    from api.pages import embed  # the snippet for partner sites (/{lang}/{election}/embed)
+
+    app.include_router(embed.router)
     # Pages last: their /{lang}/ paths must not shadow the API's.
     app.include_router(common.router)
     app.include_router(quiz.router)

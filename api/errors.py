@@ -24,6 +24,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     from api.pages.render import render  # pages import the app's deps; keep this lazy
 
     first = request.url.path.strip("/").split("/")[0]
+    if exc.status_code == 403 and first not in available_languages():
+        return _forbidden(request, exc)
     settings = request.app.state.settings
     language = first if first in available_languages() else settings.default_language
     return render(
@@ -33,6 +35,22 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         status_code=exc.status_code,
         status=exc.status_code,
         detail=str(exc.detail),
+    )
+
+
+def _forbidden(request: Request, exc: HTTPException) -> Response:
+    """A staff page this account may not open (or a stale form): where to go instead."""
+    from api import csrf
+    from api.navigation import home_path
+    from api.pages.admin import render_admin
+
+    signed = getattr(request.state, "signed_in", None)
+    return render_admin(
+        request,
+        "forbidden.html",
+        status_code=403,
+        stale_form=exc.detail == csrf.REFUSED,
+        home=home_path(signed.account if signed else None),
     )
 
 

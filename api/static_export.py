@@ -3,10 +3,12 @@
 The pages are rendered in-process by the real app (an ASGI test client, no network), then
 every absolute link the export holds is rewritten to a path relative to the page, so the
 directory works under any prefix: a CDN, `python -m http.server`, a sub-folder, a USB stick.
-Assets keep their content-hashed names; the bundle slices become .json files. Nothing in
+Assets keep their content-hashed names; the bundle slices become .json files; sw.js
+at the root keeps every page and file for use without a connection (api/offline.py). Nothing in
 the export asks a dynamic endpoint: the donation form is removed, or pointed at `api_url`.
 """
 
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -15,6 +17,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
+from api.offline import Manifest, imported_modules, service_worker, voter_urls
 
 
 class ExportError(Exception):
@@ -75,20 +79,6 @@ def rewrite(text: str, page: str, files: dict[str, str], api_url: str | None = N
     return _QUOTED_PATH.sub(one, text)
 
 
-def voter_urls(election: str, languages: list[str], entities: list[str] = []) -> list[str]:  # noqa: B006
-    """The voter pages of an election, in every language of its user interface.
-
-    `entities` adds each party's and candidate's profile page.
-    """
-    urls = []
-    for lang in languages:
-        base = f"/{lang}/{election}"
-        urls += [f"{base}/", f"{base}/quiz", f"{base}/results", f"{base}/method"]
-        urls.append(f"/{lang}/privacy")
-        urls += [f"{base}/entities/{entity}" for entity in entities]
-    return urls
-
-
 def export_static(
     app: FastAPI, elections: list[str], directory: Path, api_url: str | None = None
 ) -> list[Path]:
@@ -127,9 +117,9 @@ def export_static(
                     raise ExportError(f"{url}: no such static file")
                 files[url] = url.lstrip("/")
                 bodies[url] = found.body
-                # A module's relative imports ("./matching.js") resolve under its own hash.
+                # A module's relative imports ("./matching.js"), and theirs, resolve under its hash.
                 folder = url.rsplit("/", 1)[0]
-                for name in re.findall(r'from "\./([\w.-]+\.js)"', found.body.decode()):
+                for name in imported_modules(url) if url.endswith(".js") else []:
                     sibling = asset(folder.split("/", 3)[3] + "/" + name)
                     if sibling is not None:
                         files[f"{folder}/{name}"] = f"{folder}/{name}".lstrip("/")
@@ -162,7 +152,28 @@ def export_static(
             encoding="utf-8",
         )
         written.append(index)
+    written.append(_write_service_worker(directory, bodies, files, pages))
     return sorted(written)
+
+
+def _write_service_worker(
+    directory: Path, bodies: dict[str, bytes], files: dict[str, str], pages: dict[str, str]
+) -> Path:
+    """sw.js at the export's root, keeping every file it holds; versioned by their bytes."""
+    digest = hashlib.sha256()
+    for url in sorted(bodies):
+        digest.update(files[url].encode() + b"\0" + bodies[url] + b"\0")
+    page_files = sorted(files[url] for url in pages)
+    if (directory / "index.html").exists():
+        page_files.append("index.html")
+    manifest = Manifest(
+        version=digest.hexdigest()[:16],
+        pages=page_files,
+        files=sorted(files[url] for url in bodies if url not in pages),
+    )
+    path = directory / "sw.js"
+    path.write_bytes(service_worker(manifest))
+    return path
 
 
 def _static_quiz_form(html: str, url: str) -> str:

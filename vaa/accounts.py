@@ -131,14 +131,7 @@ def create_account(
     email = normalize_email(email)
     if not _EMAIL.match(email) or len(email) > 254:
         raise AccountError(f"{email!r} is not an e-mail address", "email")
-    if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", "role")
-    if (role == "party") != (election is not None and entity is not None):
-        raise AccountError(
-            "a party account needs an entity (ELECTION/ENTITY), and other roles none", "entity"
-        )
-    if role == "party" and not entity_exists(session, election=election or "", entity=entity or ""):
-        raise AccountError(f"election {election!r} has no entity {entity!r}", "entity")
+    check_role(session, role=role, election=election, entity=entity)
     check_password(password, email=email)
     if session.exec(select(Account.id).where(Account.email == email)).first() is not None:
         raise AccountError(f"an account for {email} already exists", "exists")
@@ -153,6 +146,18 @@ def create_account(
     session.flush()
     audit.record(session, actor, "account.create", f"account:{email}", None, describe(account))
     return account
+
+
+def check_role(session: Session, *, role: str, election: str | None, entity: str | None) -> None:
+    """Refuse an unknown role, or a party binding that is missing, misplaced or unknown."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", "role")
+    if (role == "party") != (election is not None and entity is not None):
+        raise AccountError(
+            "a party account needs an entity (ELECTION/ENTITY), and other roles none", "entity"
+        )
+    if role == "party" and not entity_exists(session, election=election or "", entity=entity or ""):
+        raise AccountError(f"election {election!r} has no entity {entity!r}", "entity")
 
 
 def describe(account: Account) -> dict[str, object]:
@@ -339,7 +344,11 @@ def issue_setup_link(session: Session, *, now: datetime | None = None) -> str | 
     if has_admin(session):
         return None
     now = now or utcnow()
-    session.exec(delete(SetupLink).where(col(SetupLink.used_at).is_(None)))
+    session.exec(
+        delete(SetupLink).where(
+            col(SetupLink.used_at).is_(None), col(SetupLink.account_id).is_(None)
+        )
+    )
     token = secrets.token_urlsafe(32)
     session.add(
         SetupLink(
@@ -360,7 +369,9 @@ def valid_setup_link(
     link = session.exec(
         select(SetupLink).where(SetupLink.token_hash == token_digest(token))
     ).first()
-    if link is None or link.used_at is not None or link.expires_at <= (now or utcnow()):
+    if link is None or link.account_id is not None:
+        return None
+    if link.used_at is not None or link.expires_at <= (now or utcnow()):
         return None
     return link
 

@@ -125,3 +125,50 @@ def _cell(value: str) -> str:
     # A cell starting with = + - @ (or a tab/CR) runs as a formula in Excel and LibreOffice
     # (OWASP "CSV injection"); a leading apostrophe makes it plain text.
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+MAX_CHANGES = 200
+"""Fields listed for one entry on the audit page (a spreadsheet import can change thousands)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an entry that differs: its dotted path, and its text before and after."""
+
+    field: str
+    before: str | None
+    after: str | None
+
+
+def changes(before: Any, after: Any) -> list[Change]:
+    """What an entry changed, field by field (nested data flattened to dotted paths).
+
+    Only fields whose value differs are listed; a field that did not exist is None.
+    """
+    old, new = _flatten(before), _flatten(after)
+    fields = sorted(old.keys() | new.keys())
+    return [
+        Change(field or "—", old.get(field), new.get(field))
+        for field in fields
+        if old.get(field) != new.get(field)
+    ][:MAX_CHANGES]
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        flat: dict[str, str] = {}
+        for key, item in value.items():
+            flat.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(value, list) and any(isinstance(i, dict | list) for i in value):
+        flat = {}
+        for i, item in enumerate(value):
+            flat.update(_flatten(item, f"{prefix}[{i}]"))
+        return flat
+    if isinstance(value, list):
+        return {prefix: ", ".join(str(i) for i in value)}
+    if isinstance(value, bool):
+        return {prefix: "true" if value else "false"}
+    return {prefix: str(value)}

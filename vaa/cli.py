@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
 from vaa.bootstrap import prepare_database
 from vaa.db import create_db_engine, migrate, session_scope
@@ -25,6 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "VAA_" + "_".join(map(str, error["loc"])).upper()
+            print(f"vaa {args.command}: setting {name}: {error['msg']}", file=sys.stderr)
+        return 2
     try:
         status: int = args.run(args)
     except CliError as exc:
@@ -113,6 +122,31 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from stdin"
     )
     user_add.set_defaults(run=_user_add)
+    user.add_parser("list", help="list every account").set_defaults(run=_user_list)
+    for name, text in (
+        ("disable", "disable an account (signed out everywhere)"),
+        ("enable", "enable a disabled account"),
+    ):
+        cmd = user.add_parser(name, help=text)
+        cmd.add_argument("email", metavar="EMAIL")
+        cmd.set_defaults(run=_user_active, active=name == "enable")
+    user_role = user.add_parser("role", help="give an account another role")
+    user_role.add_argument("email", metavar="EMAIL")
+    user_role.add_argument("role", choices=["admin", "editor", "facilitator", "party"])
+    user_role.add_argument(
+        "--entity", metavar="ELECTION/ENTITY", help="the party's entity (party only)"
+    )
+    user_role.set_defaults(run=_user_role)
+    user_reset = user.add_parser(
+        "reset", help="void an account's password and print a one-time link to set a new one"
+    )
+    user_reset.add_argument("email", metavar="EMAIL")
+    user_reset.add_argument(
+        "--base-url",
+        default="http://127.0.0.1:8000",
+        help="where the site is reached, for the printed link (default http://127.0.0.1:8000)",
+    )
+    user_reset.set_defaults(run=_user_reset)
     return parser
 
 
@@ -133,6 +167,7 @@ def _serve(args: argparse.Namespace) -> int:
     for outcome in loaded:
         print(f"loaded {outcome.slug} (version {outcome.number}) into an empty database")
     _print_setup_link(settings, args.host, args.port)
+    _announce_hub(settings, args.host, args.port)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -162,7 +197,7 @@ def _database() -> Iterator[sa.Engine]:
 
 def _load(args: argparse.Namespace) -> int:
     with _database() as engine, session_scope(engine) as session:
-        outcomes = load_files(session, paths=args.files)
+        outcomes = load_files(session, paths=args.files, actor="cli")
     for o in outcomes:
         state = "published as" if o.changed else "unchanged,"
         print(f"{o.slug}: {state} version {o.number} ({o.version[:12]})")
@@ -205,8 +240,6 @@ def _export_static(args: argparse.Namespace) -> int:
 
 
 def _match(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
     from vaa.publish import content_from_bundle
     from vaa.results import InvalidAnswers, MatchRequest, prepare, score_answers
     from vaa.store import bundle_bytes, published_ref
@@ -293,12 +326,17 @@ def _ranking(results: list[dict[str, Any]], sensitivity: dict[str, str | None]) 
     return rows
 
 
+def _entity_option(value: str | None) -> tuple[str | None, str | None]:
+    election, _, entity = (value or "").partition("/")
+    if value and not (election and entity):
+        raise CliError("--entity must be ELECTION/ENTITY, e.g. demo/green-coast")
+    return election or None, entity or None
+
+
 def _user_add(args: argparse.Namespace) -> int:
     from vaa.accounts import AccountError, create_account
 
-    election, _, entity = (args.entity or "").partition("/")
-    if args.entity and not (election and entity):
-        raise CliError("--entity must be ELECTION/ENTITY, e.g. demo/green-coast")
+    election, entity = _entity_option(args.entity)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
@@ -316,8 +354,8 @@ def _user_add(args: argparse.Namespace) -> int:
                 email=args.email,
                 password=password,
                 role=args.role,
-                election=election or None,
-                entity=entity or None,
+                election=election,
+                entity=entity,
                 actor="cli",
             )
         except AccountError as exc:
@@ -327,14 +365,91 @@ def _user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_list(_args: argparse.Namespace) -> int:
+    from vaa.users import list_users
+
+    with _database() as engine, session_scope(engine) as session:
+        rows = list_users(session)
+    for row in rows:
+        a = row.account
+        state = "active" if a.active else "disabled"
+        if a.active and row.link_open:
+            state = "waiting for its password link"
+        last = row.last_sign_in.strftime("%Y-%m-%d %H:%M UTC") if row.last_sign_in else "never"
+        bound = f" {a.election}/{a.entity}" if a.role == "party" else ""
+        print(f"{a.email}\t{a.role}{bound}\t{state}\tlast sign-in: {last}")
+    if not rows:
+        print("no accounts yet")
+    return 0
+
+
+def _user_active(args: argparse.Namespace) -> int:
+    from vaa.accounts import AccountError
+    from vaa.users import find_user, set_active
+
+    with _database() as engine, session_scope(engine) as session:
+        try:
+            account = find_user(session, email=args.email)
+            set_active(session, account=account, active=args.active, actor="cli")
+        except AccountError as exc:
+            raise CliError(str(exc)) from exc
+        email = account.email
+    print(f"{email}: {'enabled' if args.active else 'disabled'}")
+    return 0
+
+
+def _user_role(args: argparse.Namespace) -> int:
+    from vaa.accounts import AccountError
+    from vaa.users import change_role, find_user
+
+    election, entity = _entity_option(args.entity)
+    with _database() as engine, session_scope(engine) as session:
+        try:
+            account = find_user(session, email=args.email)
+            change_role(
+                session,
+                account=account,
+                role=args.role,
+                election=election,
+                entity=entity,
+                actor="cli",
+            )
+        except AccountError as exc:
+            raise CliError(str(exc)) from exc
+        email = account.email
+    bound = f" for {election}/{entity}" if entity else ""
+    print(f"{email}: now {args.role}{bound}")
+    return 0
+
+
+def _user_reset(args: argparse.Namespace) -> int:
+    from vaa.accounts import AccountError
+    from vaa.users import PASSWORD_LINK_LIFETIME, find_user, reset_password
+
+    with _database() as engine, session_scope(engine) as session:
+        try:
+            account = find_user(session, email=args.email)
+            token = reset_password(session, account=account, actor="cli")
+        except AccountError as exc:
+            raise CliError(str(exc)) from exc
+        email = account.email
+    days = PASSWORD_LINK_LIFETIME.days
+    print(f"{email}: the old password no longer works; send this link (once, within {days} days):")
+    print(f"  {args.base_url.rstrip('/')}/password/{token}")
+    return 0
+
+
 def _print_setup_link(settings: Settings, host: str, port: int) -> None:
     """On an install without an admin, print a one-time link that creates the first one."""
+    from vaa import audit
     from vaa.accounts import SETUP_LINK_LIFETIME, issue_setup_link
 
     engine = create_db_engine(settings)
     try:
         with session_scope(engine) as session:
             token = issue_setup_link(session)
+            if token:
+                audit.record(session, "cli", "account.setup_link", "account:first-admin")
     finally:
         engine.dispose()
     if token:
@@ -343,6 +458,23 @@ def _print_setup_link(settings: Settings, host: str, port: int) -> None:
         hours = int(SETUP_LINK_LIFETIME.total_seconds() // 3600)
         print(f"no administrator yet: create the first one at this link (once, within {hours} h):")
         print(f"  http://{shown}:{port}/setup/{token}")
+
+
+def _announce_hub(settings: Settings, host: str, port: int) -> None:
+    """Print where phones join; serving to the room, put the LAN address in the join links."""
+    from vaa.hub import ALL_INTERFACES, hub_url
+
+    url = hub_url(host, port, settings.public_url)
+    if url is None:
+        if host in ALL_INTERFACES:
+            print("no network address found for this machine: set VAA_PUBLIC_URL to the one")
+            print("  participants' phones can open, e.g. VAA_PUBLIC_URL=http://192.168.43.10:8000")
+        return
+    if not settings.public_url:
+        # The workers read their settings from the environment (each its own process).
+        os.environ["VAA_PUBLIC_URL"] = url
+        get_settings.cache_clear()
+    print(f"group sessions: participants join at {url}/join (the QR codes say the same)")
 
 
 def _migrate(_args: argparse.Namespace) -> int:

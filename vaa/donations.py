@@ -21,6 +21,9 @@ from vaa.store import bundle_bytes, get_election, published_ref, version_by_chec
 
 THRESHOLD = 20
 """Donations an election needs before any statistics are shown."""
+STEP = 3
+"""Statistics change only when at least this many donations have come since they last
+changed: two consecutive states never differ by one person's answers."""
 
 WEIGHTS = (0, 1, 2)
 """The weights the quiz gives: left out, normal, important."""
@@ -109,7 +112,11 @@ class StatementCounts:
 
 @dataclass(frozen=True)
 class Statistics:
-    """An election's donated answers, per statement; `statements` is None below THRESHOLD."""
+    """An election's donated answers, per statement; `statements` is None below THRESHOLD.
+
+    `donations` is how many the statements count (THRESHOLD, then in steps of STEP), or
+    below THRESHOLD how many there are.
+    """
 
     election: str
     version: str
@@ -216,13 +223,23 @@ def statistics(session: Session, *, election: str) -> Statistics:
     donations = count_donations(session, election=election)
     if donations < THRESHOLD:
         return Statistics(election, ref.checksum, donations, None)
+    # Count the oldest THRESHOLD + a multiple of STEP donations (ids only grow), so a new
+    # donation shows only together with at least two others.
+    counted = THRESHOLD + (donations - THRESHOLD) // STEP * STEP
+    last_id = session.exec(
+        select(Donation.id)
+        .where(Donation.election_id == found.id)
+        .order_by(col(Donation.id))
+        .offset(counted - 1)
+        .limit(1)
+    ).one()
     content = content_from_bundle(bundle_bytes(session, version_id=ref.version_id))
     options = [o.id for o in content.questionnaire.scale]
     important = sa.func.sum(sa.case((col(DonationAnswer.weight) == 2, 1), else_=0))
     rows = session.exec(
         select(DonationAnswer.statement, DonationAnswer.answer, func.count(), important)
         .join(Donation, col(Donation.id) == DonationAnswer.donation_id)
-        .where(Donation.election_id == found.id)
+        .where(Donation.election_id == found.id, col(Donation.id) <= last_id)
         .group_by(col(DonationAnswer.statement), col(DonationAnswer.answer))
     ).all()
     counts: dict[str, dict[str | None, int]] = {}
@@ -233,7 +250,7 @@ def statistics(session: Session, *, election: str) -> Statistics:
     return Statistics(
         election,
         ref.checksum,
-        donations,
+        counted,
         [
             StatementCounts(
                 statement=s.id,

@@ -47,7 +47,11 @@ from vaa.store import get_election, published_ref, version_by_checksum
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """Join code letters: no 0/O, 1/I/L, which people confuse when reading a projector."""
 CODE_LENGTH = 6
-MIN_GROUP = (1, 100)
+MIN_GROUP = (3, 100)
+"""The allowed minimum group size: below 3, one person's answers could be told apart."""
+PRIVACY_STEP = 3
+"""The results change only when at least this many more people have finished since they
+last changed (and at close), so no single answer can be read off two consecutive states."""
 KIOSK_MINUTES = (1, 60)
 GRID = 8
 """The density map's cells per axis."""
@@ -550,7 +554,13 @@ def tallies_of(session: Session, *, group: GroupSession) -> dict[str, dict[str, 
 
 
 def aggregate(session: Session, *, group: GroupSession) -> dict[str, Any]:
-    """The group's anonymous summary (the snapshot once closed); details only past min_group."""
+    """The group's anonymous summary (the snapshot once closed); details only past min_group.
+
+    The details come from a cohort of finished participants that is renewed only once
+    PRIVACY_STEP more have finished (see `_cohort`); a renewed cohort is stored on the
+    session, so the caller commits. Show-of-hands tallies are added to the counts, but
+    never count towards the minimum group size: they are not people who answered.
+    """
     if group.status != "open" and group.aggregate is not None:
         return group.aggregate
     return _live_aggregate(session, group)
@@ -567,25 +577,6 @@ def _live_aggregate(session: Session, group: GroupSession) -> dict[str, Any]:
             Participant.session_id == group.id
         )
     ).all()
-    row_of = {pid: r for r, (pid, _, _) in enumerate(people)}
-    choices = np.full((len(people), len(statement_index)), group_stats.NONE, dtype=np.int64)
-    weights = np.ones(choices.shape)
-    answers = session.exec(
-        select(
-            SessionAnswer.participant_id,
-            SessionAnswer.statement,
-            SessionAnswer.answer,
-            SessionAnswer.weight,
-        )
-        .join(Participant, col(Participant.id) == col(SessionAnswer.participant_id))
-        .where(Participant.session_id == group.id)
-    ).all()
-    for pid, statement, answer, weight in answers:
-        r, i = row_of.get(pid), statement_index.get(statement)
-        if r is None or i is None:
-            continue
-        choices[r, i] = group_stats.SKIPPED if answer is None else option_index.get(answer, -1)
-        weights[r, i] = weight
     tallies = np.zeros((len(statement_index), k + 1), dtype=np.int64)
     for statement, hand_counts in tallies_of(session, group=group).items():
         i = statement_index[statement]
@@ -593,7 +584,7 @@ def _live_aggregate(session: Session, group: GroupSession) -> dict[str, Any]:
             tallies[i, k if option == "skip" else option_index[option]] += n
     hands = int(tallies.sum(axis=1).max()) if len(statement_index) else 0
     finished = sum(1 for _, done, _ in people if done)
-    shown = finished >= group.min_group or hands >= group.min_group
+    shown = finished >= group.min_group
     summary: dict[str, Any] = {
         "code": group.code,
         "status": group.status,
@@ -603,6 +594,7 @@ def _live_aggregate(session: Session, group: GroupSession) -> dict[str, Any]:
         "paper": sum(1 for _, _, source in people if source == "paper"),
         "hands": hands,
         "shown": shown,
+        "counted": None,
         "respondents": None,
         "statements": None,
         "matches": None,
@@ -612,17 +604,11 @@ def _live_aggregate(session: Session, group: GroupSession) -> dict[str, Any]:
     }
     if not shown:
         return summary
-    counts = group_stats.option_counts(choices, k, tallies)
+    cohort = _cohort(session, group, prepared, finished=finished)
+    counts = np.array(cohort["counts"], dtype=np.int64).reshape(tallies.shape) + tallies
     spread = group_stats.spread(counts, matching.scale_positions(k))
-    positions = group_stats.positions_of(choices, k)
-    scores, respondents = group_stats.average_scores(
-        positions,
-        weights,
-        prepared.entity_answers,
-        method=q.matching.method,
-        missing=q.matching.missing,
-    )
-    summary["respondents"] = respondents
+    summary["counted"] = cohort["counted"]
+    summary["respondents"] = cohort["respondents"]
     summary["statements"] = [
         {
             "id": sid,
@@ -633,26 +619,112 @@ def _live_aggregate(session: Session, group: GroupSession) -> dict[str, Any]:
         }
         for i, sid in enumerate(prepared.statement_ids)
     ]
-    summary["matches"] = sorted(
-        ({"entity": eid, "score": _number(scores[e])} for e, eid in enumerate(prepared.entity_ids)),
-        key=lambda m: (m["score"] is None, -(m["score"] or 0.0), m["entity"]),
-    )
+    summary["matches"] = cohort["matches"]
     # Few statements with answers: split them, so none is both most divided and most united.
     rated = int((~np.isnan(spread)).sum())
     divided = group_stats.ranked(spread, min(RANKED, max(1, rated // 2)), largest=True)
     united = [i for i in group_stats.ranked(spread, rated, largest=False) if i not in divided]
     summary["divided"] = [prepared.statement_ids[i] for i in divided]
     summary["united"] = [prepared.statement_ids[i] for i in united[:RANKED]]
+    summary["map"] = cohort["map"]
+    return summary
+
+
+def _cohort(
+    session: Session, group: GroupSession, prepared: PreparedElection, *, finished: int
+) -> dict[str, Any]:
+    """The finished participants' answer counts, matches and map, renewed in steps.
+
+    Kept on the open session (`GroupSession.aggregate["cohort"]`) and computed afresh only
+    when at least PRIVACY_STEP more people have finished than it counts: two consecutive
+    states then differ by three or more people, never by one answer. Unfinished answers
+    are never counted, and a change of answer waits for the next step like a new person.
+    """
+    stored = _stored_cohort(group)
+    if stored is not None and finished - stored["counted"] < PRIVACY_STEP:
+        return stored
+    # Lock the row (PostgreSQL) and look again: another worker may have just renewed it.
+    session.refresh(group, with_for_update=True)
+    stored = _stored_cohort(group)
+    if stored is not None and finished - stored["counted"] < PRIVACY_STEP:
+        return stored
+    cohort = _compute_cohort(session, group, prepared)
+    group.aggregate = {"cohort": cohort}
+    session.add(group)
+    session.flush()
+    return cohort
+
+
+def _stored_cohort(group: GroupSession) -> dict[str, Any] | None:
+    stored = (group.aggregate or {}).get("cohort") if group.status == "open" else None
+    if not isinstance(stored, dict) or stored.get("version") != group.version:
+        return None
+    return stored
+
+
+def _compute_cohort(
+    session: Session, group: GroupSession, prepared: PreparedElection
+) -> dict[str, Any]:
+    q = prepared.content.questionnaire
+    k = len(q.scale)
+    option_index = {o.id: j for j, o in enumerate(q.scale)}
+    statement_index = {sid: i for i, sid in enumerate(prepared.statement_ids)}
+    people = session.exec(
+        select(Participant.id).where(Participant.session_id == group.id, col(Participant.finished))
+    ).all()
+    row_of = {pid: r for r, pid in enumerate(people)}
+    choices = np.full((len(people), len(statement_index)), group_stats.NONE, dtype=np.int64)
+    weights = np.ones(choices.shape)
+    answers = session.exec(
+        select(
+            SessionAnswer.participant_id,
+            SessionAnswer.statement,
+            SessionAnswer.answer,
+            SessionAnswer.weight,
+        )
+        .join(Participant, col(Participant.id) == col(SessionAnswer.participant_id))
+        .where(Participant.session_id == group.id, col(Participant.finished))
+    ).all()
+    for pid, statement, answer, weight in answers:
+        r, i = row_of.get(pid), statement_index.get(statement)
+        if r is None or i is None:
+            continue
+        choices[r, i] = group_stats.SKIPPED if answer is None else option_index.get(answer, -1)
+        weights[r, i] = weight
+    counts = group_stats.option_counts(choices, k)
+    positions = group_stats.positions_of(choices, k)
+    scores, respondents = group_stats.average_scores(
+        positions,
+        weights,
+        prepared.entity_answers,
+        method=q.matching.method,
+        missing=q.matching.missing,
+    )
+    found: list[dict[str, Any]] = [
+        {"entity": eid, "score": _number(scores[e])} for e, eid in enumerate(prepared.entity_ids)
+    ]
+    matches = sorted(
+        found,
+        key=lambda m: (m["score"] is None, -(m["score"] or 0.0), m["entity"]),
+    )
+    grid_map = None
     if len(prepared.axis_ids) >= 2:
         points = matching.axis_positions(positions, prepared.loadings)[:, :2]
         grid = group_stats.density(points, GRID)
-        summary["map"] = {
+        grid_map = {
             "axes": prepared.axis_ids[:2],
             "size": GRID,
             "cells": grid.tolist(),
             "placed": int(grid.sum()),
         }
-    return summary
+    return {
+        "version": group.version,
+        "counted": len(people),
+        "counts": counts.tolist(),
+        "respondents": respondents,
+        "matches": matches,
+        "map": grid_map,
+    }
 
 
 def _number(x: float) -> float | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from vaa import audit
 from vaa.content import ElectionContent, Parties, Questionnaire
 from vaa.formats import (
     DataError,
@@ -118,11 +119,17 @@ def current_content(session: Session, slug: str) -> ElectionContent | None:
     return read_content(session, version=version, slug=slug)
 
 
-def load_files(session: Session, *, paths: Sequence[Path | str]) -> list[LoadOutcome]:
-    """Validate and publish data files; all or nothing. The caller commits."""
+def load_files(
+    session: Session, *, paths: Sequence[Path | str], actor: str = "system"
+) -> list[LoadOutcome]:
+    """Validate and publish data files; all or nothing. The caller commits.
+
+    Each election loaded is in the audit log (as `actor`: "cli" for `vaa load`), also when
+    the files changed nothing, so the log shows every load that was run.
+    """
     contents = read_elections(paths, existing=lambda slug: current_content(session, slug))
     outcomes: list[PublishOutcome] = [publish(session, content=c) for c in contents]
-    return [
+    loaded = [
         LoadOutcome(
             slug=c.slug,
             number=o.version.number,
@@ -131,3 +138,8 @@ def load_files(session: Session, *, paths: Sequence[Path | str]) -> list[LoadOut
         )
         for c, o in zip(contents, outcomes, strict=True)
     ]
+    files = [Path(p).name for p in paths]
+    for o in loaded:
+        after = {"version": o.number, "checksum": o.version, "changed": o.changed, "files": files}
+        audit.record(session, actor, "election.load", f"election:{o.slug}", None, after)
+    return loaded

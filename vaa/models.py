@@ -206,12 +206,14 @@ class LoginFailure(SQLModel, table=True):
 
 
 class SetupLink(SQLModel, table=True):
-    """A one-time link to create the first admin; only the token's SHA-256 is kept."""
+    """A one-time link: without an account, to create the first admin; with one, to set
+    that account's password (an invitation or a reset). Only the token's SHA-256 is kept."""
 
     __tablename__ = "setup_link"
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     frame_ancestors: str = Field(
         default="'self'",
         description="CSP frame-ancestors: who may embed the pages, e.g. \"'self' https://ngo.ge\".",
+    )
+    public_url: str = Field(
+        default="",
+        description=(
+            "The address participants open (join link, QR code), e.g. http://192.168.43.10:8000;"
+            " when empty, `vaa serve --host 0.0.0.0` uses this machine's LAN address."
+        ),
     )
     secret_key: str = Field(
         default="",
@@ -66,6 +73,14 @@ class Settings(BaseSettings):
     @property
     def allowed_host_list(self) -> list[str]:
         return [item.strip() for item in self.allowed_hosts.split(",") if item.strip()] or ["*"]
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, e.g. http://192.168.43.10:8000")
+        return value
 
 
 @lru_cache

@@ -126,6 +126,7 @@ def read_audit_log(
         page_size=AUDIT_PAGE_SIZE,
         where=where,
         actions=audit.actions(session),
+        changes=audit.changes,
         csv_url="/admin/audit.csv" + (f"?{query}" if query else ""),
     )
 

@@ -59,8 +59,13 @@ def script_json(value: Any) -> Markup:
 
 
 def join_url(request: Request, group: GroupSession) -> str:
-    """The absolute short address people open (typed or from the QR code)."""
-    return str(request.base_url).rstrip("/") + f"/join/{group.code}"
+    """The absolute short address people open (typed or from the QR code).
+
+    VAA_PUBLIC_URL names it when the facilitator's own address is not the room's (a laptop
+    hub opened at 127.0.0.1; `vaa serve --host 0.0.0.0` sets it to the LAN address).
+    """
+    base = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+    return f"{base}/join/{group.code}"
 
 
 def qr_svg(url: str, label: str) -> Markup:
@@ -315,6 +320,7 @@ def read_report_csv(request: Request, group: ManagedSession, session: SessionDep
         "paper": summary["paper"],
         "completion_percent": _completion(summary) if summary["joined"] else "",
         "shown": summary["shown"],
+        "counted": summary.get("counted") or "",
     }
     for key, value in facts.items():
         writerow(["session", key, "", value, ""])

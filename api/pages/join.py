@@ -14,22 +14,28 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import csrf
 from api.assets import static_url
-from api.auth import csrf_protect
+from api.auth import csrf_protect, signed_in
 from api.deps import SessionDep, SettingsDep
 from api.i18n import available_languages, negotiate, translations
 from api.pages.render import LanguageDep, render
 from api.throttle import client_address, retry_minutes, throttles
 from vaa import group_sessions
+from vaa.accounts import SignedIn
 from vaa.models import GroupSession
 
-router = APIRouter(include_in_schema=False)
+# signed_in runs first on every join page, so _page knows which CSRF token the form needs.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(signed_in)])
 
 
 def _page(
     request: Request, template: str, lang: str, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     context.setdefault("csrf_field", csrf.FIELD)
-    context.setdefault("csrf_token", csrf.anonymous_token(request))
+    # A signed-in facilitator joining on their own device (kiosk) posts the session's
+    # token, which is what csrf_protect expects of a signed-in browser.
+    signed: SignedIn | None = getattr(request.state, "signed_in", None)
+    token = signed.session.csrf_token if signed else csrf.anonymous_token(request)
+    context.setdefault("csrf_token", token)
     response = render(request, template, language=lang, status_code=status_code, **context)
     response.headers["Cache-Control"] = "no-store"
     csrf.attach_anonymous_cookie(request, response)

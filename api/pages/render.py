@@ -102,6 +102,8 @@ def render(
             language_switch=switch,
             static_url=static_url,
             stylesheet_url=static_url(STYLESHEET),
+            # The service worker (api/offline.py) and the embedded frame's height (embed.js).
+            voter_scripts=[static_url("js/offline.js"), static_url("js/frame.js")],
             path=path,
             to_json=_to_json,
             **context,

@@ -15,6 +15,7 @@ from api.auth import (
     set_session_cookie,
 )
 from api.deps import SessionDep
+from api.navigation import home_path
 from api.pages.admin import render_admin
 from api.throttle import client_address
 from vaa import accounts
@@ -37,7 +38,7 @@ def _minutes(exc: TooManyFailures) -> int:
 
 
 def _home(account: Account) -> str:
-    return "/admin" if account.role in ("admin", "editor") else "/account"
+    return home_path(account)
 
 
 def _signed_in_response(

@@ -117,7 +117,8 @@ MANAGER_ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("/sessions/{session_id}/summary", responses=MANAGER_ERRORS)
 def read_session_summary(group: ManagedSession, session: SessionDep) -> dict[str, Any]:
-    """The group's anonymous summary (counts only until the minimum group size is reached)."""
+    """The group's anonymous summary: head counts only below the minimum group size, then
+    results that change in steps of at least three finished participants."""
     return summary_of(session, group)
 
 
@@ -161,6 +162,7 @@ def summary_of(
     if cached is not None and cached[0] == state:
         return cached[1]
     summary = {**group_sessions.aggregate(session, group=group), "changes": state[0]}
+    session.commit()  # a renewed cohort of the summary is kept (vaa.group_sessions._cohort)
     with _LOCK:
         if len(_SUMMARIES) > 256:
             _SUMMARIES.clear()

@@ -1,7 +1,7 @@
 """donation tokens: one-time tokens for donations (issued to the script; spent by the form)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision: str = '0009'
-down_revision: str | None = '0007'  # re-chained after 0007 (races) reached main
+down_revision: str | None = '0008'  # re-chained after 0008 (account password links) reached main
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

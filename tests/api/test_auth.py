@@ -110,7 +110,8 @@ def test_sign_in_and_out(client: TestClient, staff: sa.Engine) -> None:
     home = client.get("/admin")
     assert home.status_code == 200
     assert "editor@example.org" in home.text
-    assert client.get("/login", follow_redirects=False).headers["location"] == "/admin"
+    # Already signed in: on to the editor's work, the elections.
+    assert client.get("/login", follow_redirects=False).headers["location"] == "/admin/elections"
 
     out = client.post(
         "/logout", data={"csrf_token": form_token(client, "/account")}, follow_redirects=False
@@ -158,7 +159,7 @@ def test_wrong_password_or_unknown_address(client: TestClient, staff: sa.Engine)
 def test_next_never_leaves_the_site(client: TestClient, staff: sa.Engine) -> None:
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         signed = sign_in(client, "editor@example.org", next=target)
-        assert signed.headers["location"] == "/admin"
+        assert signed.headers["location"] == "/admin/elections"
         client.cookies.clear()
 
 
@@ -350,7 +351,7 @@ def test_cli_user_add(
     party = [*add, "party@example.org", "--role", "party", "--entity", f"demo/{entity}"]
     assert run_cli(monkeypatch, party, PASSWORD) == 0
     assert f"(party for demo/{entity})" in capsys.readouterr().out
-    assert sign_in(client, "party@example.org").headers["location"] == "/account"
+    assert sign_in(client, "party@example.org").headers["location"] == "/party"
 
     refused = {
         "exists": ([*add, "ed@example.org", "--role", "admin"], "already exists"),
@@ -390,7 +391,8 @@ def test_audit_log_page_filters_and_csv(client: TestClient, staff: sa.Engine) ->
     assert "position.update" in only and "<code>account.create</code>" not in only
     mine = client.get("/admin/audit", params={"actor": "Admin@example.org"}).text
     assert (
-        "<code>account.login</code>" in mine and "position.update" not in mine.split("<tbody>")[1]
+        "<code>account.login</code>" in mine
+        and "position.update" not in mine.split('<ol class="audit-list">')[1]
     )
     tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
     assert "No entries match" in client.get("/admin/audit", params={"from": tomorrow}).text

@@ -33,7 +33,7 @@ def _create(client: TestClient, **fields: str) -> str:
         "language": "en",
         "place": "Zugdidi",
         "day": "2025-09-20",
-        "min_group": "2",
+        "min_group": "3",
         "kiosk_minutes": "3",
         "csrf_token": token,
         **fields,
@@ -144,8 +144,9 @@ def test_join_answer_report_close(
     )
     phone, first = _join(facilitator, code, donate=True)
     _, second = _join(facilitator, code)
+    _, third = _join(facilitator, code)  # the minimum group is at least 3
     url = f"/api/v1/sessions/{code}/answers"
-    for person, answer in [(first, "agree"), (second, "disagree")]:
+    for person, answer in [(first, "agree"), (second, "disagree"), (third, "agree")]:
         sent = phone.post(
             url,
             json={
@@ -187,7 +188,7 @@ def test_join_answer_report_close(
         == 404
     )
     summary = facilitator.get(f"/api/v1/sessions/{base.rsplit('/', 1)[1]}/summary").json()
-    assert summary["shown"] and summary["statements"][0]["counts"] == [0, 1, 0, 1, 0]
+    assert summary["shown"] and summary["statements"][0]["counts"] == [0, 1, 0, 2, 0]
 
     report = facilitator.get(f"{base}/report")
     assert report.status_code == 200 and "Zugdidi" in report.text and "2025-09-20" in report.text
@@ -195,9 +196,9 @@ def test_join_answer_report_close(
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0] == ["section", "item", "option", "value", "label"]
-    assert ["session", "joined", "", "2", ""] in rows
+    assert ["session", "joined", "", "3", ""] in rows
     assert ["session", "completion_percent", "", "100", ""] in rows
-    assert any(r[:4] == ["statement", "e-petitions", "agree", "1"] for r in rows)
+    assert any(r[:4] == ["statement", "e-petitions", "agree", "2"] for r in rows)
     assert sum(1 for r in rows if r[0] == "match") == 7
 
     token = form_token(facilitator, base)
@@ -225,7 +226,7 @@ def test_join_answer_report_close(
         assert stream.headers["content-type"].startswith("text/event-stream")
         text = "".join(stream.iter_text())
     data = json.loads(re.search(r"^data: (.*)$", text, re.M).group(1))  # type: ignore[union-attr]
-    assert data["status"] == "closed" and data["joined"] == 2
+    assert data["status"] == "closed" and data["joined"] == 3
 
 
 def test_join_needs_consent_and_a_valid_code(facilitator: TestClient, settings: Settings) -> None:
@@ -253,14 +254,14 @@ def test_paper_sheets_and_hands(facilitator: TestClient, demo: sa.Engine) -> Non
     assert 'value="129"' in wrong.text  # what was typed stays for correction
     short = facilitator.post(f"{base}/sheets", data={"csrf_token": token, "sheet": "12"})
     assert "2 answers typed, but the questionnaire has 28 statements." in short.text
-    for _ in range(2):
+    for _ in range(3):  # the minimum group is at least 3
         saved = facilitator.post(
             f"{base}/sheets",
             data={"csrf_token": token, "sheet": "4!" + "3" * 27},
             follow_redirects=False,
         )
         assert saved.status_code == 303
-    assert "Paper sheets so far: 2." in facilitator.get(saved.headers["location"]).text
+    assert "Paper sheets so far: 3." in facilitator.get(saved.headers["location"]).text
     bad = facilitator.post(f"{base}/hands", data={"csrf_token": token, "t-e-petitions-agree": "x"})
     assert bad.status_code == 400 and "Use whole numbers only" in bad.text
     ok = facilitator.post(
@@ -271,8 +272,8 @@ def test_paper_sheets_and_hands(facilitator: TestClient, demo: sa.Engine) -> Non
     assert ok.status_code == 303
     assert 'value="3"' in facilitator.get(f"{base}/hands").text
     summary = facilitator.get(f"/api/v1/sessions/{base.rsplit('/', 1)[1]}/summary").json()
-    assert summary["paper"] == 2 and summary["finished"] == 2
-    assert summary["statements"][0]["counts"] == [0, 3, 0, 2, 0]
+    assert summary["paper"] == 3 and summary["finished"] == 3
+    assert summary["statements"][0]["counts"] == [0, 3, 0, 3, 0]
     assert summary["statements"][0]["skipped"] == 1
     for language, word in [("en", "Answer sheet"), ("ka", "პასუხების ფურცელი")]:
         paper = facilitator.get(f"{base}/paper?language={language}")

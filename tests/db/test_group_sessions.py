@@ -129,6 +129,7 @@ def test_create_refuses_bad_settings(db: Session) -> None:
         ({"election": "nope", "language": "en"}, "election"),
         ({"election": "demo", "language": "ru"}, "language"),
         ({"election": "demo", "language": "en", "min_group": 0}, "min"),
+        ({"election": "demo", "language": "en", "min_group": 2}, "min"),
         ({"election": "demo", "language": "en", "kiosk_minutes": 0}, "kiosk"),
         ({"election": "demo", "language": "en", "place": "x" * 201}, "place"),
     ]:
@@ -263,7 +264,7 @@ def test_bad_answers_change_nothing(db: Session) -> None:
 
 
 def test_paper_sheets_and_hands_count(db: Session) -> None:
-    group = _open(db, min_group=2)
+    group = _open(db, min_group=3)
     content = group_sessions.content_of(db, group)
     n = len(content.questionnaire.statements)
     sheet = group_sessions.parse_sheet("4! 5 -" + "0" * (n - 3), content)
@@ -279,14 +280,14 @@ def test_paper_sheets_and_hands_count(db: Session) -> None:
         with pytest.raises(group_sessions.SheetError) as error:
             group_sessions.parse_sheet(text, content)
         assert error.value.kind == kind
-    group_sessions.enter_sheet(db, group=group, sheet=sheet)
-    group_sessions.enter_sheet(db, group=group, sheet=sheet)
+    for _ in range(3):
+        group_sessions.enter_sheet(db, group=group, sheet=sheet)
     group_sessions.set_tallies(db, group=group, tallies={"e-petitions": {"disagree": 3, "skip": 1}})
     db.commit()
     summary = group_sessions.aggregate(db, group=group)
-    assert (summary["joined"], summary["finished"], summary["paper"]) == (2, 2, 2)
+    assert (summary["joined"], summary["finished"], summary["paper"]) == (3, 3, 3)
     petitions = summary["statements"][0]
-    assert petitions["counts"] == [0, 3, 0, 2, 0] and petitions["skipped"] == 1
+    assert petitions["counts"] == [0, 3, 0, 3, 0] and petitions["skipped"] == 1
     # hands are replaced, not added, when a statement is entered again
     group_sessions.set_tallies(db, group=group, tallies={"e-petitions": {"disagree": 1}})
     db.commit()

@@ -545,6 +545,7 @@ class ResultPage {
 
   wireDonation() {
     const form = $("#donate-form");
+    if (!form) return; // a static export without an API to donate to has no form
     const status = $("#donate-status");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();

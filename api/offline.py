@@ -1,0 +1,157 @@
+"""The voter pages' service worker: frontend/sw.js with the list of what it keeps.
+
+The list (the manifest) holds every voter page of every published election in each of
+its languages (network-first: the newest online, the kept copy offline) and every
+immutable file they use (the bundle slices under their checksum and the content-hashed
+assets; cache-first). Its version is a hash of that list and of the templates and
+catalogs, so publishing or deploying changes the worker's bytes: the browser installs
+the new worker, which downloads the whole new set before it replaces the old one.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from sqlmodel import Session
+
+from api.assets import STATIC, STYLESHEET, asset, static_url
+from api.i18n import available_languages
+from vaa.settings import ROOT
+from vaa.store import published_versions
+
+TEMPLATE = ROOT / "frontend" / "sw.js"
+_SLOT = re.compile(r"/\* MANIFEST \*/ \{[^\n]*\};")
+_IMPORT = re.compile(r'from "\./([\w.-]+\.js)"')
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the worker keeps, as URLs relative to the worker's own URL."""
+
+    version: str
+    pages: list[str]
+    files: list[str]
+
+
+def language_of(path: str) -> str:
+    """The UI language a kept URL belongs to ("ka/demo/quiz", ".../bundle/<sum>/ka.json"),
+    or "" for what every language shares (the assets)."""
+    parts = path.lstrip("/").split("/")
+    if parts[0] in available_languages():
+        return parts[0]
+    if len(parts) >= 7 and parts[:3] == ["api", "v1", "elections"] and parts[4] == "bundle":
+        return parts[6].removesuffix(".json").removesuffix("-justifications")
+    return ""
+
+
+def _by_language(paths: list[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for path in paths:
+        grouped.setdefault(language_of(path), []).append(path)
+    return grouped
+
+
+def service_worker(manifest: Manifest) -> bytes:
+    """The worker's script with this manifest written in, grouped by language.
+
+    The worker keeps the shared files and one language's pages and bundles: the one in
+    its URL (sw.js?lang=ka, the page's language), so a first visit downloads no other.
+    """
+    data = json.dumps(
+        {
+            "version": manifest.version,
+            "pages": _by_language(manifest.pages),
+            "files": _by_language(manifest.files),
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    text = TEMPLATE.read_text("utf-8")
+    script, count = _SLOT.subn(lambda _m: f"{data};", text, count=1)
+    if count != 1:
+        raise RuntimeError(f"{TEMPLATE}: no /* MANIFEST */ slot")
+    return script.encode("utf-8")
+
+
+def voter_urls(election: str, languages: list[str], entities: Sequence[str] = ()) -> list[str]:
+    """The voter pages of an election, in every language of its user interface.
+
+    `entities` adds each party's and candidate's profile page (the static export has
+    them; the service worker keeps the quiz's own pages only).
+    """
+    urls = []
+    for lang in languages:
+        base = f"/{lang}/{election}"
+        urls += [f"{base}/", f"{base}/quiz", f"{base}/results", f"{base}/method"]
+        urls.append(f"/{lang}/privacy")
+        urls += [f"{base}/entities/{entity}" for entity in entities]
+    return urls
+
+
+def live_manifest(session: Session) -> Manifest:
+    """The manifest of the app as it is now: every published election's newest version."""
+    pages: list[str] = []
+    files: list[str] = []
+    for election, version in published_versions(session):
+        languages = [lang for lang in available_languages() if lang in version.languages]
+        pages += [url for url in voter_urls(election.slug, languages) if url not in pages]
+        for lang in languages:
+            bundle = f"/api/v1/elections/{election.slug}/bundle/{version.checksum}/{lang}"
+            files += [bundle, f"{bundle}/justifications"]
+    immutable, fresh = asset_urls()
+    files += immutable
+    pages += fresh
+    listed = json.dumps([pages, files, _code_fingerprint()]).encode()
+    return Manifest(
+        version=hashlib.sha256(listed).hexdigest()[:16],
+        pages=[url.lstrip("/") for url in pages],
+        files=[url.lstrip("/") for url in files],
+    )
+
+
+@cache
+def asset_urls() -> tuple[list[str], list[str]]:
+    """The hashed URLs of the stylesheet and every script, and the modules they import.
+
+    A module's relative import ("./matching.js") resolves under the importer's hash and is
+    served revalidated, not immutable: those URLs go with the network-first pages.
+    """
+    immutable = [static_url(STYLESHEET)]
+    fresh: list[str] = []
+    for file in sorted((STATIC / "js").glob("*.js")):
+        url = static_url(f"js/{file.name}")
+        immutable.append(url)
+        fresh += [f"{url.rsplit('/', 1)[0]}/{name}" for name in imported_modules(url)]
+    return immutable, sorted(set(fresh))
+
+
+def imported_modules(url: str) -> list[str]:
+    """The file names of the modules a static module imports, directly or not.
+
+    They are all relative imports ("./matching.js"), so they resolve in the same folder.
+    """
+    folder, name = url.split("/", 3)[3].rsplit("/", 1)
+    todo, seen = [name], {name}
+    while todo:
+        found = asset(f"{folder}/{todo.pop()}")
+        for imported in _IMPORT.findall(found.body.decode() if found else ""):
+            if imported not in seen:
+                seen.add(imported)
+                todo.append(imported)
+    return sorted(seen - {name})
+
+
+@cache
+def _code_fingerprint() -> str:
+    """A hash of the templates, catalogs and worker: a deploy makes a new version too."""
+    digest = hashlib.sha256(TEMPLATE.read_bytes())
+    for folder in ("templates", "locales"):
+        for path in sorted((ROOT / "frontend" / folder).rglob("*")):
+            if path.is_file():
+                digest.update(
+                    path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes()
+                )
+    return digest.hexdigest()

@@ -1,0 +1,116 @@
+// The voter pages' service worker (issue 14): after one visit the start page, the quiz,
+// the result and the method page work with no connection.
+//
+// MANIFEST is written in by the server (api/offline.py, GET /sw.js) or by `vaa
+// export-static`: every voter page ("pages", network-first with the cache as fallback)
+// and every immutable file they need ("files": the election bundle under its checksum,
+// content-hashed assets; cache-first), as URLs relative to this script. Its "version"
+// changes with every published version and every change of the code, so a new one makes
+// the browser install a new worker that downloads the whole set into a new cache, all
+// or nothing, before it takes over and deletes the old cache: the pages a voter sees
+// offline always belong to one version, never a mix of an old bundle with new pages.
+//
+// Both lists are grouped by language ("" for what all share). The worker keeps one
+// language, the one in its own URL (sw.js?lang=ka, set by offline.js from the page), so a
+// first visit downloads no other; a visit in another language installs a worker for it.
+const MANIFEST = /* MANIFEST */ { version: "unset", pages: {}, files: {} };
+const LANG = new URL(self.location.href).searchParams.get("lang") || "";
+const PREFIX = "archevani-";
+const CACHE = `${PREFIX}${MANIFEST.version}-${LANG || "all"}`;
+const NETWORK_TIMEOUT_MS = 6000; // a connection that hangs counts as none
+
+const absolute = (path) => new URL(path, self.location).href;
+function kept(groups) {
+  // No language, or one the manifest does not know: keep them all rather than none.
+  const languages = LANG in groups ? [LANG] : Object.keys(groups).filter((key) => key !== "");
+  return [...(groups[""] || []), ...languages.flatMap((language) => groups[language])];
+}
+const PAGES = new Set(kept(MANIFEST.pages).map(absolute));
+const FILES = new Set(kept(MANIFEST.files).map(absolute));
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const requests = [...PAGES, ...FILES].map(
+        (url) => new Request(url, { cache: "no-cache", credentials: "omit" }),
+      );
+      try {
+        await cache.addAll(requests);
+        await sameVersion(cache);
+      } catch (error) {
+        // Half a version is worse than the previous whole one, which stays in charge.
+        await caches.delete(CACHE);
+        throw error;
+      }
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+// A version published while the set downloads could give pages that name a bundle the
+// set lacks: then the set is refused, and the next visit downloads it again.
+const BUNDLE = /\/bundle\/([0-9a-f]{16,})\//g;
+async function sameVersion(cache) {
+  const kept = new Set([...FILES].flatMap((url) => [...`${url}/`.matchAll(BUNDLE)].map((m) => m[1])));
+  for (const url of PAGES) {
+    const text = await (await cache.match(url, { ignoreVary: true })).text();
+    for (const [, checksum] of text.matchAll(BUNDLE)) {
+      if (!kept.has(checksum)) throw new Error(`${url} names another version (${checksum})`);
+    }
+  }
+}
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  const key = url.origin + url.pathname;
+  if (FILES.has(key)) {
+    event.respondWith(cacheFirst(request, key));
+  } else if (PAGES.has(key)) {
+    event.respondWith(networkFirst(request, key));
+  } else if (key.endsWith("/") && PAGES.has(key + "index.html")) {
+    event.respondWith(networkFirst(request, key + "index.html")); // a static host's folder
+  }
+  // Anything else (admin, sessions, the API, other versions' files) is not ours to keep.
+});
+
+async function cacheFirst(request, key) {
+  const cache = await caches.open(CACHE);
+  return (await cache.match(key, { ignoreVary: true })) || fetch(request);
+}
+
+async function networkFirst(request, key) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
+    if (response.status < 500) return response;
+    return (await cache.match(key, { ignoreVary: true })) || response;
+  } catch (error) {
+    const cached = await cache.match(key, { ignoreVary: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the network did not answer")), ms);
+    promise.then(
+      (value) => { clearTimeout(timer); resolve(value); },
+      (error) => { clearTimeout(timer); reject(error); },
+    );
+  });
+}
