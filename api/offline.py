@@ -76,16 +76,21 @@ def service_worker(manifest: Manifest) -> bytes:
     return script.encode("utf-8")
 
 
-def voter_urls(election: str, languages: list[str], entities: Sequence[str] = ()) -> list[str]:
+def voter_urls(
+    election: str, languages: list[str], entities: Sequence[str] = (), *, places: bool = False
+) -> list[str]:
     """The voter pages of an election, in every language of its user interface.
 
     `entities` adds each party's and candidate's profile page (the static export has
-    them; the service worker keeps the quiz's own pages only).
+    them; the service worker keeps the quiz's own pages only); `places` the "where do you
+    vote?" page of an election with races.
     """
     urls = []
     for lang in languages:
         base = f"/{lang}/{election}"
-        urls += [f"{base}/", f"{base}/quiz", f"{base}/results", f"{base}/method"]
+        urls += [f"{base}/", f"{base}/quiz", f"{base}/quick", f"{base}/results", f"{base}/method"]
+        if places:
+            urls.append(f"{base}/place")
         urls.append(f"/{lang}/privacy")
         urls += [f"{base}/entities/{entity}" for entity in entities]
     return urls
@@ -97,7 +102,8 @@ def live_manifest(session: Session) -> Manifest:
     files: list[str] = []
     for election, version in published_versions(session):
         languages = [lang for lang in available_languages() if lang in version.languages]
-        pages += [url for url in voter_urls(election.slug, languages) if url not in pages]
+        found = voter_urls(election.slug, languages, places=bool(version.constituencies))
+        pages += [url for url in found if url not in pages]
         for lang in languages:
             bundle = f"/api/v1/elections/{election.slug}/bundle/{version.checksum}/{lang}"
             files += [bundle, f"{bundle}/justifications"]

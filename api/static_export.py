@@ -103,7 +103,8 @@ def export_static(
                 lang for lang in available_languages() if lang in _languages_of(info, client)
             ]
             entities = _entities_of(info, client, languages)
-            for url in voter_urls(election, languages, entities):
+            places = bool(info.get("constituencies"))
+            for url in voter_urls(election, languages, entities, places=places):
                 page = client.get(url, follow_redirects=False)
                 if page.status_code != 200:
                     raise ExportError(f"{url}: the app answered {page.status_code}")

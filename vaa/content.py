@@ -72,6 +72,8 @@ class Race(_Strict):
 class MatchingDefaults(_Strict):
     method: Method = "cityblock"
     missing: MissingPolicy = "max"
+    # quick mode stops offering more statements at this certainty (docs/adaptive.md)
+    settled: Annotated[float, Field(ge=0.5, le=0.99)] = 0.9
 
 
 class Questionnaire(_Strict):

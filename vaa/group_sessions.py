@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, func, select, update
 
-from vaa import audit, donations, group_stats, matching
+from vaa import audit, donations, group_stats, matching, races
 from vaa.content import ElectionContent
 from vaa.models import (
     Account,
@@ -120,12 +120,16 @@ def create_session(
     election: str,
     language: str,
     place: str | None = None,
+    constituency: str | None = None,
     day: date | None = None,
     min_group: int = 5,
     kiosk_minutes: int = 3,
     facilitator: Account | None,
 ) -> GroupSession:
-    """Open a session on the newest published version of an election (the caller commits)."""
+    """Open a session on the newest published version of an election (the caller commits).
+
+    Where the election has races, `constituency` is the room's place: the group's results
+    then show the races voted in there (every race when None)."""
     ref = published_ref(session, slug=election)
     found = get_election(session, slug=election)
     if ref is None or found is None or found.id is None:
@@ -148,12 +152,16 @@ def create_session(
     place = (place or "").strip() or None
     if place is not None and len(place) > 200:
         raise SessionError("the place may have at most 200 characters", "place")
+    constituency = constituency or None
+    if constituency is not None and not races.is_place(content.questionnaire, constituency):
+        raise SessionError(f"{election!r} has no constituency {constituency!r}", "constituency")
     group = GroupSession(
         code=new_code(session),
         election_id=found.id,
         version=ref.checksum,
         language=language,
         place=place,
+        constituency=constituency,
         day=day,
         min_group=min_group,
         kiosk_minutes=kiosk_minutes,
@@ -167,7 +175,13 @@ def create_session(
         "session.create",
         f"session:{group.id}",
         None,
-        {"code": group.code, "election": election, "language": language, "place": place},
+        {
+            "code": group.code,
+            "election": election,
+            "language": language,
+            "place": place,
+            "constituency": constituency,
+        },
     )
     return group
 
@@ -598,6 +612,7 @@ def _live_aggregate(session: Session, group: GroupSession) -> dict[str, Any]:
         "respondents": None,
         "statements": None,
         "matches": None,
+        "races": None,
         "map": None,
         "divided": None,
         "united": None,
@@ -620,6 +635,7 @@ def _live_aggregate(session: Session, group: GroupSession) -> dict[str, Any]:
         for i, sid in enumerate(prepared.statement_ids)
     ]
     summary["matches"] = cohort["matches"]
+    summary["races"] = race_matches(prepared, cohort["matches"], group.constituency)
     # Few statements with answers: split them, so none is both most divided and most united.
     rated = int((~np.isnan(spread)).sum())
     divided = group_stats.ranked(spread, min(RANKED, max(1, rated // 2)), largest=True)
@@ -725,6 +741,31 @@ def _compute_cohort(
         "matches": matches,
         "map": grid_map,
     }
+
+
+def race_matches(
+    prepared: PreparedElection, matches: list[dict[str, Any]], place: str | None
+) -> list[dict[str, Any]]:
+    """The group's average matches race by race (the races voted in at `place`, every race
+    when None): each race's entities that answered, best first; the silent listed apart.
+
+    An entity's average match does not depend on who else stands, so each race is the
+    group's ranking narrowed to its own entities. [] for an election without races."""
+    content = prepared.content
+    if not content.questionnaire.races:
+        return []
+    silent = {e.id for e in content.entities if not content.positions_of(e)}
+    out = []
+    for ballot in races.ballots(content, place):
+        members = set(ballot.entity_ids)
+        out.append(
+            {
+                "race": ballot.id,
+                "matches": [m for m in matches if m["entity"] in members - silent],
+                "did_not_answer": [e for e in ballot.entity_ids if e in silent],
+            }
+        )
+    return out
 
 
 def _number(x: float) -> float | None:

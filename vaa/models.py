@@ -325,6 +325,7 @@ class GroupSession(SQLModel, table=True):
     version: str = Field(max_length=64)  # the checksum of the published version
     language: str = Field(max_length=16)
     place: str | None = Field(default=None, max_length=200)
+    constituency: str | None = Field(default=None, max_length=64)  # None: every race
     day: date | None = None
     min_group: int = 5
     kiosk_minutes: int = 3

@@ -10,7 +10,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from vaa.content import ElectionContent
+from vaa.content import ElectionContent, MatchingDefaults
 
 BUNDLE_FORMAT = 1
 
@@ -23,14 +23,18 @@ def canonical_json(data: Any) -> bytes:
 def content_data(content: ElectionContent) -> dict[str, Any]:
     """The election's content as plain JSON data.
 
-    Race fields are left out while empty, so an election without races keeps the
-    checksum (and the bundle bytes) it had before races existed.
+    Race fields are left out while empty, and quick mode's `settled` threshold while it
+    is the default, so an election that sets neither keeps the checksum (and the bundle
+    bytes) it had before they existed.
     """
+    questionnaire = _without_empty(
+        content.questionnaire.model_dump(mode="json", exclude_none=True),
+        ("constituencies", "races"),
+    )
+    if content.questionnaire.matching.settled == MatchingDefaults().settled:
+        del questionnaire["matching"]["settled"]
     return {
-        "questionnaire": _without_empty(
-            content.questionnaire.model_dump(mode="json", exclude_none=True),
-            ("constituencies", "races"),
-        ),
+        "questionnaire": questionnaire,
         "entities": [
             _without_empty(e.model_dump(mode="json", exclude_none=True), ("races", "backing"))
             for e in content.entities

@@ -47,7 +47,12 @@ def _content_language(request: Request, content: ElectionContent, group: GroupSe
 
 def _choices(session: Session) -> list[dict[str, Any]]:
     return [
-        {"slug": e.slug, "title": v.title, "languages": v.languages}
+        {
+            "slug": e.slug,
+            "title": v.title,
+            "languages": v.languages,
+            "constituencies": v.constituencies or [],
+        }
         for e, v in published_versions(session)
     ]
 
@@ -120,6 +125,7 @@ def create_session(
     election: Annotated[str, Form(max_length=64)],
     language: Annotated[str, Form(max_length=16)],
     place: Annotated[str, Form(max_length=1000)] = "",
+    constituency: Annotated[str, Form(max_length=200)] = "",
     day: Annotated[str, Form(max_length=20)] = "",
     min_group: Annotated[str, Form(max_length=10)] = "5",
     kiosk_minutes: Annotated[str, Form(max_length=10)] = "3",
@@ -129,6 +135,7 @@ def create_session(
         "election": election,
         "language": language,
         "place": place,
+        "constituency": constituency,
         "day": day,
         "min_group": min_group,
         "kiosk_minutes": kiosk_minutes,
@@ -153,6 +160,7 @@ def create_session(
             election=election,
             language=language,
             place=place,
+            constituency=_constituency_of(election, constituency),
             day=when,
             min_group=int(min_group),
             kiosk_minutes=int(kiosk_minutes),
@@ -162,6 +170,16 @@ def create_session(
         return refuse(exc.code)
     session.commit()
     return RedirectResponse(_base(group), status_code=303)
+
+
+def _constituency_of(election: str, choice: str) -> str | None:
+    """The form's "election/place" choice (the select spans every election) as a place id.
+
+    A choice made for another election is refused by create_session as unknown."""
+    slug, _, place = choice.partition("/")
+    if not place:
+        return None
+    return place if slug == election else f"{slug}/{place}"
 
 
 # --- one session ------------------------------------------------------------------------
@@ -243,6 +261,7 @@ def _meta(content: ElectionContent, lang: str) -> dict[str, Any]:
         "axes": {
             a.id: {"label": a.label[lang], "low": a.low[lang], "high": a.high[lang]} for a in q.axes
         },
+        "races": {r.id: r.title[lang] for r in q.races},
     }
 
 
@@ -314,6 +333,7 @@ def read_report_csv(request: Request, group: ManagedSession, session: SessionDep
         "version": group.version,
         "date": group.day.isoformat() if group.day else "",
         "place": group.place or "",
+        "constituency": group.constituency or "",
         "status": summary["status"],
         "joined": summary["joined"],
         "finished": summary["finished"],
@@ -332,6 +352,15 @@ def read_report_csv(request: Request, group: ManagedSession, session: SessionDep
     for m in summary["matches"] or []:
         name = meta["entities"][m["entity"]]["name"]
         writerow(["match", m["entity"], "", "" if m["score"] is None else m["score"], name])
+    for race in summary.get("races") or []:  # one section per race: its own ranking
+        title = meta["races"][race["race"]]
+        for m in race["matches"]:
+            name = meta["entities"][m["entity"]]["name"]
+            score = "" if m["score"] is None else m["score"]
+            writerow([f"race:{race['race']}", m["entity"], "", score, f"{title}: {name}"])
+        for entity in race["did_not_answer"]:
+            name = meta["entities"][entity]["name"]
+            writerow([f"race:{race['race']}", entity, "did-not-answer", "", f"{title}: {name}"])
     body = "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read Georgian right
     filename = f"session-{group.code}-{group.day or date.today()}.csv"
     return Response(

@@ -171,6 +171,7 @@ def _render_positions(
         entity=entity,
         election_title=pick(questionnaire.get("title"), language, langs),
         entity_name=pick((workflow.draft_entity(data, entity) or {}).get("name"), language, langs),
+        borrows=_borrowed_name(data, entity, language, langs),
         languages=[{"code": c, "name": language_name(c)} for c in langs],
         language_names={c: language_name(c) for c in langs},
         options=options,
@@ -184,6 +185,13 @@ def _render_positions(
         errors=errors or [],
         notice=notice,
     )
+
+
+def _borrowed_name(data: dict[str, Any], entity: str, language: str, langs: list[str]) -> str:
+    """The name of the entity whose positions this candidate stands on, or ''."""
+    source = (workflow.draft_entity(data, entity) or {}).get("positions_from")
+    found = workflow.draft_entity(data, source) if source else None
+    return pick(found.get("name"), language, langs) if found else ""
 
 
 @router.get("/{election}/{entity}", response_class=HTMLResponse)

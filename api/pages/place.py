@@ -75,8 +75,10 @@ def read_place(
             for c in election["constituencies"]
         },
         names=names,
-        # where the choice leads: the quiz, or back to the result when changing it there
-        action=f"{base}/results" if next == "results" else f"{base}/quiz",
+        # where the choice leads: the quiz (quick mode's), or back to the result
+        action={"results": f"{base}/results", "quick": f"{base}/quick"}.get(
+            next or "", f"{base}/quiz"
+        ),
         start_url=f"{base}/",
         method_url=f"{base}/method",
         script={"election": election["election"], "place": static_url("js/place.js")},

@@ -2,6 +2,12 @@
 
 The quiz is one plain form (every statement, POSTed to the result page) that quiz.js
 turns into one statement at a time; the answers then stay in the browser's storage.
+
+Quick mode (docs/adaptive.md) asks the statements that tell most first and says how
+settled the top match is. With JavaScript, quick.js chooses each next statement in the
+browser (adaptive.js); without, each answer is POSTed back here, the answers so far
+ride along in hidden fields and the server chooses the next one with the same engine.
+Either way nothing is stored.
 """
 
 from functools import cache
@@ -11,12 +17,22 @@ import numpy as np
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData
 
 from api.assets import static_url
+from api.deps import SessionDep
 from api.i18n import translations
 from api.pages.place import known_place
 from api.pages.render import LanguageDep, VoterElectionDep, render
+from api.routes.adaptive import NextRequest, next_step, race_entities
+from api.routes.elections import load_prepared
+from api.views.headline import minimum_answers
+from vaa import adaptive
+from vaa.adaptive import SETTLED
 from vaa.matching import match, round_half_up, scale_positions
+from vaa.races import ballots
+from vaa.results import InvalidAnswers, PreparedElection
+from vaa.store import published_ref
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,6 +45,7 @@ def _urls(lang: str, election: dict[str, Any]) -> dict[str, Any]:
         "results_url": f"{base}/results",
         "method_url": f"{base}/method",
         "place_url": f"{base}/place",
+        "quick_url": f"{base}/quick",
     }
 
 
@@ -54,6 +71,7 @@ def read_start(request: Request, lang: LanguageDep, election: VoterElectionDep) 
             total="total",
         ),
         "confirm": gettext("Delete your answers and start again?"),
+        "quick": urls["quick_url"],
     }
     return render(
         request,
@@ -113,6 +131,197 @@ def read_quiz(
     )
 
 
+class QuickFormProblem(ValueError):
+    """The posted quick-mode form cannot be read as answers."""
+
+
+def quick_race(prepared: PreparedElection, place: str | None) -> str | None:
+    """The race quick mode separates: the first on the voter's ballot (None without races)."""
+    if not prepared.content.questionnaire.races:
+        return None
+    return ballots(prepared.content, place)[0].id
+
+
+def read_quick_form(form: FormData) -> tuple[dict[str, str | None], dict[str, float], str | None]:
+    """Answers (null = skipped), weights and place of a posted quick-mode page.
+
+    `answer-<id>` = option id or "skip", `weight-<id>` = "0", "1" or "2", `shown` = the
+    statement the page asked (skipped when it has no answer), `place`; buttons are ignored.
+    """
+    answers: dict[str, str | None] = {}
+    weights: dict[str, float] = {}
+    seen: set[str] = set()
+    shown: str | None = None
+    place: str | None = None
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            raise QuickFormProblem(f"{key!r} is not a text field")
+        if key in seen:
+            raise QuickFormProblem(f"{key!r} is given twice")
+        seen.add(key)
+        if key.startswith("answer-"):
+            answers[key[7:]] = None if value == "skip" else value
+        elif key.startswith("weight-"):
+            if value not in ("0", "1", "2"):
+                raise QuickFormProblem(f"{key!r} must be 0, 1 or 2, not {value[:20]!r}")
+            weights[key[7:]] = float(value)
+        elif key == "shown":
+            shown = value
+        elif key == "place":
+            place = value
+    if shown is not None:
+        answers.setdefault(shown, None)  # asked, not answered: skipped, never asked again
+    return answers, weights, place
+
+
+def quick_view(
+    prepared: PreparedElection,
+    election: dict[str, Any],
+    lang: str,
+    answers: dict[str, str | None],
+    weights: dict[str, float],
+    place: str | None,
+) -> dict[str, Any]:
+    """What a quick-mode page shows: the statement to ask, the certainty, whether settled."""
+    q = prepared.content.questionnaire
+    race = quick_race(prepared, place)
+    step = next_step(
+        prepared, NextRequest.model_validate({"answers": answers, "weights": weights, "race": race})
+    )
+    answered = sum(1 for sid, a in answers.items() if a is not None and weights.get(sid, 1) > 0)
+    enough = answered >= minimum_answers(len(prepared.statement_ids))
+    percent = int(round_half_up(100 * step["certainty"]))
+    members = race_entities(prepared, race)
+    gettext = translations(lang).gettext
+    script = {
+        "election": election["election"],
+        "version": election["version"],
+        "answers": static_url("js/answers.js"),
+        "results": _urls(lang, election)["results_url"],
+        "statements": list(prepared.statement_ids),
+        "options": dict(
+            zip([o.id for o in q.scale], scale_positions(len(q.scale)).tolist(), strict=True)
+        ),
+        "levels": scale_positions(len(q.scale)).tolist(),
+        "entities": [
+            [None if np.isnan(x) else float(x) for x in prepared.entity_answers[e]] for e in members
+        ],
+        "entityIds": [prepared.entity_ids[e] for e in members],
+        "method": q.matching.method,
+        "missing": q.matching.missing,
+        "settled": q.matching.settled,
+        "minimum": minimum_answers(len(prepared.statement_ids)),
+        "texts": {
+            "sure": gettext(SURE) % {"n": "{n}"},
+            "settledSure": gettext(SETTLED_SURE) % {"n": "{n}"},
+            "progress": _placeholders(gettext(PROGRESS), n="n", total="total"),
+            "saved": _placeholders(gettext("Saved: %(answer)s."), answer="answer"),
+            "skipped": gettext("Skipped."),
+        },
+    }
+    return {
+        "statement": step["statement"],
+        "certainty": step["certainty"],
+        "percent": percent,
+        "answered": answered,
+        "seen": len(answers),
+        "settled": step["settled"] and enough,
+        "enough": enough,
+        "script": script,
+    }
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation; translated where it is shown."""
+    return message
+
+
+# Certainty in plain words (docs/adaptive.md); the method page defines it.
+SURE = N_(
+    "How sure is your top match? %(n)s%% sure that it would stay the same if you answered "
+    "every statement."
+)
+SETTLED_SURE = N_(
+    "Your top match is settled: %(n)s%% sure that it would stay the same if you answered "
+    "every statement."
+)
+PROGRESS = N_("Statements answered or skipped: %(n)s of %(total)s")
+
+
+def _quick_page(
+    request: Request,
+    lang: str,
+    election: dict[str, Any],
+    prepared: PreparedElection,
+    answers: dict[str, str | None],
+    weights: dict[str, float],
+    place: str | None,
+) -> HTMLResponse:
+    view = quick_view(prepared, election, lang, answers, weights, place)
+    gettext = translations(lang).gettext
+    return render(
+        request,
+        "quick.html",
+        language=lang,
+        languages=election["languages"],
+        election=election,
+        themes={t["id"]: t["label"] for t in election["themes"]},
+        place=place,
+        place_names={c["id"]: c["name"] for c in election.get("constituencies", [])},
+        carried=[(sid, answers[sid]) for sid in prepared.statement_ids if sid in answers],
+        weights={sid: int(w) for sid, w in weights.items() if w != 1},
+        view=view,
+        script=view["script"],
+        progress_text=gettext(PROGRESS) % {"n": view["seen"], "total": len(prepared.statement_ids)},
+        sure_text=gettext(SETTLED_SURE if view["settled"] else SURE) % {"n": view["percent"]},
+        **_urls(lang, election),
+    )
+
+
+def _prepared(session: SessionDep, election: dict[str, Any]) -> PreparedElection:
+    ref = published_ref(session, slug=election["election"])
+    assert ref is not None  # voter_election found it a moment ago
+    return load_prepared(session, ref)
+
+
+@router.get("/{lang}/{election}/quick", response_class=HTMLResponse)
+def read_quick(
+    request: Request,
+    lang: LanguageDep,
+    election: VoterElectionDep,
+    session: SessionDep,
+    place: str | None = None,
+) -> HTMLResponse:
+    """Quick mode's first statement: the one that tells most about the voter's top match."""
+    prepared = _prepared(session, election)
+    return _quick_page(request, lang, election, prepared, {}, {}, known_place(election, place))
+
+
+@router.post("/{lang}/{election}/quick", response_class=HTMLResponse)
+async def create_quick(
+    request: Request, lang: LanguageDep, election: VoterElectionDep, session: SessionDep
+) -> HTMLResponse:
+    """Quick mode without JavaScript: the answers so far in, the next statement out (nothing stored)."""
+    prepared = _prepared(session, election)
+    try:
+        answers, weights, place = read_quick_form(await request.form())
+        return _quick_page(
+            request, lang, election, prepared, answers, weights, known_place(election, place)
+        )
+    except (QuickFormProblem, InvalidAnswers) as exc:
+        return render(
+            request,
+            "quick.html",
+            language=lang,
+            languages=election["languages"],
+            status_code=400,
+            election=election,
+            problem=str(exc),
+            view=None,
+            **_urls(lang, election),
+        )
+
+
 @router.get("/{lang}/{election}/method", response_class=HTMLResponse)
 def read_method(request: Request, lang: LanguageDep, election: VoterElectionDep) -> HTMLResponse:
     """Explain in plain words how the match is calculated, with a worked example."""
@@ -129,6 +338,9 @@ def read_method(request: Request, lang: LanguageDep, election: VoterElectionDep)
         election=election,
         scale=scale,
         example=worked_example(lang),
+        certainty_example=certainty_example(),
+        settled=int(round_half_up(100 * float(election["matching"].get("settled", SETTLED)))),
+        minimum=minimum_answers(len(election["statements"])),
         **_urls(lang, election),
     )
 
@@ -185,6 +397,32 @@ def worked_example(language: str) -> dict[str, Any]:
         "themes": [[number(t) for t in row] for row in base.theme_scores],
         "interval": [number(v, 0) for v in base.intervals[0]],
         "close": bool(base.close_to_top[1]),
+    }
+
+
+# The certainty example of the method page: a 3-point scale, parties A and B on five
+# statements, a voter neutral on the first and agreeing with the second.
+CERTAINTY_PARTIES = ((1.0, 1.0, -1.0, 1.0, 1.0), (1.0, -1.0, 1.0, 1.0, -1.0))
+CERTAINTY_VOTER = (0.0, 1.0, None, None, None)
+
+
+@cache
+def certainty_example() -> dict[str, int]:
+    """The engine's own numbers for the method page's certainty example, in whole percent."""
+    levels = scale_positions(3)
+    voter = np.array([np.nan if x is None else x for x in CERTAINTY_VOTER])
+    parties = np.array(CERTAINTY_PARTIES)
+    pi = adaptive.posterior(voter, levels, parties)
+    result = adaptive.step(
+        voter, np.ones(5), np.zeros(5, dtype=np.bool_), levels, parties, entity_ids=["a", "b"]
+    )
+    a, b = (int(round_half_up(100 * float(x))) for x in pi[:2])
+    return {
+        "a": a,
+        "b": b,
+        "u": 100 - a - b,
+        "kept": round(result.certainty * adaptive.SAMPLES),
+        "sure": int(round_half_up(100 * result.certainty)),
     }
 
 

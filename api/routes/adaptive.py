@@ -24,7 +24,9 @@ class NextRequest(MatchRequest):
 class NextResponse(BaseModel):
     statement: str | None = Field(description="The next statement to ask; null when none is left.")
     certainty: float = Field(ge=0, le=1, description="P(the top match stays after every answer).")
-    settled: bool = Field(description="certainty >= the election's threshold.")
+    settled: bool = Field(
+        description="certainty >= the election's threshold (questionnaire matching.settled, 0.9)."
+    )
 
 
 def race_entities(prepared: PreparedElection, race: str | None) -> list[int]:
@@ -82,5 +84,5 @@ def next_step(prepared: PreparedElection, request: NextRequest) -> dict[str, Any
     return {
         "statement": None if result.statement is None else prepared.statement_ids[result.statement],
         "certainty": result.certainty,
-        "settled": result.certainty >= adaptive.SETTLED,
+        "settled": result.certainty >= q.matching.settled,
     }

@@ -1,7 +1,7 @@
 """donation tokens: one-time tokens for donations (issued to the script; spent by the form)
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0010
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision: str = '0009'
-down_revision: str | None = '0008'  # re-chained after 0008 (account password links) reached main
+down_revision: str | None = '0010'  # re-chained after 0010 (session constituency), the newest on main
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from vaa import accounts, audit
 from vaa.db import session_scope
-from vaa.drafts import open_draft
+from vaa.drafts import open_draft, save_draft
 from vaa.models import Account, Election
 
 ADMIN = "/admin/elections"
@@ -590,3 +590,17 @@ def test_user_content_is_escaped(editor: Editor, demo: sa.Engine) -> None:
     for path in (f"{base}/questionnaire", f"{base}/themes/xss", f"{base}/translate"):
         text = editor.client.get(path).text
         assert script not in text and "&lt;script&gt;" in text, path
+
+
+def test_the_settings_form_keeps_quick_modes_threshold(editor: Editor, demo: sa.Engine) -> None:
+    # matching.settled has no field on the form: saving the form must not drop it
+    with session_scope(demo) as session:
+        opened = open_draft(session, slug="demo")
+        assert opened is not None
+        data = opened.data
+        data["questionnaire"]["matching"]["settled"] = 0.8
+        save_draft(session, slug="demo", data=data, revision=opened.revision)
+    form = {"title_en": "T", "languages": "ka en", "method": "euclidean", "missing": "skip"}
+    editor.ok(f"{ADMIN}/demo/settings", form, "demo")
+    matching = draft(demo, "demo")["questionnaire"]["matching"]
+    assert matching == {"method": "euclidean", "missing": "skip", "settled": 0.8}

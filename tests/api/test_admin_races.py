@@ -142,3 +142,16 @@ def test_the_places_page_reads_in_georgian(editor: Editor, demo: sa.Engine) -> N
     empty = editor.post(f"{BASE}/constituencies/import", {"csv": ""}, slug="demo")
     assert empty.status_code == 400 and "ჩასვით სია ან აირჩიეთ ფაილი." in empty.text
     assert revision(demo, "demo") >= 0
+
+
+def test_place_names_and_race_titles_are_translated_like_every_text(
+    editor: Editor, demo: sa.Engine
+) -> None:
+    editor.ok(f"{BASE}/constituencies/import", {"csv": DISTRICTS}, "demo")
+    editor.ok(
+        f"{BASE}/races",
+        {"id": "mayor", "title_ka": "მერი", "title_en": "", "constituency": "zugdidi"},
+        "demo",
+    )
+    page = editor.client.get(f"{BASE}/translate?a=ka&b=en&only=missing").text
+    assert "race/mayor/title" in page or "/races/mayor" in page

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from vaa import accounts, audit
 from vaa import party_workflow as workflow
 from vaa.db import session_scope
-from vaa.drafts import open_draft, save_draft
+from vaa.drafts import open_draft, publish_draft, save_draft
 from vaa.models import utcnow
 
 PASSWORD = "correct horse battery staple"
@@ -529,3 +529,36 @@ def test_a_candidate_on_its_partys_positions_gets_its_own_once_approved(demo: sa
     nino = next(e for e in draft(demo)[0]["entities"] if e["id"] == "nino-beridze")
     assert "positions_from" not in nino
     assert nino["positions"][first]["answer"] == "agree"
+
+
+def test_a_candidate_on_its_partys_positions_is_told_so_in_its_portal(
+    client: TestClient, demo: sa.Engine
+) -> None:
+    data, revision = draft(demo)
+    data["entities"].append(
+        {
+            "id": "nino-beridze",
+            "kind": "candidate",
+            "name": {"ka": "ნინო ბერიძე", "en": "Nino Beridze"},
+            "party": PARTY,
+            "positions_from": PARTY,
+            "positions": {},
+        }
+    )
+    with session_scope(demo) as session:
+        save_draft(session, slug=ELECTION, data=data, revision=revision)
+        publish_draft(session, slug=ELECTION)
+    with session_scope(demo) as session:
+        accounts.create_account(
+            session,
+            email="nino@example.org",
+            password=PASSWORD,
+            role="party",
+            election=ELECTION,
+            entity="nino-beridze",
+            actor="test",
+        )
+    nino = user_client(client, "nino@example.org")
+    page = nino.get(f"/party/{ELECTION}/nino-beridze")
+    assert page.status_code == 200
+    assert "Voters now see the positions of Green Coast for you." in page.text

@@ -1,7 +1,8 @@
 // The browser's engine (frontend/static/js/matching.js) against the Python engine's
 // vectors (vectors.json, written by `vaa conformance`): numbers to within the file's
 // tolerance (0.01), order, ranks and flags exactly. MATCHING_JS points the suite at
-// another copy of the engine (the mutation check in test_conformance.py).
+// another copy of the engine (the mutation check in test_conformance.py); RACES_JS and
+// ADAPTIVE_JS do the same for races.js and adaptive.js.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -13,6 +14,11 @@ const js = await import(`data:text/javascript;base64,${source}`);
 const racesEngine = process.env.RACES_JS || new URL("../../frontend/static/js/races.js", import.meta.url);
 const racesSource = readFileSync(racesEngine, "utf8");
 const races = await import(`data:text/javascript;base64,${Buffer.from(racesSource).toString("base64")}`);
+// adaptive.js imports "./matching.js", which a data: URL cannot resolve: point the import
+// at the engine above (so a broken matching.js breaks quick mode's checks too)
+const adaptiveEngine = process.env.ADAPTIVE_JS || new URL("../../frontend/static/js/adaptive.js", import.meta.url);
+const adaptiveSource = readFileSync(adaptiveEngine, "utf8").replace('from "./matching.js"', `from "data:text/javascript;base64,${source}"`);
+const adaptive = await import(`data:text/javascript;base64,${Buffer.from(adaptiveSource).toString("base64")}`);
 const vectors = JSON.parse(readFileSync(new URL("./vectors.json", import.meta.url), "utf8"));
 const tolerance = vectors.tolerance;
 
@@ -35,6 +41,15 @@ const check = {
   axisPositions: ({ args, expected }) => near(js.axisPositions(args.voter, args.loadings), expected, "positions"),
   // which races a place votes in and who is ranked in each (races.js, vaa/races.py)
   ballots: ({ args, expected }) => assert.deepEqual(races.ballots(args, args.place), expected),
+  // quick mode (adaptive.js, vaa/adaptive.py): the same draws, so the same certainty to
+  // the draw (1/400), and the same next statement and top exactly
+  adaptiveStep: ({ args, expected }) => {
+    const got = adaptive.step(args);
+    assert.equal(got.statement, expected.statement, "statement");
+    assert.equal(got.top, expected.top, "top");
+    assert.ok(Math.abs(got.certainty - expected.certainty) < 1e-9, `certainty ${got.certainty}, expected ${expected.certainty}`);
+    near(adaptive.posterior(args.voter, args.levels, args.entities), expected.posterior, "posterior");
+  },
   match: ({ args, expected, sensitivity, error }) => {
     if (error) {
       assert.throws(() => js.match(args), { message: error });

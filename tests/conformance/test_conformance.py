@@ -18,6 +18,7 @@ from vaa.settings import ROOT
 SUITE = Path(__file__).parent / "matching.test.mjs"
 ENGINE = ROOT / "frontend" / "static" / "js" / "matching.js"
 RACES = ROOT / "frontend" / "static" / "js" / "races.js"
+ADAPTIVE = ROOT / "frontend" / "static" / "js" / "adaptive.js"
 
 # Each mutant breaks one rule of matching.md; the suite must notice every one.
 MUTANTS = {
@@ -45,21 +46,35 @@ RACE_MUTANTS = {
 }
 
 
+# Quick mode (docs/adaptive.md): other draws, or the other of two tied statements.
+ADAPTIVE_MUTANTS = {
+    "another hash": ("Math.imul(x, 0x846ca68b)", "Math.imul(x, 0x846ca68c)"),
+    "ties go to the last statement": (
+        "remaining.findIndex((r, j) => r && gains[j] >= best - TIE)",
+        "remaining.findLastIndex((r, j) => r && gains[j] >= best - TIE)",
+    ),
+    "no 'no party' component": ("Math.log(c === nE ? eps :", "Math.log(c === nE ? 0 :"),
+}
+
+
 def run_suite(
-    engine: Path | None = None, races: Path | None = None
+    engine: Path | None = None, races: Path | None = None, adaptive: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the node suite, against `engine` instead of matching.js (`races` instead of
-    races.js) if given."""
+    races.js, `adaptive` instead of adaptive.js) if given."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not installed: the conformance suite needs Node.js 20 or later")
     env = dict(os.environ)
     env.pop("MATCHING_JS", None)
     env.pop("RACES_JS", None)
+    env.pop("ADAPTIVE_JS", None)
     if engine is not None:
         env["MATCHING_JS"] = str(engine)
     if races is not None:
         env["RACES_JS"] = str(races)
+    if adaptive is not None:
+        env["ADAPTIVE_JS"] = str(adaptive)
     return subprocess.run(
         [node, "--test", str(SUITE)],
         cwd=ROOT,
@@ -105,6 +120,19 @@ def test_suite_catches_a_broken_race_port(mutant: str, tmp_path: Path) -> None:
     broken = tmp_path / "races.js"
     broken.write_text(source.replace(old, new), encoding="utf-8")
     result = run_suite(races=broken)
+    assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
+    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
+    assert int(counts["pass"]) > 0 and int(counts["fail"]) > 0, result.stdout[-4000:]
+
+
+@pytest.mark.parametrize("mutant", ADAPTIVE_MUTANTS)
+def test_suite_catches_a_broken_adaptive_port(mutant: str, tmp_path: Path) -> None:
+    old, new = ADAPTIVE_MUTANTS[mutant]
+    source = ADAPTIVE.read_text(encoding="utf-8")
+    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to adaptive.js"
+    broken = tmp_path / "adaptive.js"
+    broken.write_text(source.replace(old, new), encoding="utf-8")
+    result = run_suite(adaptive=broken)
     assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
     counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
     assert int(counts["pass"]) > 0 and int(counts["fail"]) > 0, result.stdout[-4000:]

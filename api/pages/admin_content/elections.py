@@ -281,7 +281,8 @@ def update_settings(
             nq["date"] = date
         else:
             nq.pop("date", None)
-        nq["matching"] = {"method": method, "missing": missing}
+        # keep what the form does not edit (quick mode's `settled`)
+        nq["matching"] = {**nq.get("matching", {}), "method": method, "missing": missing}
 
     data = changed_copy(opened.data, change)
     if not saved(

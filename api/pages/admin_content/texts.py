@@ -118,6 +118,21 @@ def texts(data: dict[str, Any]) -> Iterator[TextRef]:
                 True,
                 f"/statements/{statement['id']}",
             )
+    for group, field, items in (
+        ("constituency", "name", q.get("constituencies", [])),
+        ("race", "title", q.get("races", [])),
+    ):
+        for item in items:
+            yield TextRef(
+                f"{group}/{item['id']}/{field}",
+                group,
+                item["id"],
+                field,
+                item,
+                True,
+                False,
+                f"/{'constituencies' if group == 'constituency' else 'races'}/{item['id']}",
+            )
     for entity in data.get("entities", []):
         for part, required, multiline in (
             ("name", True, False),

@@ -118,6 +118,11 @@ export function match(args) {
   };
 }
 
+/** Each entity's score, null when it has none (vaa.matching.batch_scores for one voter). */
+export function scores(args) {
+  return terms(args).map((row) => score(row, args.method));
+}
+
 /** The top entity's index under each method (same `missing`); null when none scores. */
 export function sensitivity(args) {
   return Object.fromEntries(METHODS.map((method) => {

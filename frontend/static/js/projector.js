@@ -61,16 +61,26 @@ function statementItem(statement) {
 function drawMatches(summary) {
   const list = $("pj-matches");
   list.replaceChildren();
-  for (const m of summary.matches) {
-    const entity = meta.entities[m.entity];
-    const item = el("li", "pj-match");
-    const score = m.score === null ? "—" : `${Math.round(m.score)}%`;
-    const track = svg("svg", { viewBox: "0 0 100 10", preserveAspectRatio: "none", class: "pj-match__bar", "aria-hidden": "true" });
-    track.append(svg("rect", { x: 0, y: 0, width: m.score ?? 0, height: 10, fill: entity.color }));
-    item.append(el("span", "pj-match__name", entity.name), track, el("span", "pj-match__score", score));
-    list.append(item);
+  const races = $("pj-races");
+  races.replaceChildren();
+  list.hidden = Boolean(summary.races && summary.races.length);
+  for (const race of summary.races || []) { // one ranking per race, in ballot order
+    const ol = el("ol", "pj-matches");
+    for (const m of race.matches) ol.append(matchItem(m));
+    races.append(el("h3", "pj-race", meta.races[race.race]), ol);
   }
+  for (const m of summary.races && summary.races.length ? [] : summary.matches) list.append(matchItem(m));
   $("pj-respondents").textContent = fill(texts.respondents, { n: summary.respondents });
+}
+
+function matchItem(m) {
+  const entity = meta.entities[m.entity];
+  const item = el("li", "pj-match");
+  const score = m.score === null ? "—" : `${Math.round(m.score)}%`;
+  const track = svg("svg", { viewBox: "0 0 100 10", preserveAspectRatio: "none", class: "pj-match__bar", "aria-hidden": "true" });
+  track.append(svg("rect", { x: 0, y: 0, width: m.score ?? 0, height: 10, fill: entity.color }));
+  item.append(el("span", "pj-match__name", entity.name), track, el("span", "pj-match__score", score));
+  return item;
 }
 
 function drawMap(summary) {

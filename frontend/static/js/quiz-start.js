@@ -8,13 +8,19 @@ import(new URL(data.answers, document.baseURI).href).then(({ loadAnswers, clearA
   const toggle = (resume) => {
     $("start-resume").hidden = !resume;
     $("start-new").hidden = resume;
+    $("start-quick").hidden = resume;
   };
   if (!n) return;
+  // quick mode marks the answers it kept (quick.js): continue there
+  let quick = null;
+  try { quick = localStorage.getItem(`vaa:quick:${data.election}`); } catch (_) { /* no storage */ }
+  if (quick) $("start-resume").querySelector(".button--big").href = data.quick;
   $("resume-count").textContent = data.answered.replace("{n}", n).replace("{total}", data.statements.length);
   toggle(true);
   $("resume-clear").addEventListener("click", () => {
     if (!confirm(data.confirm)) return;
     clearAnswers(data.election);
+    try { localStorage.removeItem(`vaa:quick:${data.election}`); } catch (_) { /* no storage */ }
     toggle(false);
     $("start-new").querySelector("a").focus();
   });

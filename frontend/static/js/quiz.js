@@ -18,6 +18,8 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
   const submit = $("quiz-submit");
   const nextLabel = next.textContent;
   let record = loadAnswers(data.election);
+  // The full quiz is not quick mode: the start page then continues here (quiz-start.js).
+  try { localStorage.removeItem(`vaa:quick:${data.election}`); } catch (_) { /* no storage */ }
   let current = 0;
   let pointer = false;
   let stored = true;
