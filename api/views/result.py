@@ -120,7 +120,7 @@ def result_view(
                 "name": name[r["entity"]],
                 "profile": (profiles or {}).get(r["entity"], ""),
                 "fictional": bool(entity.get("fictional")),
-                "color": entity.get("color") or NO_COLOR,
+                "color": color_of(entity, entities),
                 "pct": t.pct(score) if score is not None else t("theme_none"),
                 "bar": coordinate(score or 0),
                 "iv": interval_path(r["interval"]),
@@ -136,7 +136,7 @@ def result_view(
             "entity": r["entity"],
             "name": name[r["entity"]],
             "points": radar_points([r["themes"].get(th["id"]) for th in themes]),
-            "color": entities[r["entity"]].get("color") or NO_COLOR,
+            "color": color_of(entities[r["entity"]], entities),
         }
         for r in scored[:RADAR_SERIES]
     ]
@@ -197,6 +197,13 @@ def result_view(
         "suggest": suggestions(election, response, weights=weights, t=t, name=name),
         "compare": compare_view(election, answers, compare or _top_two(results), t=t),
     }
+
+
+def color_of(entity: Mapping[str, Any], entities: Mapping[str, Mapping[str, Any]]) -> str:
+    """An entity's colour; a candidate without one wears its nominating party's
+    (results-view.js: colorOf)."""
+    party = entities.get(entity.get("party") or "")
+    return str(entity.get("color") or (party or {}).get("color") or NO_COLOR)
 
 
 def affiliation(

@@ -104,7 +104,7 @@ export function resultView(election, response, { weights, compare, t, certainty 
       position: String(r.rank),
       name: name[r.entity],
       fictional: !!entity.fictional,
-      color: entity.color || NO_COLOR,
+      color: colorOf(entity, entities),
       pct: r.score != null ? t.pct(r.score) : t("theme_none"),
       bar: num(r.score || 0),
       iv: intervalPath(r.interval),
@@ -117,7 +117,7 @@ export function resultView(election, response, { weights, compare, t, certainty 
     entity: r.entity,
     name: name[r.entity],
     points: radarPoints(themes.map((th) => r.themes[th.id] ?? null)),
-    color: entities[r.entity].color || NO_COLOR,
+    color: colorOf(entities[r.entity], entities),
   }));
   const themeRows = results.map((r) => ({ name: name[r.entity], cells: themes.map((th) => t.pct(r.themes[th.id] ?? null)) }));
 
@@ -155,6 +155,12 @@ export function resultView(election, response, { weights, compare, t, certainty 
     suggest: suggestions(election, response, { weights, t, name }),
     compare: compareView(election, answers, compare || topTwo(results), t),
   };
+}
+
+/** An entity's colour; a candidate without one wears its party's (color_of in api/views/result.py). */
+export function colorOf(entity, entities) {
+  const party = entity.party ? entities[entity.party] : null;
+  return entity.color || (party && party.color) || NO_COLOR;
 }
 
 /** Who stands behind a candidate (affiliation in api/views/result.py); "" for a party. */
