@@ -164,14 +164,19 @@ def sensitivity(
     *,
     entity_ids: Sequence[str],
     missing: Missing,
+    methods: Sequence[Method] = _METHODS,
 ) -> dict[str, int | None]:
-    """The top entity's index under each method (same `missing`); None when none scores."""
+    """The top entity's index under each method (same `missing`); None when none scores.
+
+    `methods` limits the methods scored (a caller that already ranked one skips it)."""
     _check_missing(missing)
+    for method in methods:
+        _check_method(method)
     v, w, p = _voter_inputs(voter, weights, entities)
     if len(entity_ids) != p.shape[0]:
         raise ValueError(f"{len(entity_ids)} entity ids for {p.shape[0]} entities")
     top: dict[str, int | None] = {}
-    for method in _METHODS:
+    for method in methods:
         terms = _terms(v, w, p, method, missing)
         scores = _aggregate(terms.weighted_distance.sum(axis=1), terms.weight.sum(axis=1), method)
         order, _ = _rank(scores, entity_ids)
