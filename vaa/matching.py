@@ -164,25 +164,80 @@ def sensitivity(
     *,
     entity_ids: Sequence[str],
     missing: Missing,
-    methods: Sequence[Method] = _METHODS,
 ) -> dict[str, int | None]:
-    """The top entity's index under each method (same `missing`); None when none scores.
-
-    `methods` limits the methods scored (a caller that already ranked one skips it)."""
+    """The top entity's index under each method (same `missing`); None when none scores."""
     _check_missing(missing)
-    for method in methods:
-        _check_method(method)
     v, w, p = _voter_inputs(voter, weights, entities)
     if len(entity_ids) != p.shape[0]:
         raise ValueError(f"{len(entity_ids)} entity ids for {p.shape[0]} entities")
     top: dict[str, int | None] = {}
-    for method in methods:
+    for method in _METHODS:
         terms = _terms(v, w, p, method, missing)
         scores = _aggregate(terms.weighted_distance.sum(axis=1), terms.weight.sum(axis=1), method)
         order, _ = _rank(scores, entity_ids)
         scored = order.size > 0 and not math.isnan(scores[order[0]])
         top[method] = int(order[0]) if scored else None
     return top
+
+
+def match_groups(
+    voter: FloatArray,
+    weights: FloatArray,
+    entities: FloatArray,
+    *,
+    entity_ids: Sequence[str],
+    groups: Sequence[Sequence[int]],
+    themes: NDArray[np.intp],
+    n_themes: int,
+    method: Method = "cityblock",
+    missing: Missing = "max",
+) -> list[tuple[MatchResult, dict[str, int | None]]]:
+    """match() and sensitivity() of each group of entities (indices into `entities`) among
+    its own members, as calling both on the group's rows would give, with every term
+    worked out once for all entities (a voter's ranking and each race's are one pass)."""
+    _check_method(method)
+    _check_missing(missing)
+    v, w, p = _voter_inputs(voter, weights, entities)
+    if len(entity_ids) != p.shape[0]:
+        raise ValueError(f"{len(entity_ids)} entity ids for {p.shape[0]} entities")
+    onehot = _theme_matrix(themes, n_themes, v.shape[0])
+    terms = {m: _terms(v, w, p, m, missing) for m in _METHODS}
+    scores = {
+        m: _aggregate(t.weighted_distance.sum(axis=1), t.weight.sum(axis=1), m)
+        for m, t in terms.items()
+    }
+    own = terms[method]
+    agreements = np.where(own.mask, 100 * own.agreement, np.nan)
+    intervals = _interval(own, method)
+    out: list[tuple[MatchResult, dict[str, int | None]]] = []
+    for group in groups:
+        rows = np.asarray(group, dtype=np.intp)
+        ids = [entity_ids[e] for e in group]
+        sub = _Terms(
+            mask=own.mask[rows],
+            weight=own.weight[rows],
+            distance=own.distance[rows],
+            agreement=own.agreement[rows],
+        )
+        group_scores = scores[method][rows]
+        order, ranks = _rank(group_scores, ids)
+        top: dict[str, int | None] = {}
+        for m in _METHODS:
+            s = group_scores if m == method else scores[m][rows]
+            o = order if m == method else _rank(s, ids)[0]
+            top[m] = int(o[0]) if o.size > 0 and not math.isnan(s[o[0]]) else None
+        result = MatchResult(
+            scores=group_scores,
+            agreements=agreements[rows],
+            # per group, as match() would multiply them (the same BLAS shapes)
+            theme_scores=_aggregate(sub.weighted_distance @ onehot, sub.weight @ onehot, method),
+            intervals=intervals[rows],
+            order=order,
+            ranks=ranks,
+            close_to_top=_close_to_top(sub, group_scores, order),
+        )
+        out.append((result, top))
+    return out
 
 
 def axis_positions(answers: FloatArray, loadings: FloatArray) -> FloatArray:

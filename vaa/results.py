@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -194,8 +194,14 @@ def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str
     answered = ~np.isnan(voter) & (weights > 0)
     if not answered.any():
         raise InvalidAnswers("answers.none")
+    fixed = prepared.fixed
+    ballots = fixed.ballots(place) if q.races else []
+    # every race ranks only its entities that answered; all rankings come from one pass
+    members = [fixed.everyone] + [
+        [e for e in fixed.members(ballot) if fixed.answering[e]] for ballot in ballots
+    ]
     scoring = _Scoring(prepared, voter, weights, method, missing, language, answered)
-    everyone = scoring.rank(prepared.fixed.everyone)
+    everyone, *ranked = scoring.rank_groups(members)
     position = matching.axis_positions(voter[np.newaxis, :], prepared.loadings)[0]
     # keys in MatchResponse's order, so the served JSON reads as the model would write it
     return {
@@ -209,9 +215,19 @@ def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str
         "position": {aid: _num(position[a]) for a, aid in enumerate(prepared.axis_ids)},
         "sensitivity": everyone["sensitivity"],
         "constituency": place,
-        "races": [scoring.race(ballot) for ballot in prepared.fixed.ballots(place)]
-        if q.races
-        else [],
+        "races": [
+            {
+                "race": ballot.id,
+                "title": ballot.title[language] if ballot.title else None,
+                "constituency": ballot.constituency,
+                "results": race["results"],
+                "did_not_answer": [
+                    prepared.entity_ids[e] for e in fixed.members(ballot) if not fixed.answering[e]
+                ],
+                "sensitivity": race["sensitivity"],
+            }
+            for ballot, race in zip(ballots, ranked, strict=True)
+        ],
     }
 
 
@@ -248,6 +264,10 @@ class _Fixed:
         self.positions_from = [entity.positions_from for entity in content.entities]
         self._ballots: dict[str | None, list[races.Ballot]] = {}
 
+    def members(self, ballot: races.Ballot) -> list[int]:
+        """The indices of a race's entities, in ballot order."""
+        return [self.entity_index[eid] for eid in ballot.entity_ids]
+
     def ballots(self, place: str | None) -> list[races.Ballot]:
         """races.ballots for a place, kept (the place was checked against the version)."""
         found = self._ballots.get(place)
@@ -268,96 +288,85 @@ class _Scoring:
     language: str
     answered: NDArray[np.bool_]
 
-    def race(self, ballot: races.Ballot) -> dict[str, Any]:
-        """One race: its entities that answered, ranked among themselves; the silent listed."""
+    def rank_groups(self, groups: list[list[int]]) -> list[dict[str, Any]]:
+        """Results and method sensitivity of each group (entity indices) among itself."""
         p = self.prepared
         fixed = p.fixed
-        members = [fixed.entity_index[eid] for eid in ballot.entity_ids]
-        answering = [e for e in members if fixed.answering[e]]
-        ranked = (
-            self.rank(answering)
-            if answering
-            else {"results": [], "sensitivity": dict.fromkeys(matching.METHODS)}
-        )
-        return {
-            "race": ballot.id,
-            "title": ballot.title[self.language] if ballot.title else None,
-            "constituency": ballot.constituency,
-            "results": ranked["results"],
-            "did_not_answer": [p.entity_ids[e] for e in members if not fixed.answering[e]],
-            "sensitivity": ranked["sensitivity"],
-        }
-
-    def rank(self, members: list[int]) -> dict[str, Any]:
-        """Results and method sensitivity among `members` (entity indices) only."""
-        p = self.prepared
-        fixed = p.fixed
-        ids = [p.entity_ids[e] for e in members]
-        answers = p.entity_answers if members == fixed.everyone else p.entity_answers[members]
+        scored = [g for g in groups if g]
         try:
-            result = matching.match(
-                self.voter,
-                self.weights,
-                answers,
-                entity_ids=ids,
-                themes=p.theme_of,
-                n_themes=len(p.theme_ids),
-                method=self.method,
-                missing=self.missing,
+            found = iter(
+                matching.match_groups(
+                    self.voter,
+                    self.weights,
+                    p.entity_answers,
+                    entity_ids=p.entity_ids,
+                    groups=scored,
+                    themes=p.theme_of,
+                    n_themes=len(p.theme_ids),
+                    method=self.method,
+                    missing=self.missing,
+                )
             )
         except ValueError as exc:  # the engine's own checks; the request was well-formed
             raise InvalidAnswers("answers.engine", str(exc)) from exc
-        # the requested method's top is the result's own; only the other methods are scored
-        others = matching.sensitivity(
-            self.voter,
-            self.weights,
-            answers,
-            entity_ids=ids,
-            missing=self.missing,
-            methods=cast(list[matching.Method], [m for m in matching.METHODS if m != self.method]),
-        )
-        order = result.order.tolist()
-        scored = bool(order) and not math.isnan(result.scores[order[0]])
-        own = order[0] if scored else None
-        top = {m: (own if m == self.method else others[m]) for m in matching.METHODS}
         answered_at = [(i, sid) for i, sid in enumerate(p.statement_ids) if self.answered[i]]
         heads = fixed.heads[self.language]
-        ranks = result.ranks.tolist()
-        scores = result.scores.tolist()
-        intervals = result.intervals.tolist()
-        close = result.close_to_top.tolist()
         theme_ids = p.theme_ids
-        results = []
-        for k in order:
-            e = members[k]
-            agreements = result.agreements[k].tolist()
-            entity_answers = fixed.entity_answers[e]
-            themes = result.theme_scores[k].tolist()
-            low, high = intervals[k]
-            results.append(
+        # an entity's scores are the same in every group: its details are built once
+        details: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        out: list[dict[str, Any]] = []
+        for members in groups:
+            if not members:
+                out.append({"results": [], "sensitivity": dict.fromkeys(matching.METHODS)})
+                continue
+            result, top = next(found)
+            ranks = result.ranks.tolist()
+            scores = result.scores.tolist()
+            intervals = result.intervals.tolist()
+            close = result.close_to_top.tolist()
+            results = []
+            for k in result.order.tolist():
+                e = members[k]
+                if e not in details:
+                    agreements = result.agreements[k].tolist()
+                    entity_answers = fixed.entity_answers[e]
+                    themes = result.theme_scores[k].tolist()
+                    details[e] = (
+                        {tid: _float(themes[t]) for t, tid in enumerate(theme_ids)},
+                        {
+                            sid: {
+                                "entity_answer": entity_answers[i],
+                                "agreement": _float(agreements[i]),
+                            }
+                            for i, sid in answered_at
+                        },
+                    )
+                themes_of, statements = details[e]
+                low, high = intervals[k]
+                results.append(
+                    {
+                        **heads[e],
+                        "backing": list(fixed.backing[e]),
+                        "positions_from": fixed.positions_from[e],
+                        "rank": ranks[k],
+                        "score": _float(scores[k]),
+                        "themes": themes_of,
+                        "statements": statements,
+                        "interval": None if math.isnan(low) else [low, high],
+                        "close_to_top": close[k],
+                        "position": dict(fixed.positions[e]),
+                    }
+                )
+            out.append(
                 {
-                    **heads[e],
-                    "backing": list(fixed.backing[e]),
-                    "positions_from": fixed.positions_from[e],
-                    "rank": ranks[k],
-                    "score": _float(scores[k]),
-                    "themes": {tid: _float(themes[t]) for t, tid in enumerate(theme_ids)},
-                    "statements": {
-                        sid: {
-                            "entity_answer": entity_answers[i],
-                            "agreement": _float(agreements[i]),
-                        }
-                        for i, sid in answered_at
+                    "results": results,
+                    "sensitivity": {
+                        m: (p.entity_ids[members[i]] if i is not None else None)
+                        for m, i in top.items()
                     },
-                    "interval": None if math.isnan(low) else [low, high],
-                    "close_to_top": close[k],
-                    "position": dict(fixed.positions[e]),
                 }
             )
-        return {
-            "results": results,
-            "sensitivity": {m: (ids[i] if i is not None else None) for m, i in top.items()},
-        }
+        return out
 
 
 def _float(x: float) -> float | None:

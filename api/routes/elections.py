@@ -6,7 +6,6 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Body, HTTPException, Request, Response
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.deps import PublishedDep, SessionDep
 from api.published import published_cache
@@ -211,8 +210,5 @@ async def create_match(
     the ballot of the given constituency (every race when none is given); nothing is stored."""
     # on the event loop: the version comes from the process's cache (a thread only to
     # read it again), and the result is written to JSON once, never through the model
-    cache = published_cache(http)
-    prepared = cache.cached(election)
-    if prepared is None:
-        prepared = await run_in_threadpool(cache.load, election)
+    prepared = await published_cache(http).get(election)
     return Response(orjson.dumps(score_answers(prepared, request)), media_type="application/json")
