@@ -221,11 +221,13 @@ def match_groups(
         )
         group_scores = scores[method][rows]
         order, ranks = _rank(group_scores, ids)
-        top: dict[str, int | None] = {}
-        for m in _METHODS:
-            s = group_scores if m == method else scores[m][rows]
-            o = order if m == method else _rank(s, ids)[0]
-            top[m] = int(o[0]) if o.size > 0 and not math.isnan(s[o[0]]) else None
+        scored = order.size > 0 and not math.isnan(group_scores[order[0]])
+        top: dict[str, int | None] = {
+            m: (int(order[0]) if scored else None)
+            if m == method
+            else _top(scores[m][rows].tolist(), ids)
+            for m in _METHODS
+        }
         result = MatchResult(
             scores=group_scores,
             agreements=agreements[rows],
@@ -408,6 +410,17 @@ def _rank(
         ranks[members] = len(order) + 1
         order.extend(members)
     return np.array(order, dtype=np.intp), ranks
+
+
+def _top(scores: list[float], entity_ids: Sequence[str]) -> int | None:
+    """order[0] of _rank(scores, entity_ids) without ordering the rest: the first of the
+    best score's tie group by id; None when nothing scores."""
+    valid = [e for e, x in enumerate(scores) if not math.isnan(x)]
+    if not valid:
+        return None
+    first = min(valid, key=lambda e: (-scores[e], entity_ids[e], e))
+    group = [e for e in valid if scores[first] - scores[e] <= TIE]
+    return min(group, key=lambda e: (entity_ids[e], e))
 
 
 # --- many voters ----------------------------------------------------------------------

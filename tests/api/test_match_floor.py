@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pytest
 import sqlalchemy as sa
@@ -171,3 +172,68 @@ def test_a_publish_by_another_process_is_seen_within_a_second(
             break
         assert time.monotonic() - published < 1.5, "the route kept the old version"
         time.sleep(0.05)
+
+
+def test_match_groups_equals_match_and_sensitivity_on_each_group() -> None:
+    """The one-pass engine call gives, group by group, what match() and sensitivity()
+    give on the group's rows, ties and gaps included (few scale points: many ties)."""
+    rng = np.random.default_rng(14)
+    for _ in range(300):
+        n_entities, n_statements = int(rng.integers(1, 9)), int(rng.integers(1, 7))
+        levels = np.array([-1.0, 0.0, 1.0])
+        entities = rng.choice(levels, size=(n_entities, n_statements))
+        entities[rng.random(entities.shape) < 0.3] = np.nan
+        voter = rng.choice(levels, size=n_statements)
+        voter[rng.random(n_statements) < 0.3] = np.nan
+        voter[0] = 1.0
+        weights = rng.choice([0.0, 1.0, 2.0], size=n_statements)
+        weights[0] = 1.0
+        ids = [f"e{int(i)}" for i in rng.permutation(n_entities)]
+        themes = rng.integers(0, 2, size=n_statements).astype(np.intp)
+        groups = [list(range(n_entities))] + [
+            sorted(rng.choice(n_entities, size=int(rng.integers(1, n_entities + 1)), replace=False))
+            for _ in range(3)
+        ]
+        method = str(rng.choice(matching.METHODS))
+        missing = str(rng.choice(["max", "neutral", "skip"]))
+        found = matching.match_groups(
+            voter,
+            weights,
+            entities,
+            entity_ids=ids,
+            groups=groups,
+            themes=themes,
+            n_themes=2,
+            method=method,  # type: ignore[arg-type]
+            missing=missing,  # type: ignore[arg-type]
+        )
+        for group, (result, top) in zip(groups, found, strict=True):
+            rows = entities[group]
+            group_ids = [ids[e] for e in group]
+            expected = matching.match(
+                voter,
+                weights,
+                rows,
+                entity_ids=group_ids,
+                themes=themes,
+                n_themes=2,
+                method=method,  # type: ignore[arg-type]
+                missing=missing,  # type: ignore[arg-type]
+            )
+            for field in (
+                "scores",
+                "agreements",
+                "theme_scores",
+                "intervals",
+                "order",
+                "ranks",
+                "close_to_top",
+            ):
+                np.testing.assert_array_equal(getattr(result, field), getattr(expected, field))
+            assert top == matching.sensitivity(
+                voter,
+                weights,
+                rows,
+                entity_ids=group_ids,
+                missing=missing,  # type: ignore[arg-type]
+            )
