@@ -237,3 +237,23 @@ def test_match_groups_equals_match_and_sensitivity_on_each_group() -> None:
                 entity_ids=group_ids,
                 missing=missing,  # type: ignore[arg-type]
             )
+
+
+def test_repeated_matches_read_nothing_from_the_database(client: TestClient) -> None:
+    """The published version comes from the process's cache: before, every match read it
+    (and its bundle's id) from the database."""
+    engine: sa.Engine = client.app.state.engine  # type: ignore[attr-defined]
+    assert client.post(URL, json={"answers": {"e-petitions": "agree"}}).status_code == 200
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for option in ("agree", "disagree", "neutral") * 5:
+            response = client.post(URL, json={"answers": {"e-petitions": option}})
+            assert response.status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert statements == []
