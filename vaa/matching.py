@@ -201,12 +201,16 @@ def match_groups(
     if len(entity_ids) != p.shape[0]:
         raise ValueError(f"{len(entity_ids)} entity ids for {p.shape[0]} entities")
     onehot = _theme_matrix(themes, n_themes, v.shape[0])
-    terms = {m: _terms(v, w, p, m, missing) for m in _METHODS}
-    scores = {
-        m: _aggregate(t.weighted_distance.sum(axis=1), t.weight.sum(axis=1), m)
-        for m, t in terms.items()
-    }
-    own = terms[method]
+    own = _terms(v, w, p, method, missing)
+    weight_sum = own.weight.sum(axis=1)
+    scores = {method: _aggregate(own.weighted_distance.sum(axis=1), weight_sum, method)}
+    # the other methods need only their distances: A_e, the weights and the imputed
+    # positions do not depend on the method (as _terms builds them)
+    filled = _impute(v, p, missing)
+    for m in _METHODS:
+        if m != method:
+            distance = np.where(own.mask, statement_distance(v, filled, m), 0.0)
+            scores[m] = _aggregate((own.weight * distance).sum(axis=1), weight_sum, m)
     agreements = np.where(own.mask, 100 * own.agreement, np.nan)
     intervals = _interval(own, method)
     out: list[tuple[MatchResult, dict[str, int | None]]] = []
