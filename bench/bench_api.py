@@ -2,9 +2,11 @@
 
 Runs both apps under one uvicorn worker each on loopback, drives them in turn with wrk
 (same connections, threads and duration), and prints req/s, p50 and p99 and the ratio
-to the bare endpoint. Not a test: figures drift by several percent between runs.
+to the bare endpoint; a third row is the bare app returning the match route's own body
+as precomputed bytes (what sending that many bytes costs). Not a test: figures drift by
+several percent between runs, more on a shared machine.
 
-    python bench/bench_api.py [--duration 10] [--connections 32] [--workers 1]
+    python bench/bench_api.py [--duration 10] [--connections 64] [--workers 1]
 """
 
 import argparse
@@ -89,7 +91,7 @@ def _wrk(url: str, body: str, duration: int, connections: int) -> dict[str, floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -109,10 +111,22 @@ def main() -> None:
     options = [o.id for o in demo.questionnaire.scale]
     answers = {sid: options[i % len(options)] for i, sid in enumerate(statements) if i % 7 != 3}
     body = json.dumps({"answers": answers, "weights": {statements[0]: 2}})
+    from vaa.results import MatchRequest, prepare, score_answers
+
+    match_body = json.dumps(
+        score_answers(prepare(demo, "bench"), MatchRequest.model_validate_json(body))
+    ).encode()
+    (tmp / "match.json").write_bytes(match_body)
 
     results = {}
     for name, app, port, path in (
         ("bare FastAPI JSON endpoint", "bench.bare_app:app", 8761, "/echo"),
+        (
+            f"bare, the match body ({len(match_body) // 1024} KB)",
+            "bench.bare_app:app",
+            8763,
+            "/bytes",
+        ),
         (
             "POST /api/v1/elections/demo/match",
             "api.app:create_app",
@@ -120,7 +134,12 @@ def main() -> None:
             "/api/v1/elections/demo/match",
         ),
     ):
-        server = _serve(app, port, args.workers, {"VAA_DATABASE_URL": url})
+        server = _serve(
+            app,
+            port,
+            args.workers,
+            {"VAA_DATABASE_URL": url, "BENCH_BODY_FILE": str(tmp / "match.json")},
+        )
         try:
             _wait(f"http://127.0.0.1:{port}/docs")
             check = httpx.post(

@@ -180,6 +180,72 @@ def sensitivity(
     return top
 
 
+def match_groups(
+    voter: FloatArray,
+    weights: FloatArray,
+    entities: FloatArray,
+    *,
+    entity_ids: Sequence[str],
+    groups: Sequence[Sequence[int]],
+    themes: NDArray[np.intp],
+    n_themes: int,
+    method: Method = "cityblock",
+    missing: Missing = "max",
+) -> list[tuple[MatchResult, dict[str, int | None]]]:
+    """match() and sensitivity() of each group of entities (indices into `entities`) among
+    its own members, as calling both on the group's rows would give, with every term
+    worked out once for all entities (a voter's ranking and each race's are one pass)."""
+    _check_method(method)
+    _check_missing(missing)
+    v, w, p = _voter_inputs(voter, weights, entities)
+    if len(entity_ids) != p.shape[0]:
+        raise ValueError(f"{len(entity_ids)} entity ids for {p.shape[0]} entities")
+    onehot = _theme_matrix(themes, n_themes, v.shape[0])
+    own = _terms(v, w, p, method, missing)
+    weight_sum = own.weight.sum(axis=1)
+    scores = {method: _aggregate(own.weighted_distance.sum(axis=1), weight_sum, method)}
+    # the other methods need only their distances: A_e, the weights and the imputed
+    # positions do not depend on the method (as _terms builds them)
+    filled = _impute(v, p, missing)
+    for m in _METHODS:
+        if m != method:
+            distance = np.where(own.mask, statement_distance(v, filled, m), 0.0)
+            scores[m] = _aggregate((own.weight * distance).sum(axis=1), weight_sum, m)
+    agreements = np.where(own.mask, 100 * own.agreement, np.nan)
+    intervals = _interval(own, method)
+    out: list[tuple[MatchResult, dict[str, int | None]]] = []
+    for group in groups:
+        rows = np.asarray(group, dtype=np.intp)
+        ids = [entity_ids[e] for e in group]
+        sub = _Terms(
+            mask=own.mask[rows],
+            weight=own.weight[rows],
+            distance=own.distance[rows],
+            agreement=own.agreement[rows],
+        )
+        group_scores = scores[method][rows]
+        order, ranks = _rank(group_scores, ids)
+        scored = order.size > 0 and not math.isnan(group_scores[order[0]])
+        top: dict[str, int | None] = {
+            m: (int(order[0]) if scored else None)
+            if m == method
+            else _top(scores[m][rows].tolist(), ids)
+            for m in _METHODS
+        }
+        result = MatchResult(
+            scores=group_scores,
+            agreements=agreements[rows],
+            # per group, as match() would multiply them (the same BLAS shapes)
+            theme_scores=_aggregate(sub.weighted_distance @ onehot, sub.weight @ onehot, method),
+            intervals=intervals[rows],
+            order=order,
+            ranks=ranks,
+            close_to_top=_close_to_top(sub, group_scores, order),
+        )
+        out.append((result, top))
+    return out
+
+
 def axis_positions(answers: FloatArray, loadings: FloatArray) -> FloatArray:
     """Positions (n, A) in [-1, 1] of n respondents; NaN where no answered statement loads."""
     y, loads = _matrix(answers, "answers"), _matrix(loadings, "loadings")
@@ -348,6 +414,17 @@ def _rank(
         ranks[members] = len(order) + 1
         order.extend(members)
     return np.array(order, dtype=np.intp), ranks
+
+
+def _top(scores: list[float], entity_ids: Sequence[str]) -> int | None:
+    """order[0] of _rank(scores, entity_ids) without ordering the rest: the first of the
+    best score's tie group by id; None when nothing scores."""
+    valid = [e for e, x in enumerate(scores) if not math.isnan(x)]
+    if not valid:
+        return None
+    first = min(valid, key=lambda e: (-scores[e], entity_ids[e], e))
+    group = [e for e in valid if scores[first] - scores[e] <= TIE]
+    return min(group, key=lambda e: (entity_ids[e], e))
 
 
 # --- many voters ----------------------------------------------------------------------

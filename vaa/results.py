@@ -8,6 +8,7 @@ results page call `score_answers`; nothing here is stored.
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any
 
 import numpy as np
@@ -76,6 +77,7 @@ class PreparedElection:
         statement_ids = [s.id for s in q.statements]
         theme_ids = [t.id for t in q.themes]
         axis_ids = [a.id for a in q.axes]
+        theme_at = {tid: t for t, tid in enumerate(theme_ids)}
         answers = np.full((len(content.entities), len(statement_ids)), np.nan)
         for e, entity in enumerate(content.entities):
             positions = content.positions_of(entity)
@@ -94,17 +96,22 @@ class PreparedElection:
             entity_ids=[e.id for e in content.entities],
             entity_answers=answers,
             theme_ids=theme_ids,
-            theme_of=np.array([theme_ids.index(s.theme) for s in q.statements], dtype=np.intp),
+            theme_of=np.array([theme_at[s.theme] for s in q.statements], dtype=np.intp),
             axis_ids=axis_ids,
             loadings=loadings,
             entity_positions=matching.axis_positions(answers, loadings),
         )
 
+    @cached_property
+    def fixed(self) -> "_Fixed":
+        """The per-version lookups and result fragments every match reuses."""
+        return _Fixed(self)
+
     def voter_arrays(
         self, answers: Mapping[str, str | None], weights: Mapping[str, float]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Turn ids into the voter's (Q,) positions and weights, or raise InvalidAnswers."""
-        index = {sid: i for i, sid in enumerate(self.statement_ids)}
+        index = self.fixed.statement_index
         problems = [
             InvalidAnswers("answers.statement", statement=sid)
             for sid in answers
@@ -187,22 +194,86 @@ def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str
     answered = ~np.isnan(voter) & (weights > 0)
     if not answered.any():
         raise InvalidAnswers("answers.none")
-    scoring = _Scoring(prepared, voter, weights, method, missing, language)
-    everyone = scoring.rank(list(range(len(content.entities))))
+    fixed = prepared.fixed
+    ballots = fixed.ballots(place) if q.races else []
+    # every race ranks only its entities that answered; all rankings come from one pass
+    members = [fixed.everyone] + [
+        [e for e in fixed.members(ballot) if fixed.answering[e]] for ballot in ballots
+    ]
+    scoring = _Scoring(prepared, voter, weights, method, missing, language, answered)
+    everyone, *ranked = scoring.rank_groups(members)
     position = matching.axis_positions(voter[np.newaxis, :], prepared.loadings)[0]
+    # keys in MatchResponse's order, so the served JSON reads as the model would write it
     return {
         "election": content.slug,
         "version": prepared.version,
         "method": method,
         "missing": missing,
         "language": language,
-        "constituency": place,
         "answered": int(answered.sum()),
         "results": everyone["results"],
         "position": {aid: _num(position[a]) for a, aid in enumerate(prepared.axis_ids)},
         "sensitivity": everyone["sensitivity"],
-        "races": [scoring.race(ballot) for ballot in races.ballots(content, place) if q.races],
+        "constituency": place,
+        "races": [
+            {
+                "race": ballot.id,
+                "title": ballot.title[language] if ballot.title else None,
+                "constituency": ballot.constituency,
+                "results": race["results"],
+                "did_not_answer": [
+                    prepared.entity_ids[e] for e in fixed.members(ballot) if not fixed.answering[e]
+                ],
+                "sensitivity": race["sensitivity"],
+            }
+            for ballot, race in zip(ballots, ranked, strict=True)
+        ],
     }
+
+
+class _Fixed:
+    """What every match against one version shares, worked out once per version."""
+
+    def __init__(self, p: PreparedElection) -> None:
+        content = p.content
+        self.content = content
+        self.everyone = list(range(len(p.entity_ids)))
+        self.entity_index = {eid: e for e, eid in enumerate(p.entity_ids)}
+        self.statement_index = {sid: i for i, sid in enumerate(p.statement_ids)}
+        self.answering = [not bool(np.isnan(row).all()) for row in p.entity_answers]
+        self.entity_answers: list[list[str | None]] = []
+        self.heads: dict[str, list[dict[str, Any]]] = {}
+        self.positions: list[dict[str, float | None]] = []
+        for e, entity in enumerate(content.entities):
+            positions = content.positions_of(entity)
+            self.entity_answers.append([_answer(positions.get(sid)) for sid in p.statement_ids])
+            self.positions.append(
+                {aid: _num(p.entity_positions[e, a]) for a, aid in enumerate(p.axis_ids)}
+            )
+        for language in content.questionnaire.languages:
+            self.heads[language] = [
+                {
+                    "entity": entity.id,
+                    "name": entity.name[language],
+                    "kind": entity.kind,
+                    "party": entity.party,
+                }
+                for entity in content.entities
+            ]
+        self.backing = [tuple(entity.backing) for entity in content.entities]
+        self.positions_from = [entity.positions_from for entity in content.entities]
+        self._ballots: dict[str | None, list[races.Ballot]] = {}
+
+    def members(self, ballot: races.Ballot) -> list[int]:
+        """The indices of a race's entities, in ballot order."""
+        return [self.entity_index[eid] for eid in ballot.entity_ids]
+
+    def ballots(self, place: str | None) -> list[races.Ballot]:
+        """races.ballots for a place, kept (the place was checked against the version)."""
+        found = self._ballots.get(place)
+        if found is None:
+            found = self._ballots[place] = races.ballots(self.content, place)
+        return found
 
 
 @dataclass(frozen=True)
@@ -215,89 +286,91 @@ class _Scoring:
     method: Method
     missing: MissingPolicy
     language: str
+    answered: NDArray[np.bool_]
 
-    def race(self, ballot: races.Ballot) -> dict[str, Any]:
-        """One race: its entities that answered, ranked among themselves; the silent listed."""
+    def rank_groups(self, groups: list[list[int]]) -> list[dict[str, Any]]:
+        """Results and method sensitivity of each group (entity indices) among itself."""
         p = self.prepared
-        index = {eid: e for e, eid in enumerate(p.entity_ids)}
-        members = [index[eid] for eid in ballot.entity_ids]
-        answering = [e for e in members if not np.isnan(p.entity_answers[e]).all()]
-        ranked = (
-            self.rank(answering)
-            if answering
-            else {"results": [], "sensitivity": dict.fromkeys(matching.METHODS)}
-        )
-        return {
-            "race": ballot.id,
-            "title": ballot.title[self.language] if ballot.title else None,
-            "constituency": ballot.constituency,
-            "results": ranked["results"],
-            "did_not_answer": [p.entity_ids[e] for e in members if e not in answering],
-            "sensitivity": ranked["sensitivity"],
-        }
-
-    def rank(self, members: list[int]) -> dict[str, Any]:
-        """Results and method sensitivity among `members` (entity indices) only."""
-        p = self.prepared
-        content = p.content
-        ids = [p.entity_ids[e] for e in members]
-        answers = p.entity_answers[members]
+        fixed = p.fixed
+        scored = [g for g in groups if g]
         try:
-            result = matching.match(
-                self.voter,
-                self.weights,
-                answers,
-                entity_ids=ids,
-                themes=p.theme_of,
-                n_themes=len(p.theme_ids),
-                method=self.method,
-                missing=self.missing,
+            found = iter(
+                matching.match_groups(
+                    self.voter,
+                    self.weights,
+                    p.entity_answers,
+                    entity_ids=p.entity_ids,
+                    groups=scored,
+                    themes=p.theme_of,
+                    n_themes=len(p.theme_ids),
+                    method=self.method,
+                    missing=self.missing,
+                )
             )
         except ValueError as exc:  # the engine's own checks; the request was well-formed
             raise InvalidAnswers("answers.engine", str(exc)) from exc
-        top = matching.sensitivity(
-            self.voter, self.weights, answers, entity_ids=ids, missing=self.missing
-        )
-        answered = ~np.isnan(self.voter) & (self.weights > 0)
-        answered_at = [(i, sid) for i, sid in enumerate(p.statement_ids) if answered[i]]
-        results = []
-        for k in result.order:
-            e = members[k]
-            entity = content.entities[e]
-            positions = content.positions_of(entity)
-            results.append(
+        answered_at = [(i, sid) for i, sid in enumerate(p.statement_ids) if self.answered[i]]
+        heads = fixed.heads[self.language]
+        theme_ids = p.theme_ids
+        # an entity's scores are the same in every group: its details are built once
+        details: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        out: list[dict[str, Any]] = []
+        for members in groups:
+            if not members:
+                out.append({"results": [], "sensitivity": dict.fromkeys(matching.METHODS)})
+                continue
+            result, top = next(found)
+            ranks = result.ranks.tolist()
+            scores = result.scores.tolist()
+            intervals = result.intervals.tolist()
+            close = result.close_to_top.tolist()
+            results = []
+            for k in result.order.tolist():
+                e = members[k]
+                if e not in details:
+                    agreements = result.agreements[k].tolist()
+                    entity_answers = fixed.entity_answers[e]
+                    themes = result.theme_scores[k].tolist()
+                    details[e] = (
+                        {tid: _float(themes[t]) for t, tid in enumerate(theme_ids)},
+                        {
+                            sid: {
+                                "entity_answer": entity_answers[i],
+                                "agreement": _float(agreements[i]),
+                            }
+                            for i, sid in answered_at
+                        },
+                    )
+                themes_of, statements = details[e]
+                low, high = intervals[k]
+                results.append(
+                    {
+                        **heads[e],
+                        "backing": list(fixed.backing[e]),
+                        "positions_from": fixed.positions_from[e],
+                        "rank": ranks[k],
+                        "score": _float(scores[k]),
+                        "themes": themes_of,
+                        "statements": statements,
+                        "interval": None if math.isnan(low) else [low, high],
+                        "close_to_top": close[k],
+                        "position": dict(fixed.positions[e]),
+                    }
+                )
+            out.append(
                 {
-                    "entity": entity.id,
-                    "name": entity.name[self.language],
-                    "kind": entity.kind,
-                    "party": entity.party,
-                    "backing": list(entity.backing),
-                    "positions_from": entity.positions_from,
-                    "rank": int(result.ranks[k]),
-                    "score": _num(result.scores[k]),
-                    "themes": {
-                        tid: _num(result.theme_scores[k, t]) for t, tid in enumerate(p.theme_ids)
-                    },
-                    "statements": {
-                        sid: {
-                            "entity_answer": _answer(positions.get(sid)),
-                            "agreement": _num(result.agreements[k, i]),
-                        }
-                        for i, sid in answered_at
-                    },
-                    "interval": None
-                    if math.isnan(result.intervals[k, 0])
-                    else [float(result.intervals[k, 0]), float(result.intervals[k, 1])],
-                    "close_to_top": bool(result.close_to_top[k]),
-                    "position": {
-                        aid: _num(p.entity_positions[e, a]) for a, aid in enumerate(p.axis_ids)
+                    "results": results,
+                    "sensitivity": {
+                        m: (p.entity_ids[members[i]] if i is not None else None)
+                        for m, i in top.items()
                     },
                 }
             )
-        return {
-            "results": results,
-            "sensitivity": {m: (ids[i] if i is not None else None) for m, i in top.items()},
-        }
+        return out
+
+
+def _float(x: float) -> float | None:
+    return None if math.isnan(x) else x
 
 
 def _answer(position: Any) -> str | None:

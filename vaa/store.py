@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from vaa.content import (
@@ -98,6 +99,20 @@ def version_by_checksum(
     ).first()
 
 
+_generation = 0
+
+
+def _published_changed() -> None:
+    global _generation
+    _generation += 1
+
+
+def published_generation() -> int:
+    """A counter this process bumps whenever it publishes (and again when that commits),
+    so a per-process cache of published versions knows to look again at once."""
+    return _generation
+
+
 def publish(session: Session, *, content: ElectionContent) -> PublishOutcome:
     """Make content the version voters see; identical content creates nothing.
 
@@ -122,6 +137,8 @@ def publish(session: Session, *, content: ElectionContent) -> PublishOutcome:
         default=0,
     )
     version = write_version(session, election_id=election.id, number=number, content=content)
+    _published_changed()
+    sa.event.listen(session, "after_commit", lambda _: _published_changed(), once=True)
     version.status = "published"
     version.checksum = digest
     version.bundle = build_bundle(content)

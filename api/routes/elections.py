@@ -3,10 +3,12 @@
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, HTTPException, Request, Response
 from sqlmodel import Session
 
 from api.deps import PublishedDep, SessionDep
+from api.published import published_cache
 from api.schemas import (
     ConstituencyInfo,
     ElectionDetail,
@@ -196,14 +198,17 @@ def _in_language(
 
 @router.post(
     "/elections/{election}/match",
+    response_model=MatchResponse,
     responses=BAD_ANSWERS,
 )
-def create_match(
-    ref: PublishedDep,
-    session: SessionDep,
+async def create_match(
+    election: str,
+    http: Request,
     request: Annotated[MatchRequest, Body()],
-) -> MatchResponse:
+) -> Response:
     """Score the answers against every entity, and race by race against the entities on
     the ballot of the given constituency (every race when none is given); nothing is stored."""
-    prepared = load_prepared(session, ref)
-    return MatchResponse.model_validate(score_answers(prepared, request))
+    # on the event loop: the version comes from the process's cache (a thread only to
+    # read it again), and the result is written to JSON once, never through the model
+    prepared = await published_cache(http).get(election)
+    return Response(orjson.dumps(score_answers(prepared, request)), media_type="application/json")
