@@ -23,6 +23,8 @@ DATA = Path(__file__).parent / "data"
 # The suite's election: the original flat demo (one race of 7 parties), kept stable so tests
 # do not change whenever the shipped demo (questionnaires/demo.yaml) is rewritten.
 DEMO_FILES = [DATA / "flat-questionnaire.yaml", DATA / "flat-parties.yaml"]
+# A small election with four races, every number of it worked out in tests/api/test_races.py.
+RACE_FILES = [DATA / "races-questionnaire.yaml", DATA / "races-parties.yaml"]
 SHIPPED_DEMO_FILES = [ROOT / "questionnaires" / "demo.yaml", ROOT / "parties" / "demo.yaml"]
 POSTGRES_ADMIN_URL = os.environ.get(
     "VAA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -108,5 +110,14 @@ def demo(engine: sa.Engine) -> sa.Engine:
 @pytest.fixture
 def client(settings: Settings, demo: sa.Engine) -> Iterator[TestClient]:
     """The real app on a database holding the demo election."""
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def races(settings: Settings, demo: sa.Engine) -> Iterator[TestClient]:
+    """The real app on a database holding the demo and the races election."""
+    with session_scope(demo) as session:
+        load_files(session, paths=RACE_FILES)
     with TestClient(create_app(settings)) as client:
         yield client

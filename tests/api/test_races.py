@@ -16,34 +16,21 @@ s1 agree (+1), s2 agree (+1), s3 disagree (-1), weights 1:
 """
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from tests.conftest import DATA
+from tests.conftest import RACE_FILES
 from vaa import matching
 from vaa.cli import main
-from vaa.db import session_scope
-from vaa.loading import load_files, read_elections
+from vaa.loading import read_elections
 from vaa.results import PreparedElection
 from vaa.settings import Settings
 
-RACE_FILES = [DATA / "races-questionnaire.yaml", DATA / "races-parties.yaml"]
 URL = "/api/v1/elections/races/match"
 VOTER = {"s1": "agree", "s2": "agree", "s3": "disagree"}
-
-
-@pytest.fixture
-def races(settings: Settings, demo: sa.Engine) -> Iterator[TestClient]:
-    with session_scope(demo) as session:
-        load_files(session, paths=RACE_FILES)
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 def _scores(results: list[dict]) -> list[tuple[str, float, int]]:

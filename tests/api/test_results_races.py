@@ -1,29 +1,12 @@
 """The result page without JavaScript, race by race (tests/data/races-*.yaml; every number
 is worked out in tests/api/test_races.py's docstring)."""
 
-from collections.abc import Iterator
-
-import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from tests.api.test_races import RACE_FILES
 from tests.factories import voter_slice
 from tests.soup import fields, one, parse, select, text
-from vaa.db import session_scope
-from vaa.loading import load_files
-from vaa.settings import Settings
 
 FORM = {"answer-s1": "agree", "answer-s2": "agree", "answer-s3": "disagree"}
-
-
-@pytest.fixture
-def races(settings: Settings, demo: sa.Engine) -> Iterator[TestClient]:
-    with session_scope(demo) as session:
-        load_files(session, paths=RACE_FILES)
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 def _ballots(page: object) -> list[tuple[str, list[tuple[str, str, str]], str]]:
