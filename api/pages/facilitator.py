@@ -247,6 +247,7 @@ def read_projector(request: Request, group: ManagedSession, session: SessionDep)
 def _meta(content: ElectionContent, lang: str) -> dict[str, Any]:
     """The labels the projector and the report need, in one language."""
     q = content.questionnaire
+    colors = {e.id: e.color for e in content.entities if e.color}
     return {
         "options": [o.label[lang] for o in q.scale],
         "statements": {
@@ -255,7 +256,8 @@ def _meta(content: ElectionContent, lang: str) -> dict[str, Any]:
         "entities": {
             e.id: {
                 "name": (e.short or e.name)[lang],
-                "color": e.color or "#6b7785",
+                # a candidate without a colour wears its nominating party's
+                "color": e.color or colors.get(e.party or "") or "#6b7785",
             }
             for e in content.entities
         },
