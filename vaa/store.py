@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from vaa.content import (
@@ -109,6 +110,7 @@ def publish(session: Session, *, content: ElectionContent) -> PublishOutcome:
         session.add(election)
         session.flush()
     assert election.id is not None
+    lock_election(session, election_id=election.id)
     current = latest_published(session, election_id=election.id)
     digest = checksum(content)
     if current is not None and current.checksum == digest:
@@ -129,6 +131,17 @@ def publish(session: Session, *, content: ElectionContent) -> PublishOutcome:
     session.add(version)
     session.flush()
     return PublishOutcome(version, created=True)
+
+
+def lock_election(session: Session, *, election_id: int) -> None:
+    """Take the election's write lock until the transaction ends.
+
+    A no-op update: PostgreSQL locks the row and SQLite the database, so a second
+    publish of the same election waits, then sees the first one's version.
+    """
+    session.execute(
+        sa.update(Election).where(col(Election.id) == election_id).values(slug=Election.slug)
+    )
 
 
 def write_version(

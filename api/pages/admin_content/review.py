@@ -297,6 +297,9 @@ def publish_election(
         return _publish_page(request, opened, session, problems=exc.problems, status_code=409)
     if not outcome.created:
         session.rollback()
+        if before is None or outcome.version.id != before.id:
+            # Someone published the same draft while this request waited for the lock.
+            return redirect(f"{base_url(election)}/publish?done=concurrent")
         return redirect(f"{base_url(election)}/publish?done=unchanged")
     version = outcome.version
     audit.record(
