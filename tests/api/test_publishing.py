@@ -90,3 +90,56 @@ def test_the_second_editor_is_told_someone_else_published(
     assert "Someone else published this draft at the same moment" in page
     assert "Version 2" in page
     assert versions(demo) == [1, 2]
+
+
+def test_thin_answers_and_unanswered_statements_are_warned_not_refused(
+    client: TestClient, demo: sa.Engine
+) -> None:
+    editor = Editor(client, demo)
+    data = draft(demo, "demo")
+    entities = {e["id"]: e for e in data["entities"]}
+    entities["green-coast"]["positions"] = {}
+    few = entities["colchis-development"]["positions"]
+    entities["colchis-development"]["positions"] = {k: few[k] for k in list(few)[:2]}
+    # A candidate standing on a party's positions counts as answered through it.
+    data["entities"].append(
+        {
+            "id": "a-candidate",
+            "kind": "candidate",
+            "name": {"ka": "კანდიდატი", "en": "A Candidate"},
+            "party": "open-city",
+            "positions_from": "open-city",
+        }
+    )
+    first = data["questionnaire"]["statements"][0]
+    data["questionnaire"]["statements"].append(
+        {
+            "id": "new-bridge",
+            "theme": first["theme"],
+            "text": {"ka": "ახალი ხიდი", "en": "Build a new bridge."},
+        }
+    )
+    with session_scope(demo) as session:
+        save_draft(session, slug="demo", data=data, revision=revision(demo, "demo"))
+
+    page = editor.client.get(f"{ADMIN}/demo/publish")
+    assert page.status_code == 200
+    warned = page.text.split('id="publish-warnings"')[1].split("</div>")[0]
+    total = len(data["questionnaire"]["statements"])
+    green = next(e for e in data["entities"] if e["id"] == "green-coast")["name"]["en"]
+    colchis = next(e for e in data["entities"] if e["id"] == "colchis-development")["name"]["en"]
+    assert f"{green} has answered none of the {total} statements." in warned
+    assert f"{colchis} has answered only 2 of the {total} statements." in warned
+    assert "Nobody answered the statement “Build a new bridge.”" in warned
+    assert f'href="{ADMIN}/demo/entities/green-coast/positions"' in warned
+    assert f'href="{ADMIN}/demo/statements/new-bridge"' in warned
+    assert "A Candidate" not in warned
+    # In the editor's language too, and still publishable.
+    editor.client.cookies.set("vaa_lang", "ka")
+    assert (
+        "მოსაზრებას „ახალი ხიდი“ არავინ უპასუხა." in editor.client.get(f"{ADMIN}/demo/publish").text
+    )
+    editor.client.cookies.set("vaa_lang", "en")
+    published = editor.post(f"{ADMIN}/demo/publish", {}, slug="demo")
+    assert published.headers["location"] == f"{ADMIN}/demo/publish?done=published"
+    assert versions(demo) == [1, 2]
