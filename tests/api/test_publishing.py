@@ -143,3 +143,85 @@ def test_thin_answers_and_unanswered_statements_are_warned_not_refused(
     published = editor.post(f"{ADMIN}/demo/publish", {}, slug="demo")
     assert published.headers["location"] == f"{ADMIN}/demo/publish?done=published"
     assert versions(demo) == [1, 2]
+
+
+def set_visibility_form(editor: Editor, visibility: str) -> httpx.Response:
+    return editor.post(f"{ADMIN}/demo/visibility", {"visibility": visibility})
+
+
+def home_lists(client: TestClient, slug: str) -> bool:
+    listed = [e["election"] for e in client.get("/api/v1/elections").json()]
+    return slug in listed
+
+
+def test_hide_archive_unpublish_and_list_again(client: TestClient, demo: sa.Engine) -> None:
+    from vaa import audit
+
+    editor = Editor(client, demo)
+    checksum = client.get("/api/v1/elections/demo").json()["version"]
+    bundle = f"/api/v1/elections/demo/bundle/{checksum}"
+    assert home_lists(client, "demo")
+
+    assert set_visibility_form(editor, "hidden").status_code == 303
+    assert not home_lists(client, "demo")
+    assert "/en/demo/" not in client.get("/en/", follow_redirects=False).headers.get("location", "")
+    assert client.get("/en/demo/").status_code == 200  # reachable by link
+
+    set_visibility_form(editor, "archived")
+    assert not home_lists(client, "demo")
+    start = client.get("/en/demo/")
+    assert start.status_code == 200 and 'id="election-archived"' in start.text
+    assert "This election is archived" in start.text
+    assert "არქივშია" in client.get("/ka/demo/").text
+
+    set_visibility_form(editor, "unpublished")
+    assert client.get("/en/demo/").status_code == 404
+    assert client.get("/api/v1/elections/demo").status_code == 404
+    assert client.get(bundle).status_code == 200  # voters' links by checksum still work
+
+    set_visibility_form(editor, "listed")
+    assert home_lists(client, "demo") and client.get("/en/demo/").status_code == 200
+    refused = set_visibility_form(editor, "gone")
+    assert refused.headers["location"].endswith("?done=visibility_invalid#visibility")
+    with Session(demo) as session:
+        changes = [
+            (e.before, e.after) for e in audit.entries(session) if e.action == "election.visibility"
+        ]
+    assert [a["visibility"] for _b, a in reversed(changes)] == [
+        "hidden",
+        "archived",
+        "unpublished",
+        "listed",
+    ]
+
+
+def test_delete_needs_an_admin_and_for_a_published_election_its_name(
+    client: TestClient, demo: sa.Engine
+) -> None:
+    from vaa import audit
+
+    editor = Editor(client, demo)
+    assert editor.post(f"{ADMIN}/demo/delete", {"confirm": "demo"}).status_code == 403
+    admin = Editor(client, demo, role="admin")
+    overview = admin.client.get(f"{ADMIN}/demo").text
+    assert 'action="/admin/elections/demo/delete"' in overview
+    refused = admin.post(f"{ADMIN}/demo/delete", {"confirm": "dem"})
+    assert refused.headers["location"] == f"{ADMIN}/demo?done=delete_confirm#delete"
+    assert client.get("/en/demo/").status_code == 200
+    # A group session and a donation exist: deleting takes them along, nothing half-left.
+    deleted = admin.post(f"{ADMIN}/demo/delete", {"confirm": "demo"})
+    assert deleted.headers["location"] == "/admin/elections?done=election_deleted"
+    assert client.get("/en/demo/").status_code == 404
+    assert versions(demo) == []
+    with Session(demo) as session:
+        assert session.exec(select(Election)).all() == []
+        assert "election.delete" in [e.action for e in audit.entries(session)]
+
+    # An election never published is deleted without typing its name.
+    admin.ok(
+        ADMIN,
+        {"slug": "trial", "title_en": "Trial", "title_ka": "ცდა", "languages": ["ka", "en"]},
+    )
+    assert admin.post(f"{ADMIN}/trial/delete", {}).status_code == 303
+    with Session(demo) as session:
+        assert session.exec(select(Election)).all() == []

@@ -165,6 +165,7 @@ def read_election(
         version=version,
         changes=unpublished_changes(session, opened.election),
         problems=len(problems),
+        visibility=opened.election.visibility,
         counts={
             "themes": len(q.get("themes", [])),
             "axes": len(q.get("axes", [])),
