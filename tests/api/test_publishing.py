@@ -225,3 +225,31 @@ def test_delete_needs_an_admin_and_for_a_published_election_its_name(
     assert admin.post(f"{ADMIN}/trial/delete", {}).status_code == 303
     with Session(demo) as session:
         assert session.exec(select(Election)).all() == []
+
+
+def test_editors_preview_the_ranking_and_reasons_before_publishing(
+    client: TestClient, demo: sa.Engine
+) -> None:
+    editor = Editor(client, demo)
+    data = draft(demo, "demo")
+    party = data["entities"][0]
+    party["name"]["en"] = "Renamed In The Draft"
+    with session_scope(demo) as session:
+        save_draft(session, slug="demo", data=data, revision=revision(demo, "demo"))
+    assert 'id="preview-results-link"' in editor.client.get(f"{ADMIN}/demo/publish").text
+
+    shown = editor.client.get(f"{ADMIN}/demo/preview/en/results?sample={party['id']}")
+    assert shown.status_code == 200
+    ranking = shown.text.split('id="preview-results"')[1]
+    # Answering as the party puts it first at 100%, with its own reasons from the draft.
+    first = ranking.split('class="preview-name"')[1]
+    assert "Renamed In The Draft" in first and "100%" in first
+    text = first.replace("&#39;", "'").replace("&#34;", '"')
+    reasons = [p["justification"]["en"] for p in party["positions"].values()]
+    assert sum(1 for r in reasons if r[:40] in text) >= 3
+    assert len(ranking.split('class="preview-name"')) - 1 == len(data["entities"])
+    assert "Renamed In The Draft" not in client.get("/en/demo/").text  # nothing published
+
+    georgian = editor.client.get(f"{ADMIN}/demo/preview/ka/results?lang=ka")
+    assert georgian.status_code == 200 and "შედეგების წინასწარი ნახვა" in georgian.text
+    assert editor.client.get(f"{ADMIN}/demo/preview/fr/results").status_code == 404
