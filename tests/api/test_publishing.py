@@ -253,3 +253,27 @@ def test_editors_preview_the_ranking_and_reasons_before_publishing(
     georgian = editor.client.get(f"{ADMIN}/demo/preview/ka/results?lang=ka")
     assert georgian.status_code == 200 and "შედეგების წინასწარი ნახვა" in georgian.text
     assert editor.client.get(f"{ADMIN}/demo/preview/fr/results").status_code == 404
+
+
+def test_publish_problems_name_the_field_in_the_editors_words(
+    client: TestClient, demo: sa.Engine
+) -> None:
+    editor = Editor(client, demo)
+    data = draft(demo, "demo")
+    party = data["entities"][0]
+    sid = next(iter(party["positions"]))
+    del party["positions"][sid]["justification"]["en"]
+    statement = next(s for s in data["questionnaire"]["statements"] if s["id"] == sid)
+    with session_scope(demo) as session:
+        save_draft(session, slug="demo", data=data, revision=revision(demo, "demo"))
+
+    shown = editor.client.get(f"{ADMIN}/demo/publish")
+    assert shown.status_code == 200
+    text = shown.text.replace("&#34;", '"').replace("&#39;", "'")
+    assert f"Justification for “{statement['text']['en']}” (English)" in text
+    assert f'href="{ADMIN}/demo/entities/{party["id"]}/positions"' in text
+    raw = f"entities[0].positions.{sid}.justification.en"
+    assert f">{raw}<" not in text and f"<code>{raw}" not in text  # only as a tooltip
+    editor.client.cookies.set("vaa_lang", "ka")
+    georgian = editor.client.get(f"{ADMIN}/demo/publish").text.replace("&#34;", '"')
+    assert f"დასაბუთება მოსაზრებაზე „{statement['text']['ka']}“ (English)" in georgian
