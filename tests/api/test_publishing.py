@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from tests.api.test_admin_content import ADMIN, Editor, draft, revision
 from vaa.db import session_scope
 from vaa.drafts import publish_draft, save_draft
-from vaa.models import Election, QuestionnaireVersion
+from vaa.models import Donation, Election, GroupSession, QuestionnaireVersion
 
 
 def change_draft(engine: sa.Engine, slug: str = "demo") -> None:
@@ -277,3 +277,43 @@ def test_publish_problems_name_the_field_in_the_editors_words(
     editor.client.cookies.set("vaa_lang", "ka")
     georgian = editor.client.get(f"{ADMIN}/demo/publish").text.replace("&#34;", '"')
     assert f"დასაბუთება მოსაზრებაზე „{statement['text']['ka']}“ (English)" in georgian
+
+
+def donate_to(client: TestClient, checksum: str) -> httpx.Response:
+    bundle = client.get(f"/api/v1/elections/demo/bundle/{checksum}").json()
+    first = bundle["questionnaire"]["statements"][0]["id"]
+    option = bundle["questionnaire"]["scale"][0]["id"]
+    return client.post(
+        "/api/v1/elections/demo/donations",
+        json={"version": checksum, "answers": {first: option}, "weights": {}},
+    )
+
+
+def test_an_archived_election_takes_no_more_donated_answers(
+    client: TestClient, demo: sa.Engine
+) -> None:
+    editor = Editor(client, demo)
+    checksum = client.get("/api/v1/elections/demo").json()["version"]
+    assert donate_to(client, checksum).status_code == 201
+    set_visibility_form(editor, "archived")
+    refused = donate_to(client, checksum)
+    assert refused.status_code == 409 and "archived" in refused.text
+    with Session(demo) as session:
+        assert len(session.exec(select(Donation)).all()) == 1
+
+
+def test_deleting_a_published_election_takes_its_donations_and_sessions_along(
+    client: TestClient, demo: sa.Engine
+) -> None:
+    from vaa.group_sessions import create_session
+
+    admin = Editor(client, demo, role="admin")
+    checksum = client.get("/api/v1/elections/demo").json()["version"]
+    assert donate_to(client, checksum).status_code == 201
+    with session_scope(demo) as session:
+        create_session(session, election="demo", language="en", facilitator=None)
+    deleted = admin.post(f"{ADMIN}/demo/delete", {"confirm": "demo"})
+    assert deleted.status_code == 303
+    with Session(demo) as session:
+        for table in (Donation, GroupSession, Election, QuestionnaireVersion):
+            assert session.exec(select(table)).all() == [], table
