@@ -216,6 +216,7 @@ def test_delete_needs_an_admin_and_for_a_published_election_its_name(
     with Session(demo) as session:
         assert session.exec(select(Election)).all() == []
         assert "election.delete" in [e.action for e in audit.entries(session)]
+    assert "Election deleted" in admin.client.get("/admin/audit?lang=en").text
 
     # An election never published is deleted without typing its name.
     admin.ok(
