@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -301,6 +302,14 @@ def test_an_archived_election_takes_no_more_donated_answers(
     assert refused.status_code == 409 and "archived" in refused.text
     with Session(demo) as session:
         assert len(session.exec(select(Donation)).all()) == 1
+    # Nor new group sessions; its listing for editors says it is archived.
+    from vaa.errors import Gone
+    from vaa.group_sessions import create_session
+
+    with Session(demo) as session, pytest.raises(Gone, match="archived"):
+        create_session(session, election="demo", language="en", facilitator=None)
+    listing = editor.client.get(f"{ADMIN}?lang=en").text
+    assert '<span class="muted election-visibility">(Archived)</span>' in listing
 
 
 def test_deleting_a_published_election_takes_its_donations_and_sessions_along(
