@@ -31,7 +31,7 @@ PARTS = {
     "party": N_("Party"),
     "id": N_("Short name"),
     "axes": N_("Loadings on the axes"),
-    "positions_from": N_("Positions taken from"),
+    "positions_from": N_("Uses the positions of"),
     "languages": N_("Languages"),
     "date": N_("Election date"),
 }
