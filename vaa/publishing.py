@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from vaa import audit
 from vaa.content import ElectionContent
+from vaa.errors import Conflict
 from vaa.models import (
     Account,
     Donation,
@@ -82,12 +83,8 @@ def publish_warnings(content: ElectionContent) -> list[PublishWarning]:
 # -- an election's life: listed, hidden, archived, unpublished; deleted ---------------------
 
 
-class LifecycleRefused(ValueError):
+class LifecycleRefused(Conflict):
     """A visibility change or deletion that is not allowed; `code` says why."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def set_visibility(
