@@ -5,6 +5,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.formparsers import MultiPartParser
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.errors import install_error_pages
 from api.etag import PageETags
@@ -13,6 +16,7 @@ from api.pages import admin as admin_pages
 from api.pages import admin_content, common, party, place, profiles, quiz, results, review
 from api.routes import account, adaptive, donations, elections, health, static
 from api.security import SecurityHeaders
+from api.throttle import Throttles
 from vaa.db import create_db_engine
 from vaa.settings import Settings, get_settings
 
@@ -38,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.throttles = Throttles()
     app.add_middleware(PageETags)  # inside GZip: it hashes the page as rendered
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
@@ -45,7 +50,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.max_upload_bytes,
     )
+    # An upload stays in memory, where the body limit bounds it, instead of being spooled
+    # to a temporary file before the spreadsheet checks have run (issue 13).
+    MultiPartParser.spool_max_size = max(
+        MultiPartParser.spool_max_size, settings.max_upload_bytes + 1
+    )
+    if settings.allowed_host_list != ["*"]:
+        # Links in pages and redirects are built from the Host header: refuse others (400).
+        app.add_middleware(
+            TrustedHostMiddleware, allowed_hosts=settings.allowed_host_list, www_redirect=False
+        )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    if settings.trusted_proxy_list:
+        # Outermost, so that every other part sees the real client address and scheme.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     install_error_pages(app)
     app.include_router(health.router)
     app.include_router(elections.router)

@@ -4,7 +4,7 @@ Sessions are server-side rows (vaa.models.AccountSession), not signed cookies: s
 out or changing a password really ends a session on every worker at once, nothing
 needs a secret key shared between workers, and PostgreSQL is already the shared store
 for everything stateful (architecture.md, "Scale"). The cookie carries only a random
-token: HttpOnly, SameSite=Lax, Secure when the request came over https.
+token: HttpOnly, SameSite=Lax, and over https Secure with the `__Host-` name prefix.
 
 Use the guards once per router, and again as a parameter where the route needs the
 account (the same guard object is evaluated once per request):
@@ -25,6 +25,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, Response
 
 from api import csrf
+from api.csrf import cookie_name
 from api.deps import SessionDep
 from vaa.accounts import ROLES, SESSION_LIFETIME, SignedIn, find_session
 from vaa.models import Account
@@ -35,7 +36,7 @@ LOGIN_PATH = "/login"
 
 def signed_in(request: Request, session: SessionDep) -> SignedIn | None:
     """The live session of the request's cookie, or None (also kept on request.state)."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     found = find_session(session, token=token) if token else None
     request.state.signed_in = found
     return found
@@ -54,7 +55,7 @@ CurrentUser = Annotated[Account | None, Depends(current_user)]
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
-        SESSION_COOKIE,
+        cookie_name(request, SESSION_COOKIE),
         token,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
@@ -66,7 +67,7 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 
 def clear_session_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(
-        SESSION_COOKIE,
+        cookie_name(request, SESSION_COOKIE),
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
@@ -92,7 +93,9 @@ def _login_required(request: Request) -> HTTPException:
 
 async def csrf_protect(request: Request, signed: SignedInDep) -> None:
     """Refuse (403) a form without the right CSRF token; for routes without a guard."""
-    expected = signed.session.csrf_token if signed else request.cookies.get(csrf.ANONYMOUS_COOKIE)
+    expected = (
+        signed.session.csrf_token if signed else request.cookies.get(csrf.anonymous_cookie(request))
+    )
     await csrf.check(request, expected)
 
 

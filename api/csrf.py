@@ -25,13 +25,29 @@ FIELD = "csrf_token"
 """The form field (or the X-CSRF-Token header, for scripts) that carries the token."""
 HEADER = "x-csrf-token"
 ANONYMOUS_COOKIE = "vaa_csrf"
+HOST_PREFIX = "__Host-"
+"""Over HTTPS cookie names get this prefix: the browser then only accepts them Secure, for
+the whole site and from this host itself (no Domain), so a sibling subdomain cannot set or
+overwrite them (cookie tossing)."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 REFUSED = "The form was not sent from this site or is out of date: reload the page and try again."
 
 
+def cookie_name(request: Request, name: str) -> str:
+    """The name of one of our cookies for this request: `__Host-` prefixed over HTTPS."""
+    return HOST_PREFIX + name if request.url.scheme == "https" else name
+
+
+def anonymous_cookie(request: Request) -> str:
+    """The anonymous token's cookie name for this request."""
+    return cookie_name(request, ANONYMOUS_COOKIE)
+
+
 def anonymous_token(request: Request) -> str:
     """The double-submit token of a visitor who is not signed in (made on first use)."""
-    token = request.cookies.get(ANONYMOUS_COOKIE) or getattr(request.state, "new_csrf", None)
+    token = request.cookies.get(anonymous_cookie(request)) or getattr(
+        request.state, "new_csrf", None
+    )
     if not token or len(token) > 128:
         token = secrets.token_urlsafe(32)
         request.state.new_csrf = token
@@ -43,7 +59,7 @@ def attach_anonymous_cookie(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_csrf", None)
     if token:
         response.set_cookie(
-            ANONYMOUS_COOKIE,
+            anonymous_cookie(request),
             token,
             httponly=True,
             samesite="strict",

@@ -1,4 +1,6 @@
-"""Security headers on every response: a strict CSP with no inline script or style."""
+"""Security headers on every response: a strict CSP with no inline script or style, and
+HSTS on responses sent over HTTPS (never over plain HTTP, where it would be ignored and
+where `vaa serve` on a laptop must keep working)."""
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,6 +23,10 @@ def content_security_policy(frame_ancestors: str) -> str:
     )
 
 
+_HSTS = [(b"strict-transport-security", b"max-age=31536000")]
+"""One year; no includeSubDomains, since an organisation's other sites are not ours to bind."""
+
+
 class SecurityHeaders:
     """ASGI middleware adding CSP, nosniff and no-referrer to every HTTP response."""
 
@@ -41,11 +47,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        headers = self.headers + (_HSTS if scope.get("scheme") == "https" else [])
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 names = {name.lower() for name, _ in message["headers"]}
-                message["headers"] += [(k, v) for k, v in self.headers if k not in names]
+                message["headers"] += [(k, v) for k, v in headers if k not in names]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -10,6 +10,7 @@ enough and lets the database look them up).
 """
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select, update
+from zxcvbn import zxcvbn  # type: ignore[import-untyped, unused-ignore]
 
 from vaa import audit
 from vaa.errors import Conflict, Invalid, NotFound, TooMany
@@ -39,8 +41,17 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 """More than MAX_FAILURES failed sign-ins for one address from one client in this window
 are refused, even with the right password, until the oldest failure is old enough."""
+ACCOUNT_FAILURES = 10
+ACCOUNT_BACKOFF = timedelta(seconds=30)
+"""After ACCOUNT_FAILURES failed sign-ins for one address from any clients within
+FAILURE_WINDOW, the next attempt waits ACCOUNT_BACKOFF after the last failure, and each
+further one twice as long (at most FAILURE_WINDOW): a guesser with many addresses gets a
+few tries an hour, and the owner is never locked out for longer than the window."""
 SETUP_LINK_LIFETIME = timedelta(hours=24)
 MIN_PASSWORD = 10
+MIN_PASSWORD_SCORE = 2
+"""zxcvbn's score (0-4) a password needs: 0 and 1 are common passwords and their variants
+("password123", "Password1234", "qwertyuiop"), guessed in under a million tries."""
 MAX_PASSWORD = 1024  # argon2 would hash a megabyte; a bound keeps sign-in cheap to refuse
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
@@ -76,12 +87,20 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password(password: str) -> None:
-    """Refuse a password that is too short or too long (the only rules, as NIST advises)."""
+def check_password(password: str, *, email: str = "") -> None:
+    """Refuse a password that is too short, too long or easy to guess (NIST SP 800-63B).
+
+    "Easy to guess" is zxcvbn's judgement: its lists of common passwords, words and
+    names, keyboard patterns, repeats and dates, and the account's own e-mail address.
+    """
     if len(password) < MIN_PASSWORD:
         raise Invalid("short", f"the password must have at least {MIN_PASSWORD} characters")
     if len(password) > MAX_PASSWORD:
         raise Invalid("long", f"the password must have at most {MAX_PASSWORD} characters")
+    # zxcvbn's time grows with the length; beyond 100 characters no password is guessable.
+    hints = [part for part in re.split(r"[@.+_-]", email) if len(part) > 2]
+    if zxcvbn(password[:100], user_inputs=hints)["score"] < MIN_PASSWORD_SCORE:
+        raise Invalid("common", "the password is too common or too easy to guess")
 
 
 def token_digest(token: str) -> str:
@@ -103,7 +122,7 @@ def create_account(
     if not is_email(email):
         raise Invalid("email", f"{email!r} is not an e-mail address")
     check_role(session, role=role, election=election, entity=entity)
-    check_password(password)
+    check_password(password, email=email)
     if session.exec(select(Account.id).where(Account.email == email)).first() is not None:
         raise Conflict("exists", f"an account for {email} already exists")
     account = Account(
@@ -194,7 +213,12 @@ def authenticate(
 
 
 def check_rate_limit(session: Session, *, email: str, client: str, now: datetime) -> None:
-    """Raise TooManyFailures if this address failed too often from this client lately."""
+    """Raise TooManyFailures if this address failed too often lately.
+
+    From one client: MAX_FAILURES in FAILURE_WINDOW. From all clients together (a guesser
+    with many addresses): ACCOUNT_FAILURES, then each further attempt must wait twice as
+    long as the one before (ACCOUNT_BACKOFF, 2x, 4x... at most FAILURE_WINDOW).
+    """
     since = now - FAILURE_WINDOW
     count, oldest = session.exec(
         select(func.count(), func.min(LoginFailure.at)).where(
@@ -203,6 +227,16 @@ def check_rate_limit(session: Session, *, email: str, client: str, now: datetime
     ).one()
     if count >= MAX_FAILURES:
         raise TooManyFailures(max(oldest + FAILURE_WINDOW - now, timedelta(seconds=1)))
+    everywhere, latest = session.exec(
+        select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.email == email, LoginFailure.at > since
+        )
+    ).one()
+    if everywhere >= ACCOUNT_FAILURES:
+        doubling = min(everywhere - ACCOUNT_FAILURES, 10)
+        wait = min(ACCOUNT_BACKOFF * 2**doubling, FAILURE_WINDOW)
+        if now < latest + wait:
+            raise TooManyFailures(max(latest + wait - now, timedelta(seconds=1)))
 
 
 def _fail(session: Session, *, email: str, client: str, now: datetime) -> None:
@@ -276,7 +310,7 @@ def change_password(
     if len(current) > MAX_PASSWORD or not verify_password(account.password_hash, current):
         _fail(session, email=account.email, client=client[:64], now=now)
         raise InvalidCredentials("current_password", "the current password is wrong")
-    check_password(new)
+    check_password(new, email=account.email)
     account.password_hash = hash_password(new)
     account.password_changed_at = now
     session.add(account)

@@ -179,7 +179,9 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        # The app believes X-Forwarded-* only from VAA_TRUSTED_PROXIES (api/app.py);
+        # uvicorn's own default would trust them from any loopback address.
+        proxy_headers=False,
         # Open projector streams would hold a shutdown for minutes; their EventSource
         # reconnects by itself to the restarted server.
         timeout_graceful_shutdown=5,

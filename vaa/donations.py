@@ -5,16 +5,18 @@ day: no time of day, no address, no browser details, nothing that links it to a 
 or to another donation. Statistics are shown only once enough donations exist.
 """
 
+import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from vaa.content import ElectionContent
-from vaa.errors import Closed, InvalidAnswers, NotFound
-from vaa.models import Donation, DonationAnswer
+from vaa.errors import Closed, Invalid, InvalidAnswers, NotFound
+from vaa.models import Donation, DonationAnswer, DonationToken, utcnow
 from vaa.publish import content_from_bundle
 from vaa.store import bundle_bytes, get_election, published_ref, version_by_checksum
 
@@ -26,6 +28,67 @@ changed: two consecutive states never differ by one person's answers."""
 
 WEIGHTS = (0, 1, 2)
 """The weights the quiz gives: left out, normal, important."""
+
+
+class InvalidToken(Invalid):
+    """The donation token is unknown, used or expired (the page answers 403)."""
+
+
+TOKEN_LIFETIME = timedelta(hours=6)
+"""How long a result page's donation token can be used: long enough to read the result."""
+
+
+SPENT_KEPT = timedelta(days=2)
+"""How long a used form token is remembered: longer than the visitor's browser session."""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, *, now: datetime | None = None) -> str:
+    """A new one-time donation token (only its SHA-256 is kept); expired ones are dropped.
+
+    Each result page gets one, so a donation needs a page (or a token request) first,
+    and every page donates at most once. The caller commits.
+    """
+    now = now or utcnow()
+    session.exec(sa.delete(DonationToken).where(col(DonationToken.expires_at) <= now))
+    token = secrets.token_urlsafe(24)
+    session.add(DonationToken(token_hash=_digest(token), expires_at=now + TOKEN_LIFETIME))
+    session.flush()
+    return token
+
+
+def spend_token(session: Session, *, token: str, now: datetime | None = None) -> None:
+    """Record a form's token as used, or raise InvalidToken if it was already.
+
+    For the form without JavaScript, whose token is the visitor's CSRF token: recorded
+    only when a donation is made, so that showing a result still stores nothing.
+    """
+    now = now or utcnow()
+    session.exec(sa.delete(DonationToken).where(col(DonationToken.expires_at) <= now))
+    spent = DonationToken(token_hash=_digest("spent:" + token[:128]), expires_at=now + SPENT_KEPT)
+    try:
+        with session.begin_nested():  # a duplicate must not abort the whole transaction
+            session.add(spent)
+    except sa.exc.IntegrityError:
+        raise InvalidToken("donation.token", "this form has already been sent") from None
+
+
+def use_token(session: Session, *, token: str, now: datetime | None = None) -> None:
+    """Spend a donation token, or raise InvalidToken; one DELETE, so it works only once
+    even when two workers get it at the same moment."""
+    used = session.exec(
+        sa.delete(DonationToken).where(
+            col(DonationToken.token_hash) == _digest(token[:64]),
+            col(DonationToken.expires_at) > (now or utcnow()),
+        )
+    )
+    if used.rowcount != 1:
+        raise InvalidToken(
+            "donation.token", "the donation token is unknown, used or expired: reload the result"
+        )
 
 
 @dataclass(frozen=True)

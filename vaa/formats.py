@@ -78,9 +78,62 @@ def field_name(path: Iterable[str | int]) -> str:
 # -- YAML with line numbers ------------------------------------------------------------
 
 
+MAX_FILE_BYTES = 4_000_000
+"""A data file larger than this is refused before it is parsed (the demo's are < 150 kB)."""
+
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings; real files need fewer than ten levels."""
+
+MAX_ALIAS_VALUES = 100_000
+"""Values that aliases may add on top of the file's own: enough for any shared text,
+far too few for an alias bomb, whose few hundred bytes expand to a billion values."""
+
+
+class _LimitError(yaml.MarkedYAMLError):
+    """A file that is valid YAML but breaks one of the limits above."""
+
+
 class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true/false. In YAML 1.1 `yes`, `no`, `on` and `off` are
-    booleans too, which would turn an answer id `yes` or a language code `no` into one."""
+    """YAML 1.2 booleans (only true/false), and a composer with limits.
+
+    In YAML 1.1 `yes`, `no`, `on` and `off` are booleans too, which would turn an answer
+    id `yes` or a language code `no` into one. The composer counts the nesting depth and
+    refuses an alias inside the value it names (a recursive alias), both at the line
+    where they occur, before Python's own recursion limit could be reached.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.nodes = 0
+        self.open_anchors: set[str] = set()
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.open_anchors:
+                raise _LimitError(
+                    None,
+                    None,
+                    f"the alias *{event.anchor} is inside the value it names (a recursive alias)",
+                    event.start_mark,  # type: ignore[arg-type]
+                )
+            return super().compose_node(parent, index)
+        self.nodes += 1
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _LimitError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+            )
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self.open_anchors.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+            if anchor is not None:
+                self.open_anchors.discard(anchor)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -93,22 +146,43 @@ _Loader.add_implicit_resolver(
 
 
 def _read_yaml(text: str, file: str) -> tuple[Any, dict[FieldPath, int], list[Problem]]:
-    """Parse YAML into plain data plus the 1-based line of every field."""
-    loader = _Loader(text)
+    """Parse YAML into plain data plus the 1-based line of every field.
+
+    Bounded in size, depth and alias expansion, so that no file can take more than a
+    moment or a few megabytes; every refusal is a problem with its line, never a traceback.
+    """
+    if len(text) > MAX_FILE_BYTES:
+        return None, {}, [_too_large(file)]
     lines: dict[FieldPath, int] = {}
     problems: list[Problem] = []
+    try:
+        loader = _Loader(text)  # checks every character first
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        what = "a NUL byte" if code == 0 else f"the control character U+{code:04X}"
+        return None, {}, [Problem(file, line, "", f"contains {what}, which a text file cannot")]
     try:
         root = loader.get_single_node()
         if root is None:
             return None, lines, [Problem(file, 1, "", "the file is empty")]
-        data = _build(loader, root, (), lines, problems, file)
+        budget = [loader.nodes + MAX_ALIAS_VALUES]
+        data = _build(loader, root, (), lines, problems, file, budget)
+    except _LimitError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        return None, {}, [Problem(file, line, "", str(exc.problem))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        return None, lines, [Problem(file, line, "", f"not valid YAML: {exc.problem}")]
+        return None, {}, [Problem(file, line, "", f"not valid YAML: {exc.problem}")]
     finally:
         loader.dispose()
     return data, lines, problems
+
+
+def _too_large(file: str) -> Problem:
+    limit = MAX_FILE_BYTES / 1_000_000
+    return Problem(file, 1, "", f"is larger than {limit:g} MB, the most a data file may have")
 
 
 def _build(
@@ -118,11 +192,31 @@ def _build(
     lines: dict[FieldPath, int],
     problems: list[Problem],
     file: str,
+    budget: list[int],
 ) -> Any:
+    # Aliases share nodes, so a walk can visit far more values than the file holds.
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _LimitError(
+            None,
+            None,
+            f"aliases expand to more than {MAX_ALIAS_VALUES:,} values (an alias bomb?)",
+            node.start_mark,
+        )
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(
+                    Problem(
+                        file,
+                        key_node.start_mark.line + 1,
+                        field_name(path),
+                        "a key must be a plain name, not a list or mapping",
+                    )
+                )
+                continue
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, bool | int | float):
                 key = str(key).lower() if isinstance(key, bool) else str(key)
@@ -135,12 +229,12 @@ def _build(
                         "appears twice",
                     )
                 )
-            result[key] = _build(loader, value_node, (*path, key), lines, problems, file)
+            result[key] = _build(loader, value_node, (*path, key), lines, problems, file, budget)
             lines[(*path, key)] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _build(loader, item, (*path, i), lines, problems, file)
+            _build(loader, item, (*path, i), lines, problems, file, budget)
             for i, item in enumerate(node.value)
         ]
     return loader.construct_object(node, deep=True)
@@ -156,7 +250,11 @@ def parse_file(
     file = str(path)
     if text is None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            with open(path, "rb") as stream:  # read at most the limit: /dev/zero ends too
+                raw = stream.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                return None, [_too_large(file)]
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             return None, [Problem(file, 1, "", f"cannot be read: {exc}")]
     data, lines, problems = _read_yaml(text, file)

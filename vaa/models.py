@@ -160,6 +160,18 @@ class DonationAnswer(SQLModel, table=True):
     weight: int = 1
 
 
+class DonationToken(SQLModel, table=True):
+    """A one-time donation token; only its SHA-256 is kept, nothing that links it to the
+    donation. Issued to the result page's script and deleted when used; or, for the form
+    without JavaScript, recorded when used."""
+
+    __tablename__ = "donation_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    expires_at: datetime = Field(index=True)
+
+
 class Account(SQLModel, table=True):
     """Someone who signs in: an admin, editor, facilitator, or one party's representative."""
 

@@ -51,6 +51,28 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body on the admin pages (/admin/..., spreadsheet uploads).",
     )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses or networks (10.0.0.0/8) of reverse proxies whose "
+            "X-Forwarded-For and X-Forwarded-Proto are believed; empty: none."
+        ),
+    )
+    allowed_hosts: str = Field(
+        default="*",
+        description=(
+            "Comma-separated host names the app answers to (the Host header), e.g. "
+            "'vaa.example.ge,*.vaa.example.ge'; other hosts get 400. '*': any (development)."
+        ),
+    )
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return [item.strip() for item in self.allowed_hosts.split(",") if item.strip()] or ["*"]
 
     @field_validator("public_url")
     @classmethod

@@ -24,7 +24,10 @@ raised and nothing is returned.
 import csv
 import io
 import math
+import re
+import time
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -423,6 +426,14 @@ def coded(file: str, line: int, column: str, code: str, **params: Any) -> Proble
     return Problem(file, line, column, format_message(template, params), template, params)
 
 
+def formula_safe(value: str) -> str:
+    """A text for a CSV cell that no spreadsheet runs as a formula (OWASP "CSV injection").
+
+    A text starting with = + - @ (or a tab or CR) gets a leading apostrophe.
+    """
+    return "'" + value if value.startswith(_CSV_RISKY[:-1]) else value
+
+
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -430,7 +441,53 @@ def _number_text(value: float) -> str:
 # -- reading tables ----------------------------------------------------------------------
 
 
+MAX_UNPACKED_BYTES = 32_000_000
+"""Largest total size of a workbook's parts once unzipped (a 4 MB upload of real text
+unpacks to well under this; a zip bomb of 0.75 MB unpacks to hundreds of megabytes)."""
+MAX_PARTS = 2_000
+MAX_ROWS = 10_000
+"""Rows per sheet, empty ones included."""
+MAX_COLUMNS = 1_000
+MAX_CELLS = 300_000
+"""Cells in the whole workbook, counting the empty ones before a row's last cell (100
+parties x 200 statements need about 160,000; openpyxl reads some 60,000 a second)."""
+MAX_READ_SECONDS = 10.0
+
+
+def _unpacked_problem(data: bytes) -> Problem | None:
+    """Check a workbook's zip directory before anything is unpacked.
+
+    The sizes in the directory bound what can be read: Python's zipfile stops at a
+    part's declared size (and then fails its checksum), so a lying directory cannot
+    unpack more.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        return Problem(WORKBOOK, 1, "", f"cannot be read as an XLSX workbook: {exc}")
+    if len(parts) > MAX_PARTS:
+        return Problem(
+            WORKBOOK, 1, "", f"has {len(parts):,} parts; a workbook may have at most {MAX_PARTS:,}"
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        return Problem(
+            WORKBOOK,
+            1,
+            "",
+            f"unpacks to {unpacked / 1e6:,.0f} MB; a workbook may unpack to at most "
+            f"{MAX_UNPACKED_BYTES / 1e6:g} MB (is it a zip bomb?)",
+        )
+    return None
+
+
 def _read_workbook(data: bytes, problems: list[Problem]) -> list[_Table] | None:
+    """Read every sheet but the instructions, within the limits above (else a problem)."""
+    refused = _unpacked_problem(data)
+    if refused is not None:
+        problems.append(refused)
+        return None
     try:
         with warnings.catch_warnings():
             # Features openpyxl does not know (Excel extensions) only warn; they hold no data.
@@ -439,42 +496,88 @@ def _read_workbook(data: bytes, problems: list[Problem]) -> list[_Table] | None:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
         problems.append(Problem(WORKBOOK, 1, "", f"cannot be read as an XLSX workbook: {exc}"))
         return None
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    cells = 0
     try:
         tables = []
         for sheet in workbook.worksheets:
             if sheet.title.strip().lower() == INSTRUCTIONS:
                 continue
-            rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            # A declared size (<dimension ref="A1:XFD1048576"/>) would pad every row to it.
+            sheet.reset_dimensions()
+            rows: list[list[Value]] = []
+            for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells += len(row)
+                limit = _row_limit(line, len(row), cells, deadline)
+                if limit:
+                    problems.append(Problem(sheet.title, line, "", limit))
+                    return None
+                rows.append([_cell(value) for value in row])
             tables.append(_table(sheet.title, rows))
-        return tables
     finally:
         workbook.close()
+    if _has_formulas(data):
+        problems += _unsaved_formulas(data, tables)
+    return tables
 
 
-def _unsaved_formulas(data: bytes, tables: Sequence[_Table]) -> list[Problem]:
-    """Formula cells whose value the file does not hold (a program that does not compute
-    formulas saved it): read as empty, they would silently blank a text (issue 13)."""
-    read = {table.name: table for table in tables}
-    problems: list[Problem] = []
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any sheet has a formula cell (<f>); most uploads have none."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            _FORMULA_TAG.search(archive.read(part))
+            for part in archive.namelist()
+            if part.startswith("xl/worksheets/") and part.endswith(".xml")
+        )
+
+
+def _unsaved_formulas(data: bytes, tables: list[_Table]) -> list[Problem]:
+    """A problem for each formula without a saved result, which would read as empty.
+
+    Programs that write files without calculating (scripts, some converters) leave the
+    result out; openpyxl then reads None, and a text would silently disappear.
+    """
+    found: list[Problem] = []
+    by_name = {table.name: table for table in tables}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         for sheet in workbook.worksheets:
-            table = read.get(sheet.title)
+            table = by_name.get(sheet.title)
             if table is None:
                 continue
-            values = {line: cells for line, cells in table.rows}
-            for line, row in enumerate(sheet.iter_rows(), start=1):
-                for i, cell in enumerate(row):
-                    if getattr(cell, "data_type", None) != "f":
+            sheet.reset_dimensions()
+            saved = dict(table.rows)
+            for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = table.header if line == 1 else saved.get(line, [])
+                for index, value in enumerate(row):
+                    formula = isinstance(value, str) and value.startswith("=")
+                    if not (formula or hasattr(value, "text")):  # ArrayFormula has .text
                         continue
-                    cells = table.header if line == 1 else values.get(line, [])
-                    if i >= len(cells) or _text_of(cells[i]) is None:
-                        heading = table.header[i] if i < len(table.header) else ""
-                        column = heading or f"column {get_column_letter(i + 1)}"
-                        problems.append(coded(table.name, line, column, "sheet.cell.formula"))
+                    if index < len(cells) and cells[index] not in (None, ""):
+                        continue
+                    heading = table.header[index] if index < len(table.header) else ""
+                    column = heading or f"column {get_column_letter(index + 1)}"
+                    found.append(coded(sheet.title, line, column, "sheet.cell.formula"))
     finally:
         workbook.close()
-    return problems
+    return found
+
+
+def _row_limit(line: int, width: int, cells: int, deadline: float) -> str | None:
+    if line > MAX_ROWS:
+        return f"has more than {MAX_ROWS:,} rows; a sheet may have at most {MAX_ROWS:,}"
+    if width > MAX_COLUMNS:
+        return f"has {width:,} columns; a sheet may have at most {MAX_COLUMNS:,}"
+    if cells > MAX_CELLS:
+        return f"the workbook has more than {MAX_CELLS:,} cells, the most it may have"
+    if time.monotonic() > deadline:
+        return f"the workbook took longer than {MAX_READ_SECONDS:g} s to read; split it up"
+    return None
 
 
 def _cell(value: Any) -> Value:
@@ -777,9 +880,14 @@ class _Import:
                 continue
             self.position_lines[key] = (table.name, line)
             if answer is not None:
-                positions[statement_id] = Position(
-                    answer=answer, justification=justification or None, source=source
-                )
+                try:
+                    positions[statement_id] = Position(
+                        answer=answer, justification=justification or None, source=source
+                    )
+                except ValidationError as exc:  # any rule of the model: a row problem, not a 500
+                    for err in exc.errors():
+                        column = str(err["loc"][0]) if err["loc"] else "answer"
+                        columns.problem(line, column, str(err["msg"]))
 
     def content(self) -> ElectionContent | None:
         """The election as imported, or None with problems collected."""
@@ -863,7 +971,6 @@ def import_xlsx(
     tables = _read_workbook(data, reader.problems)
     if tables is None:
         raise DataError(reader.problems)
-    reader.problems += _unsaved_formulas(data, tables)
     titles = {title: entity_id for entity_id, title in sheet_titles(current.entities).items()}
     entities = {e.id: e for e in current.entities}
     by_kind: dict[str, _Table] = {}

@@ -270,7 +270,7 @@ def set_password_with_link(session: Session, *, token: str, password: str) -> Ac
     if found is None:
         raise NotFound("link", "this link is not valid (used, expired or replaced)")
     link, account = found
-    check_password(password)
+    check_password(password, email=account.email)
     # Claim the link in one UPDATE, so two forms sent at once cannot both use it.
     claimed = session.exec(
         update(SetupLink)

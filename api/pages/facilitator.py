@@ -27,6 +27,7 @@ from vaa import group_sessions
 from vaa.content import ElectionContent
 from vaa.errors import VaaError
 from vaa.models import Account, GroupSession
+from vaa.spreadsheets import formula_safe
 from vaa.store import published_versions
 
 facilitator = require_role("facilitator")
@@ -322,7 +323,12 @@ def read_report_csv(request: Request, group: ManagedSession, session: SessionDep
     options = [o.id for o in content.questionnaire.scale]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["section", "item", "option", "value", "label"])
+
+    def writerow(cells: list[Any]) -> None:
+        # The place, statement texts and names are typed by people: no cell may run.
+        writer.writerow([formula_safe(c) if isinstance(c, str) else c for c in cells])
+
+    writerow(["section", "item", "option", "value", "label"])
     facts = {
         "code": group.code,
         "election": content.questionnaire.election,
@@ -339,26 +345,24 @@ def read_report_csv(request: Request, group: ManagedSession, session: SessionDep
         "counted": summary.get("counted") or "",
     }
     for key, value in facts.items():
-        writer.writerow(["session", key, "", value, ""])
+        writerow(["session", key, "", value, ""])
     for s in summary["statements"] or []:
         label = meta["statements"][s["id"]]["text"]
         for option, n in zip(options, s["counts"], strict=True):
-            writer.writerow(["statement", s["id"], option, n, label])
-        writer.writerow(["statement", s["id"], "skip", s["skipped"], label])
+            writerow(["statement", s["id"], option, n, label])
+        writerow(["statement", s["id"], "skip", s["skipped"], label])
     for m in summary["matches"] or []:
         name = meta["entities"][m["entity"]]["name"]
-        writer.writerow(["match", m["entity"], "", "" if m["score"] is None else m["score"], name])
+        writerow(["match", m["entity"], "", "" if m["score"] is None else m["score"], name])
     for race in summary.get("races") or []:  # one section per race: its own ranking
         title = meta["races"][race["race"]]
         for m in race["matches"]:
             name = meta["entities"][m["entity"]]["name"]
             score = "" if m["score"] is None else m["score"]
-            writer.writerow([f"race:{race['race']}", m["entity"], "", score, f"{title}: {name}"])
+            writerow([f"race:{race['race']}", m["entity"], "", score, f"{title}: {name}"])
         for entity in race["did_not_answer"]:
             name = meta["entities"][entity]["name"]
-            writer.writerow(
-                [f"race:{race['race']}", entity, "did-not-answer", "", f"{title}: {name}"]
-            )
+            writerow([f"race:{race['race']}", entity, "did-not-answer", "", f"{title}: {name}"])
     body = "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read Georgian right
     filename = f"session-{group.code}-{group.day or date.today()}.csv"
     return Response(

@@ -16,12 +16,12 @@ from api import csrf
 from api.assets import static_url
 from api.auth import csrf_protect, signed_in
 from api.deps import SessionDep, SettingsDep
-from api.errors import status_of
 from api.i18n import available_languages, negotiate, translations
 from api.pages.render import LanguageDep, render
+from api.throttle import client_address, retry_minutes, throttles
 from vaa import group_sessions
 from vaa.accounts import SignedIn
-from vaa.errors import VaaError
+from vaa.errors import TooMany, VaaError
 from vaa.models import GroupSession
 
 # signed_in runs first on every join page, so _page knows which CSRF token the form needs.
@@ -43,10 +43,40 @@ def _page(
     return response
 
 
+class _Throttled(TooMany):
+    def __init__(self, wait: float) -> None:
+        super().__init__("throttled", "too many attempts to join")
+        self.minutes = retry_minutes(wait)
+
+
+def _find(request: Request, session: SessionDep, code: str) -> GroupSession:
+    """The open session with this code; a client that tried too many wrong codes waits."""
+    misses, client = throttles(request).join_misses, client_address(request)
+    wait = misses.wait(client)
+    if wait:
+        raise _Throttled(wait)
+    try:
+        return group_sessions.find_session(session, code=code)
+    except VaaError:
+        misses.hit(client)
+        raise
+
+
 def _problem(request: Request, lang: str, exc: VaaError) -> HTMLResponse:
-    """The code form again, saying that the session is unknown or has ended."""
-    status = status_of(exc)
-    return _page(request, "sessions/join_code.html", lang, status_code=status, problem=exc.code)
+    """The code form again: one 404 for a session unknown or ended (codes cannot be told
+    apart by probing), or 429 after too many attempts."""
+    if isinstance(exc, _Throttled):
+        response = _page(
+            request,
+            "sessions/join_code.html",
+            lang,
+            status_code=429,
+            problem=exc.code,
+            minutes=exc.minutes,
+        )
+        response.headers["Retry-After"] = str(exc.minutes * 60)
+        return response
+    return _page(request, "sessions/join_code.html", lang, status_code=404, problem="unknown")
 
 
 @router.get("/join")
@@ -72,7 +102,7 @@ def redirect_join_code(
         request.headers.get("accept-language"), available_languages(), settings.default_language
     )
     with contextlib.suppress(VaaError):
-        language = group_sessions.find_session(session, code=normal).language
+        language = _find(request, session, normal).language
     return RedirectResponse(f"/{language}/join/{normal}", status_code=303)
 
 
@@ -117,7 +147,7 @@ def read_join(
 ) -> Response:
     """Show the session, what happens to the answers, and the consent to join."""
     try:
-        group = group_sessions.find_session(session, code=code)
+        group = _find(request, session, code)
     except VaaError as exc:
         return _problem(request, lang, exc)
     if code != group.code:
@@ -140,7 +170,11 @@ def create_participant(
 ) -> Response:
     """Join with consent: an anonymous participant, then on to the quiz."""
     try:
-        group = group_sessions.find_session(session, code=code)
+        group = _find(request, session, code)
+        if consent == "yes":
+            wait = throttles(request).joins.check(client_address(request))
+            if wait:
+                raise _Throttled(wait)
     except VaaError as exc:
         return _problem(request, lang, exc)
     context = _session_context(session, group, lang)
@@ -195,7 +229,7 @@ def create_participant(
 def read_kiosk(request: Request, lang: LanguageDep, code: str, session: SessionDep) -> Response:
     """A shared tablet: the join page in a frame that starts afresh after a quiet spell."""
     try:
-        group = group_sessions.find_session(session, code=code)
+        group = _find(request, session, code)
     except VaaError as exc:
         return _problem(request, lang, exc)
     context = _session_context(session, group, lang)

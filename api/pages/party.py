@@ -96,7 +96,7 @@ def accept_invitation(
     session.commit()
     response = RedirectResponse(f"/party/{account.election}/{account.entity}", status_code=303)
     set_session_cookie(request, response, session_token)
-    response.delete_cookie(csrf.ANONYMOUS_COOKIE, path="/")
+    response.delete_cookie(csrf.anonymous_cookie(request), path="/")
     return response
 
 

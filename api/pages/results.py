@@ -13,10 +13,11 @@ call and render.
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from api import csrf
 from api.deps import SessionDep
 from api.errors import message_of
 from api.i18n import translations
@@ -25,6 +26,7 @@ from api.pages.render import LanguageDep, VoterElectionDep, render
 from api.routes.adaptive import NextRequest, next_step
 from api.routes.donations import statistics_response
 from api.routes.elections import load_prepared
+from api.throttle import client_address, retry_minutes, throttles
 from api.views.charts import voter_label
 from api.views.form import FormProblem, read_form
 from api.views.headline import enough_answers, minimum_answers
@@ -40,7 +42,7 @@ from api.views.result import (
 )
 from api.views.share import share_fragment
 from api.views.texts import Texts
-from vaa.donations import THRESHOLD, donate, statistics
+from vaa.donations import THRESHOLD, InvalidToken, donate, spend_token, statistics
 from vaa.errors import VaaError
 from vaa.publish import justification_slice
 from vaa.results import MatchRequest, PreparedElection, score_answers
@@ -165,7 +167,7 @@ async def create_results(
     share += "#" + share_fragment(
         election, response["answers"], match.weights, match.method, match.constituency
     )
-    return render(
+    page = render(
         request,
         "results.html",
         language=lang,
@@ -193,11 +195,30 @@ async def create_results(
         race_entities={e["entity"] for e in selected["results"]} if selected else None,
         reasons=reasons["entities"],
         share_url=share,
+        csrf_token=csrf.anonymous_token(request),  # for the donation form below the result
         **context,
     )
+    csrf.attach_anonymous_cookie(request, page)
+    return page
 
 
-@router.post("/{lang}/{election}/donations", response_model=None)
+class _DonationFlood(Exception):
+    """Too many donations from this connection lately: wait this many minutes."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"too many donations: wait {minutes} min")
+        self.minutes = minutes
+
+
+async def _donation_csrf(request: Request) -> None:
+    # The anonymous double-submit token, even for a signed-in editor trying the quiz: a
+    # donation is not an account's action, and the results page carries that token.
+    await csrf.check(request, request.cookies.get(csrf.anonymous_cookie(request)))
+
+
+@router.post(
+    "/{lang}/{election}/donations", response_model=None, dependencies=[Depends(_donation_csrf)]
+)
 async def create_donation_page(
     request: Request, lang: LanguageDep, election: VoterElectionDep, session: SessionDep
 ) -> Response:
@@ -215,6 +236,12 @@ async def create_donation_page(
         version = form.get("version")
         if not isinstance(version, str):
             raise FormProblem("form.version")
+        # The form's CSRF token (checked above) is this visitor's one-time donation token.
+        token = form.get(csrf.FIELD)
+        spend_token(session, token=token if isinstance(token, str) else "")
+        wait = throttles(request).donations.check(client_address(request))
+        if wait:
+            raise _DonationFlood(retry_minutes(wait))
         donate(
             session,
             election=election["election"],
@@ -222,7 +249,30 @@ async def create_donation_page(
             answers=match.answers,
             weights={sid: int(w) for sid, w in match.weights.items()},
         )
+    except _DonationFlood as flood:
+        session.rollback()
+        _ref, _prepared, context = _page_context(election, session, lang, t)
+        problem = translations(lang).gettext(
+            "Too many answers have been given from your connection lately. "
+            "Please try again in %(minutes)s min."
+        ) % {"minutes": flood.minutes}
+        return _no_result(request, lang, election, context, status_code=429, problem=problem)
+    except InvalidToken:
+        session.rollback()
+        _ref, _prepared, context = _page_context(election, session, lang, t)
+        return _no_result(
+            request,
+            lang,
+            election,
+            context,
+            status_code=403,
+            problem=translations(lang).gettext(
+                "This form has already been sent or is too old. Please show your result "
+                "again to give your answers."
+            ),
+        )
     except (VaaError, ValueError) as exc:  # ValueError: pydantic's, e.g. an over-long id
+        session.rollback()
         _ref, _prepared, context = _page_context(election, session, lang, t)
         problem = message_of(exc, lang)
         return _no_result(request, lang, election, context, status_code=400, problem=problem)

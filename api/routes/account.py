@@ -18,6 +18,7 @@ from api.deps import SessionDep
 from api.errors import status_of
 from api.navigation import home_path
 from api.pages.admin import render_admin
+from api.throttle import client_address
 from vaa import accounts
 from vaa.accounts import ROLES, InvalidCredentials, TooManyFailures
 from vaa.errors import Invalid, VaaError
@@ -30,8 +31,7 @@ FormText = Annotated[str, Form()]
 
 
 def _client(request: Request) -> str:
-    # Behind a proxy, uvicorn's --proxy-headers (on in `vaa serve`) puts the real address here.
-    return request.client.host if request.client else "unknown"
+    return client_address(request)
 
 
 def _minutes(exc: TooManyFailures) -> int:
@@ -50,7 +50,7 @@ def _signed_in_response(
     session.commit()
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, token)
-    response.delete_cookie(csrf.ANONYMOUS_COOKIE, path="/")
+    response.delete_cookie(csrf.anonymous_cookie(request), path="/")
     return response
 
 

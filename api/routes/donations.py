@@ -2,13 +2,24 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep
 from api.schemas import Problem
-from vaa.donations import THRESHOLD, Statistics, donate, statistics
+from api.throttle import client_address, retry_minutes, throttles
+from vaa.donations import (
+    THRESHOLD,
+    TOKEN_LIFETIME,
+    InvalidToken,
+    Statistics,
+    donate,
+    issue_token,
+    statistics,
+    use_token,
+)
 from vaa.results import MAX_ITEMS, Id
+from vaa.store import published_ref
 
 router = APIRouter(prefix="/api/v1", tags=["donations"])
 
@@ -23,6 +34,7 @@ class DonationRequest(BaseModel):
             "examples": [
                 {
                     "version": "…checksum…",
+                    "token": "…from POST donation-tokens…",
                     "answers": {"e-petitions": "agree", "youth-space": None},
                     "weights": {"e-petitions": 2},
                 }
@@ -31,6 +43,8 @@ class DonationRequest(BaseModel):
     )
 
     version: Annotated[str, Field(min_length=1, max_length=64)]
+    token: Annotated[str, Field(min_length=1, max_length=64)]
+    """A one-time token from the result page or from POST .../donation-tokens."""
     answers: Annotated[dict[Id, Id | None], Field(max_length=MAX_ITEMS)]
     weights: Annotated[dict[Id, Literal[0, 1, 2]], Field(max_length=MAX_ITEMS)] = Field(
         default_factory=dict
@@ -39,6 +53,12 @@ class DonationRequest(BaseModel):
 
 class DonationReceipt(BaseModel):
     stored: bool
+
+
+class DonationToken(BaseModel):
+    token: str
+    expires_in: int
+    """Seconds the token can be used (once)."""
 
 
 class OptionCount(BaseModel):
@@ -68,14 +88,24 @@ class StatisticsResponse(BaseModel):
     status_code=201,
     responses={
         400: {"model": Problem, "description": "The answers do not fit that version."},
+        403: {"model": Problem, "description": "The token is unknown, used or expired."},
         404: {"model": Problem, "description": "No such published election or version."},
+        429: {"model": Problem, "description": "Too many donations from this address."},
     },
 )
 def create_donation(
-    election: str, session: SessionDep, request: Annotated[DonationRequest, Body()]
+    election: str,
+    session: SessionDep,
+    request: Annotated[DonationRequest, Body()],
+    connection: Request,
 ) -> DonationReceipt:
     """Store one voter's answers anonymously, with the version and the day only."""
-    donate(
+    refuse_donation_flood(connection)
+    try:
+        use_token(session, token=request.token)
+    except InvalidToken as exc:
+        raise HTTPException(403, str(exc)) from exc
+    donate(  # an unknown election is a NotFound (404), answers that do not fit an Invalid (400)
         session,
         election=election,
         version=request.version,
@@ -84,6 +114,46 @@ def create_donation(
     )
     session.commit()
     return DonationReceipt(stored=True)
+
+
+@router.post(
+    "/elections/{election}/donation-tokens",
+    status_code=201,
+    responses={
+        404: {"model": Problem, "description": "No such published election."},
+        429: {"model": Problem, "description": "Too many tokens for this address."},
+    },
+)
+def create_donation_token(
+    election: str, session: SessionDep, connection: Request, response: Response
+) -> DonationToken:
+    """A one-time token for one donation (the result page has one already)."""
+    if published_ref(session, slug=election) is None:
+        raise HTTPException(404, f"no published election {election!r}")
+    wait = throttles(connection).donation_tokens.check(client_address(connection))
+    if wait:
+        minutes = retry_minutes(wait)
+        raise HTTPException(
+            429,
+            f"too many donation tokens for this address; try again in {minutes} min",
+            {"Retry-After": str(minutes * 60)},
+        )
+    token = issue_token(session)
+    session.commit()
+    response.headers["Cache-Control"] = "no-store"
+    return DonationToken(token=token, expires_in=int(TOKEN_LIFETIME.total_seconds()))
+
+
+def refuse_donation_flood(request: Request) -> None:
+    """429 once this client (or everyone together) has donated too often lately."""
+    wait = throttles(request).donations.check(client_address(request))
+    if wait:
+        minutes = retry_minutes(wait)
+        raise HTTPException(
+            429,
+            f"too many donations from this address; try again in {minutes} min",
+            {"Retry-After": str(minutes * 60)},
+        )
 
 
 @router.get(

@@ -24,6 +24,7 @@ from api.auth import require_role
 from api.deps import SessionDep, get_engine
 from api.schemas import Problem
 from vaa import group_sessions
+from vaa.errors import Gone, NotFound
 from vaa.models import Account, GroupSession
 
 POLL_SECONDS = 0.5
@@ -68,8 +69,7 @@ class AnswerReceipt(BaseModel):
 
 ANSWER_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "An unknown statement, option or weight."},
-    404: {"model": Problem, "description": "No such session or participant."},
-    410: {"model": Problem, "description": "The session has ended."},
+    404: {"model": Problem, "description": "No such open session, or no such participant."},
 }
 
 
@@ -78,15 +78,20 @@ def create_session_answers(
     code: str, session: SessionDep, batch: Annotated[AnswerBatch, Body()]
 ) -> AnswerReceipt:
     """Store a participant's answers in a group session; committed before the reply."""
-    stored = group_sessions.record_answers(
-        session,
-        code=code,
-        participant=batch.participant,
-        answers=batch.answers,
-        weights=batch.weights,
-        cleared=batch.cleared,
-        finished=batch.finished,
-    )
+    try:
+        stored = group_sessions.record_answers(
+            session,
+            code=code,
+            participant=batch.participant,
+            answers=batch.answers,
+            weights=batch.weights,
+            cleared=batch.cleared,
+            finished=batch.finished,
+        )
+    except (Gone, NotFound):
+        # One answer for both, so that a code cannot be probed (session-join.js reads a
+        # 404 as "the session has ended" for a participant who had joined).
+        raise NotFound("session.unknown", "no such open session or participant") from None
     session.commit()
     return AnswerReceipt(stored=stored)
 

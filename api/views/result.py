@@ -421,6 +421,7 @@ def page_frame(
         "bundle": election["bundle_url"],
         "justifications": election["justifications_url"],
         "donate": f"/api/v1/elections/{slug}/donations",
+        "donateToken": f"/api/v1/elections/{slug}/donation-tokens",
         "shareKey": share_key(election),
         "method": election["matching"]["method"],
         "minimum": minimum_answers(len(prepared.statement_ids)),

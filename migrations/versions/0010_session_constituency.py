@@ -1,7 +1,7 @@
 """group sessions: the room's constituency (which races the group's results show)
 
 Revision ID: 0010
-Revises: 0008 (0009 once the hardening migration lands)
+Revises: 0009
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision: str = '0010'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

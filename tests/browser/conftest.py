@@ -83,7 +83,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{path}"
     engine, _ = prepare_database(Settings(database_url=url, demo_files=DEMO_FILES))
     engine.dispose()
-    process, base = start_server(url)
+    # Loopback is the test's proxy: X-Forwarded-For then tells voters apart (donation limits).
+    process, base = start_server(url, VAA_TRUSTED_PROXIES="127.0.0.1")
     yield base
     process.terminate()
     process.wait(timeout=10)

@@ -1,9 +1,11 @@
 """Anonymous donations of answers and their statistics (SQLite and PostgreSQL)."""
 
 import html
+import re
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -34,9 +36,17 @@ def _body(election: dict[str, Any], pick: int = 0) -> dict[str, Any]:
     }
 
 
+def _donate(client: TestClient, body: dict[str, Any], election: str = "demo") -> httpx.Response:
+    """Send a donation with a fresh one-time token, as the result page's script does."""
+    token = client.post("/api/v1/elections/demo/donation-tokens")
+    assert token.status_code == 201, token.text
+    body = {"token": token.json()["token"], **body}
+    return client.post(f"/api/v1/elections/{election}/donations", json=body)
+
+
 def test_a_donation_keeps_answers_version_and_day_only(client: TestClient, demo: sa.Engine) -> None:
     election = _election(client)
-    response = client.post("/api/v1/elections/demo/donations", json=_body(election))
+    response = _donate(client, _body(election))
     assert response.status_code == 201
     assert response.json() == {"stored": True}
     # Nothing else could identify the voter: the tables have no other columns.
@@ -81,7 +91,7 @@ def test_invalid_donations_are_refused_with_a_reason(
 ) -> None:
     body = _body(_election(client))
     change(body)
-    response = client.post("/api/v1/elections/demo/donations", json=body)
+    response = _donate(client, body)
     assert response.status_code == status, response.text
     assert problem in str(response.json()["detail"])
     with Session(demo) as session:
@@ -89,10 +99,7 @@ def test_invalid_donations_are_refused_with_a_reason(
 
 
 def test_malformed_requests_are_4xx(client: TestClient) -> None:
-    assert (
-        client.post("/api/v1/elections/nope/donations", json=_body(_election(client))).status_code
-        == 404
-    )
+    assert _donate(client, _body(_election(client)), election="nope").status_code == 404
     garbage = client.post(
         "/api/v1/elections/demo/donations",
         content=b"{not json",
@@ -105,8 +112,9 @@ def test_malformed_requests_are_4xx(client: TestClient) -> None:
 
 def test_statistics_wait_for_enough_donations(client: TestClient) -> None:
     election = _election(client)
-    for i in range(THRESHOLD - 1):
-        client.post("/api/v1/elections/demo/donations", json=_body(election, pick=i % 2))
+    for i in range(THRESHOLD - 1):  # voters on their own connections (one may flood: 429)
+        voter = TestClient(client.app, client=(f"192.0.2.{i + 1}", 50000))
+        _donate(voter, _body(election, pick=i % 2))
     waiting = client.get("/api/v1/elections/demo/statistics").json()
     assert waiting["needed"] == 1 and waiting["statements"] is None
     assert waiting["donations"] is None  # nothing about the answers before the threshold
@@ -114,7 +122,7 @@ def test_statistics_wait_for_enough_donations(client: TestClient) -> None:
     assert "Still needed: 1 of 20." in page
     assert "<table" not in page
 
-    client.post("/api/v1/elections/demo/donations", json=_body(election, pick=4))
+    _donate(client, _body(election, pick=4))
     shown = client.get("/api/v1/elections/demo/statistics").json()
     assert shown["needed"] == 0 and shown["donations"] == THRESHOLD
     first, second = shown["statements"][0], shown["statements"][1]
@@ -167,7 +175,11 @@ def test_the_form_without_javascript_needs_the_tick(client: TestClient, demo: sa
     election = _election(client)
     body = _body(election)
     form = {f"answer-{sid}": option or "skip" for sid, option in body["answers"].items()}
+    results = client.post("/en/demo/results", data=form)  # the form is below the result
+    token = re.search(r'name="csrf_token" value="([^"]+)"', results.text)
+    assert token
     form["version"] = election["version"]
+    form["csrf_token"] = token.group(1)
     refused = client.post("/en/demo/donations", data=form, follow_redirects=False)
     assert refused.status_code == 400
     assert "Please tick the box first." in refused.text

@@ -591,11 +591,15 @@ class ResultPage {
       status.textContent = t("donate_sending");
       const answers = Object.fromEntries(this.election.statements.map((s) => [s.id, this.state.answers[s.id] ?? null]));
       try {
+        // A one-time token first: the server gives each donation one (it carries no answers).
+        const issued = await fetch(cfg.donateToken, { method: "POST", credentials: "omit" });
+        if (!issued.ok) throw new Error(String(issued.status));
+        const { token } = await issued.json();
         const response = await fetch(cfg.donate, {
           method: "POST",
           credentials: "omit",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ version: this.election.version, answers, weights: this.state.weights }),
+          body: JSON.stringify({ version: this.election.version, token, answers, weights: this.state.weights }),
         });
         if (!response.ok) throw new Error(String(response.status));
         status.textContent = t("donate_thanks");
