@@ -285,9 +285,16 @@ def donate_to(client: TestClient, checksum: str) -> httpx.Response:
     bundle = client.get(f"/api/v1/elections/demo/bundle/{checksum}").json()
     first = bundle["questionnaire"]["statements"][0]["id"]
     option = bundle["questionnaire"]["scale"][0]["id"]
+    token = client.post("/api/v1/elections/demo/donation-tokens")
+    assert token.status_code == 201, token.text
     return client.post(
         "/api/v1/elections/demo/donations",
-        json={"version": checksum, "answers": {first: option}, "weights": {}},
+        json={
+            "version": checksum,
+            "token": token.json()["token"],
+            "answers": {first: option},
+            "weights": {},
+        },
     )
 
 
