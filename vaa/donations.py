@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from vaa.content import ElectionContent
-from vaa.errors import Invalid, InvalidAnswers, NotFound
+from vaa.errors import Closed, Invalid, InvalidAnswers, NotFound
 from vaa.models import Donation, DonationAnswer, DonationToken, utcnow
 from vaa.publish import content_from_bundle
 from vaa.store import bundle_bytes, get_election, published_ref, version_by_checksum
@@ -151,6 +151,9 @@ def donate(
     )
     if found is None or found.id is None or row is None or row.bundle is None:
         raise NotFound("election.version", version=version, election=election)
+    if found.visibility in ("archived", "unpublished"):
+        # Read-only: its published versions stay readable, but it gathers nothing more.
+        raise Closed("election.archived", f"election {election!r} is archived: it takes no answers")
     content = content_from_bundle(row.bundle)
     _check(content, answers, weights)
     donation = Donation(election_id=found.id, version=version, day=day or today())

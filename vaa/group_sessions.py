@@ -112,6 +112,8 @@ def create_session(
     found = get_election(session, slug=election)
     if ref is None or found is None or found.id is None:
         raise NotFound("election", f"no published election {election!r}")
+    if ref.archived:
+        raise Gone("election", f"election {election!r} is archived: it takes no new sessions")
     content = _content(session, found.id, ref.checksum)
     if language not in content.questionnaire.languages:
         raise Invalid(

@@ -33,6 +33,11 @@ class Election(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    # listed: on the home page; hidden: reachable by link only; archived: not listed, voter
+    # pages say so; unpublished: voter pages 404 (bundles stay retrievable by checksum).
+    visibility: str = Field(
+        default="listed", max_length=16, sa_column_kwargs={"server_default": "listed"}
+    )
 
 
 class QuestionnaireVersion(SQLModel, table=True):

@@ -72,14 +72,27 @@ def latest_published(session: Session, *, election_id: int) -> QuestionnaireVers
     ).first()
 
 
-def published_versions(session: Session) -> Sequence[tuple[Election, QuestionnaireVersion]]:
-    """Every election that has a published version, with its newest, by slug."""
-    rows = session.exec(
+VISIBILITIES = ("listed", "hidden", "archived", "unpublished")
+
+
+def published_versions(
+    session: Session, *, listed: bool = False
+) -> Sequence[tuple[Election, QuestionnaireVersion]]:
+    """Every election voters can open, with its newest version, by slug.
+
+    Unpublished elections are left out; with listed=True, hidden and archived ones too
+    (what the public home page and the election list show).
+    """
+    query = (
         select(Election, QuestionnaireVersion)
         .join(QuestionnaireVersion, col(QuestionnaireVersion.election_id) == Election.id)
         .where(QuestionnaireVersion.status == "published")
+        .where(Election.visibility != "unpublished")
         .order_by(Election.slug, col(QuestionnaireVersion.number).desc())
-    ).all()
+    )
+    if listed:
+        query = query.where(Election.visibility == "listed")
+    rows = session.exec(query).all()
     newest: dict[str, tuple[Election, QuestionnaireVersion]] = {}
     for election, version in rows:
         newest.setdefault(election.slug, (election, version))
@@ -124,6 +137,7 @@ def publish(session: Session, *, content: ElectionContent) -> PublishOutcome:
         session.add(election)
         session.flush()
     assert election.id is not None
+    lock_election(session, election_id=election.id)
     current = latest_published(session, election_id=election.id)
     digest = checksum(content)
     if current is not None and current.checksum == digest:
@@ -146,6 +160,17 @@ def publish(session: Session, *, content: ElectionContent) -> PublishOutcome:
     session.add(version)
     session.flush()
     return PublishOutcome(version, created=True)
+
+
+def lock_election(session: Session, *, election_id: int) -> None:
+    """Take the election's write lock until the transaction ends.
+
+    A no-op update: PostgreSQL locks the row and SQLite the database, so a second
+    publish of the same election waits, then sees the first one's version.
+    """
+    session.execute(
+        sa.update(Election).where(col(Election.id) == election_id).values(slug=Election.slug)
+    )
 
 
 def write_version(
@@ -312,23 +337,40 @@ class VersionRef:
     version_id: int
     number: int
     checksum: str
+    archived: bool = False
 
 
 def published_ref(session: Session, *, slug: str) -> VersionRef | None:
-    """The newest published version of an election, without loading its bundle."""
+    """The newest published version of an election, without loading its bundle.
+
+    None for an unpublished election: its voter pages are gone, though its bundles stay
+    retrievable by checksum (version_by_checksum).
+    """
     row = session.exec(
-        select(QuestionnaireVersion.id, QuestionnaireVersion.number, QuestionnaireVersion.checksum)
+        select(
+            QuestionnaireVersion.id,
+            QuestionnaireVersion.number,
+            QuestionnaireVersion.checksum,
+            Election.visibility,
+        )
         .join(Election, col(Election.id) == QuestionnaireVersion.election_id)
         .where(Election.slug == slug)
         .where(QuestionnaireVersion.status == "published")
+        .where(Election.visibility != "unpublished")
         .order_by(col(QuestionnaireVersion.number).desc())
         .limit(1)
     ).first()
     if row is None:
         return None
-    version_id, number, digest = row
+    version_id, number, digest, visibility = row
     assert version_id is not None and digest is not None
-    return VersionRef(slug=slug, version_id=version_id, number=number, checksum=digest)
+    return VersionRef(
+        slug=slug,
+        version_id=version_id,
+        number=number,
+        checksum=digest,
+        archived=visibility == "archived",
+    )
 
 
 def bundle_bytes(session: Session, *, version_id: int) -> bytes:

@@ -24,7 +24,7 @@ def redirect_to_language(request: Request, settings: SettingsDep) -> RedirectRes
 @router.get("/{lang}/", response_class=HTMLResponse)
 def read_home(request: Request, lang: LanguageDep, session: SessionDep) -> Response:
     """List the published elections; with only one, go straight to it."""
-    published = published_versions(session)
+    published = published_versions(session, listed=True)
     if len(published) == 1:
         election, version = published[0]
         language = lang if lang in version.languages else version.languages[0]

@@ -55,6 +55,7 @@ def _choices(session: Session) -> list[dict[str, Any]]:
             "constituencies": v.constituencies or [],
         }
         for e, v in published_versions(session)
+        if e.visibility != "archived"
     ]
 
 

@@ -46,6 +46,7 @@ def voter_election(session: Session, slug: str, language: str) -> dict[str, Any]
         raise ElectionLanguageMissing(languages[0]) from None
     data["bundle_url"] = f"/api/v1/elections/{slug}/bundle/{ref.checksum}/{language}"
     data["justifications_url"] = f"{data['bundle_url']}/justifications"
+    data["archived"] = ref.archived
     return data
 
 

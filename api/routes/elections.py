@@ -72,7 +72,7 @@ def load_prepared(session: Session, ref: VersionRef) -> PreparedElection:
 @router.get("/elections")
 def read_elections(session: SessionDep) -> list[ElectionSummary]:
     """List the published elections, each at its newest version."""
-    return [_summary(e.slug, v) for e, v in published_versions(session)]
+    return [_summary(e.slug, v) for e, v in published_versions(session, listed=True)]
 
 
 @router.get("/elections/{election}", responses=NOT_FOUND)

@@ -7,11 +7,20 @@ draft revision it was opened at (see core.py).
 
 from fastapi import APIRouter
 
-from api.pages.admin_content import elections, items, races, review, sheets, texts
+from api.pages.admin_content import (
+    elections,
+    items,
+    lifecycle,
+    preview_results,
+    races,
+    review,
+    sheets,
+    texts,
+)
 
 router = APIRouter(include_in_schema=False)
 # The generic item routes (/{kind}/{item}) go last, after every fixed path.
-for _part in (elections, texts, review, sheets, races, items):
+for _part in (elections, lifecycle, texts, review, preview_results, sheets, races, items):
     router.include_router(_part.router)
 
 __all__ = ["router"]

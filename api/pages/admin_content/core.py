@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 from api.auth import require_role
 from api.i18n import language_name
 from api.pages.admin import render_admin
+from api.pages.admin_content.labels import describe_field
 from vaa import audit
 from vaa.content import ElectionContent, Entity, Questionnaire
 from vaa.drafts import OpenDraft, StaleDraft, open_draft, save_draft
@@ -156,6 +157,7 @@ def page(
         status_code=status_code,
         title_in=title_in,
         language_name=language_name,
+        describe_field=describe_field,
         **context,
     )
 

@@ -79,6 +79,7 @@ def read_elections(request: Request, session: SessionDep, user: EditorDep) -> HT
                 "title": text_in(title, lang, default=election.slug),
                 "number": version.number if version else None,
                 "changes": unpublished_changes(session, election),
+                "visibility": election.visibility,
             }
         )
     return page(request, "elections.html", elections=rows)
@@ -165,6 +166,7 @@ def read_election(
         version=version,
         changes=unpublished_changes(session, opened.election),
         problems=len(problems),
+        visibility=opened.election.visibility,
         counts={
             "themes": len(q.get("themes", [])),
             "axes": len(q.get("axes", [])),

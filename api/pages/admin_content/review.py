@@ -27,6 +27,7 @@ from vaa.diagnostics import diagnose
 from vaa.drafts import OpenDraft, draft_content, publish_draft
 from vaa.formats import DataError, Problem
 from vaa.publish import build_bundle, checksum, voter_slice
+from vaa.publishing import publish_warnings
 from vaa.store import latest_published
 
 router = APIRouter(prefix="/admin/elections")
@@ -268,6 +269,11 @@ def _publish_page(
         and content is not None
         and checksum(content) == version.checksum,
         preview_refused=False,
+        warnings=publish_warnings(content) if content is not None else [],
+        entity_names={e.id: e.name for e in content.entities} if content is not None else {},
+        statement_texts={s.id: s.text for s in content.questionnaire.statements}
+        if content is not None
+        else {},
     )
 
 
@@ -297,6 +303,9 @@ def publish_election(
         return _publish_page(request, opened, session, problems=exc.problems, status_code=409)
     if not outcome.created:
         session.rollback()
+        if before is None or outcome.version.id != before.id:
+            # Someone published the same draft while this request waited for the lock.
+            return redirect(f"{base_url(election)}/publish?done=concurrent")
         return redirect(f"{base_url(election)}/publish?done=unchanged")
     version = outcome.version
     audit.record(
