@@ -123,7 +123,9 @@ def test_a_far_away_cell_is_refused_at_the_row_limit(example: ElectionContent) -
     assert problems == [
         "questionnaire:10001: has more than 10,000 rows; a sheet may have at most 10,000"
     ]
-    assert elapsed < 1
+    # Stopped at row 10,001 of 1,048,576: a second on an idle machine; the bound leaves room
+    # for a loaded one (without the limit the read takes minutes).
+    assert elapsed < 5
 
 
 def test_too_many_cells_in_a_small_upload_are_refused(
