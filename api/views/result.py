@@ -195,6 +195,7 @@ def result_view(
         "voter_list": position_text(response["position"], election["axes"], t),
         "statements": by_statement,
         "suggest": suggestions(election, response, weights=weights, t=t, name=name),
+        "tiebreak": tie_breakers(election, response, t=t, name=name),
         "compare": compare_view(election, answers, compare or _top_two(results), t=t),
     }
 
@@ -313,6 +314,55 @@ def headline_texts(
 def _top_two(results: list[dict[str, Any]]) -> tuple[str, str]:
     ids = [r["entity"] for r in results]
     return (ids[0], ids[1] if len(ids) > 1 else ids[0])
+
+
+TIE_BREAKERS = 3
+
+
+def tie_breakers(
+    election: Mapping[str, Any],
+    response: Mapping[str, Any],
+    *,
+    t: Texts,
+    name: Mapping[str, str],
+) -> dict[str, Any] | None:
+    """When the top two are too close to call: up to three statements the voter has not
+    answered on which the two answer most differently, to answer in one tap each
+    (results-view.js: tieBreakers). None when they are not close or none is left."""
+    results = response["results"]
+    if len(results) < 2 or not results[1]["close_to_top"] or results[1]["score"] is None:
+        return None
+    a, b = results[0]["entity"], results[1]["entity"]
+    entities = {e["id"]: e for e in election["entities"]}
+    index = {o["id"]: j for j, o in enumerate(election["scale"])}
+    options = {o["id"]: o["label"] for o in election["scale"]}
+    answers = response["answers"]
+    found = []
+    for i, s in enumerate(election["statements"]):
+        ia = index.get(entities[a]["answers"].get(s["id"]))
+        ib = index.get(entities[b]["answers"].get(s["id"]))
+        if answers.get(s["id"]) is None and ia is not None and ib is not None and ia != ib:
+            found.append((-abs(ia - ib), i, s))
+    if not found:
+        return None
+    found.sort(key=lambda item: (item[0], item[1]))
+    return {
+        "intro": t("tiebreak_intro", a=name[a], b=name[b]),
+        "items": [
+            {
+                "id": s["id"],
+                "text": s["text"],
+                "answers": t(
+                    "suggest_answers",
+                    a=name[a],
+                    a_answer=options[entities[a]["answers"][s["id"]]],
+                    b=name[b],
+                    b_answer=options[entities[b]["answers"][s["id"]]],
+                ),
+            }
+            for _gap, _i, s in found[:TIE_BREAKERS]
+        ],
+    }
 
 
 def suggestions(

@@ -102,6 +102,9 @@ TEXTS = {
     "positions_of": N_("stands on the answers of %(entity)s"),
     "did_not_answer": N_("Did not answer the statements, so not ranked: %(names)s."),
     "race_nobody": N_("Nobody in this race answered the statements."),
+    "tiebreak_intro": N_(
+        "%(a)s and %(b)s are too close to call. They answer these statements differently, and you have not answered them: one answer may tell them apart."
+    ),
     "certainty_line": N_(
         "If you answered the %(n)s statements you have not seen, your top match would stay the same with a probability of about %(pct)s."
     ),

@@ -88,3 +88,25 @@ def test_a_voter_who_has_not_seen_every_statement_reads_how_sure_the_top_is(
     every = {f"answer-{sid}": "skip" for sid in ids} | seen
     whole = parse(client.post("/en/demo/results", data=every))
     assert text(one(whole, ".summary__certainty [data-k=certainty]")) == ""  # nothing left unseen
+
+
+def test_a_too_close_top_two_offers_unanswered_statements_in_one_tap(client: TestClient) -> None:
+    election = voter_slice(client, lang="en")
+    ids = [s["id"] for s in election["statements"]]
+    form = {f"answer-{sid}": "neutral" if i < 6 else "skip" for i, sid in enumerate(ids)}
+    page = parse(client.post("/en/demo/results", data=form))
+    top = [li["data-entity"] for li in select(page, "[data-list=rows] > li")][:2]
+    items = select(page, "#tiebreak [data-list=tiebreak] > li")
+    assert 1 <= len(items) <= 3, "neutral answers leave the top two too close to call"
+    answers = {e["id"]: e["answers"] for e in election["entities"]}
+    for li in items:
+        sid = li["data-statement"]
+        assert ids.index(sid) >= 6  # not answered yet
+        assert answers[top[0]][sid] != answers[top[1]][sid]  # the two answer it differently
+        sent = fields(one(li, "form"))
+        assert f"answer-{sid}" not in sent and sent[f"answer-{ids[0]}"] == ["neutral"]
+    # one tap: the button posts the answer with every other answer carried along
+    first = items[0]["data-statement"]
+    option = select(items[0], "button[data-option]")[0]["value"]
+    tapped = parse(client.post("/en/demo/results", data={**form, f"answer-{first}": option}))
+    assert first not in [li["data-statement"] for li in select(tapped, "#tiebreak li")]

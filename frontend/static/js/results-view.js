@@ -153,6 +153,7 @@ export function resultView(election, response, { weights, compare, t, certainty 
     voter_list: positionText(response.position, election.axes, t),
     statements,
     suggest: suggestions(election, response, { weights, t, name }),
+    tiebreak: tieBreakers(election, response, { t, name }),
     compare: compareView(election, answers, compare || topTwo(results), t),
   };
 }
@@ -201,6 +202,34 @@ export function ballotViews(election, response, { weights, t, certainty = {}, un
 
 function topTwo(results) {
   return [results[0].entity, (results[1] || results[0]).entity];
+}
+
+/** Unanswered statements that may separate a too-close top two (tie_breakers in api/views/result.py). */
+export function tieBreakers(election, response, { t, name }) {
+  const results = response.results;
+  if (results.length < 2 || !results[1].close_to_top || results[1].score == null) return null;
+  const [a, b] = [results[0].entity, results[1].entity];
+  const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
+  const index = Object.fromEntries(election.scale.map((o, j) => [o.id, j]));
+  const options = Object.fromEntries(election.scale.map((o) => [o.id, o.label]));
+  const found = [];
+  election.statements.forEach((s, i) => {
+    const ia = index[entities[a].answers[s.id]];
+    const ib = index[entities[b].answers[s.id]];
+    if (response.answers[s.id] == null && ia != null && ib != null && ia !== ib) found.push([-Math.abs(ia - ib), i, s]);
+  });
+  if (!found.length) return null;
+  found.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  return {
+    intro: t("tiebreak_intro", { a: name[a], b: name[b] }),
+    items: found.slice(0, 3).map(([, , s]) => ({
+      id: s.id,
+      text: s.text,
+      answers: t("suggest_answers", {
+        a: name[a], a_answer: options[entities[a].answers[s.id]], b: name[b], b_answer: options[entities[b].answers[s.id]],
+      }),
+    })),
+  };
 }
 
 /** When the top two are too close to call: the statements they differ on, to weigh. */

@@ -330,6 +330,7 @@ class ResultPage {
     this.renderCharts(view);
     this.updateStatements(view);
     if (!keepSuggest) this.renderSuggest(view.suggest);
+    this.renderTiebreak(view.tiebreak);
     if (!this.state.compare) this.state.compare = [view.compare.a, view.compare.b];
     this.renderCompare(view.compare);
     for (const radio of $$("#method-form input[name=method]")) radio.checked = radio.value === this.state.method;
@@ -457,6 +458,19 @@ class ResultPage {
     });
   }
 
+  renderTiebreak(tiebreak) {
+    const section = $("#tiebreak");
+    section.hidden = !tiebreak;
+    if (!tiebreak) return;
+    fill(section, tiebreak);
+    setList($("[data-list=tiebreak]", section), tiebreak.items, (item) => {
+      const li = clone("tpl-tiebreak");
+      li.dataset.statement = item.id;
+      fill(li, { ...item, answer_name: `answer-${item.id}` });
+      return li;
+    });
+  }
+
   renderCompare(compare) {
     const section = $("#compare-form").parentElement;
     $("#compare-a").value = this.state.compare[0];
@@ -548,6 +562,14 @@ class ResultPage {
         this.state.answers[sid] = el.value === "skip" ? null : el.value;
         return;
       }
+      this.save();
+      this.render();
+    });
+    $("#tiebreak").addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-option]");
+      if (!button) return;
+      event.preventDefault();
+      this.state.answers[button.closest("[data-statement]").dataset.statement] = button.dataset.option;
       this.save();
       this.render();
     });
