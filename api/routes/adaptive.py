@@ -10,7 +10,6 @@ from api.deps import PublishedDep, SessionDep
 from api.routes.elections import BAD_ANSWERS, load_prepared
 from vaa import adaptive, matching
 from vaa.errors import InvalidAnswers
-from vaa.races import ballots
 from vaa.results import MatchRequest, PreparedElection, request_language
 
 router = APIRouter(prefix="/api/v1", tags=["elections"])
@@ -33,19 +32,14 @@ class NextResponse(BaseModel):
 def race_entities(prepared: PreparedElection, race: str | None) -> list[int]:
     """Indices of the entities standing in `race` that answered something (all entities
     when None); InvalidAnswers if the election has no such race."""
+    fixed = prepared.fixed
     if race is None:
-        return list(range(len(prepared.entity_ids)))
-    ballot = next((b for b in ballots(prepared.content) if b.id == race), None)
-    if ballot is None or not prepared.content.questionnaire.races:
-        known = (
-            [b.id for b in ballots(prepared.content)]
-            if prepared.content.questionnaire.races
-            else []
-        )
-        raise InvalidAnswers("answers.race", race=race, races=known)
-    index = {eid: e for e, eid in enumerate(prepared.entity_ids)}
-    members = [index[eid] for eid in ballot.entity_ids]
-    return [e for e in members if not np.isnan(prepared.entity_answers[e]).all()]
+        return list(fixed.everyone)
+    found = fixed.ballots(None) if prepared.content.questionnaire.races else []
+    ballot = next((b for b in found if b.id == race), None)
+    if ballot is None:
+        raise InvalidAnswers("answers.race", race=race, races=[b.id for b in found])
+    return [e for e in fixed.members(ballot) if fixed.answering[e]]
 
 
 @router.post(
