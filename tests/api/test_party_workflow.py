@@ -492,9 +492,8 @@ def test_review_pages_need_an_editor(
     )  # no CSRF token
 
 
-def test_a_candidate_on_its_partys_positions_gets_its_own_once_approved(demo: sa.Engine) -> None:
-    # A candidate invited like a party fills in its own positions; approving them ends
-    # its use of the party's (it cannot have both: publishing would refuse the draft).
+def add_borrowing_candidate(demo: sa.Engine, *, publish: bool = False) -> dict[str, Any]:
+    """Put a candidate standing on PARTY's positions into the draft; return the draft."""
     data, revision = draft(demo)
     data["entities"].append(
         {
@@ -508,6 +507,15 @@ def test_a_candidate_on_its_partys_positions_gets_its_own_once_approved(demo: sa
     )
     with session_scope(demo) as session:
         save_draft(session, slug=ELECTION, data=data, revision=revision)
+        if publish:
+            publish_draft(session, slug=ELECTION)
+    return data
+
+
+def test_a_candidate_on_its_partys_positions_gets_its_own_once_approved(demo: sa.Engine) -> None:
+    # A candidate invited like a party fills in its own positions; approving them ends
+    # its use of the party's (it cannot have both: publishing would refuse the draft).
+    data = add_borrowing_candidate(demo)
     first = data["questionnaire"]["statements"][0]["id"]
     own = {first: {"answer": "agree", "justification": {"ka": "ჩემი", "en": "Mine"}, "source": ""}}
     with session_scope(demo) as session:
@@ -534,20 +542,7 @@ def test_a_candidate_on_its_partys_positions_gets_its_own_once_approved(demo: sa
 def test_a_candidate_on_its_partys_positions_is_told_so_in_its_portal(
     client: TestClient, demo: sa.Engine
 ) -> None:
-    data, revision = draft(demo)
-    data["entities"].append(
-        {
-            "id": "nino-beridze",
-            "kind": "candidate",
-            "name": {"ka": "ნინო ბერიძე", "en": "Nino Beridze"},
-            "party": PARTY,
-            "positions_from": PARTY,
-            "positions": {},
-        }
-    )
-    with session_scope(demo) as session:
-        save_draft(session, slug=ELECTION, data=data, revision=revision)
-        publish_draft(session, slug=ELECTION)
+    add_borrowing_candidate(demo, publish=True)
     with session_scope(demo) as session:
         accounts.create_account(
             session,

@@ -97,42 +97,27 @@ def test_browser_engine_matches_python() -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("mutant", MUTANTS)
-def test_suite_catches_a_broken_engine(mutant: str, tmp_path: Path) -> None:
-    old, new = MUTANTS[mutant]
-    source = ENGINE.read_text(encoding="utf-8")
-    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to matching.js"
-    broken = tmp_path / "matching.js"
+# Each browser port, the run_suite argument that swaps it, and the mutants it must catch.
+PORTS = {
+    "engine": (ENGINE, MUTANTS),
+    "races": (RACES, RACE_MUTANTS),
+    "adaptive": (ADAPTIVE, ADAPTIVE_MUTANTS),
+}
+
+
+@pytest.mark.parametrize(
+    ("port", "mutant"), [(port, mutant) for port, (_, found) in PORTS.items() for mutant in found]
+)
+def test_suite_catches_a_broken_port(port: str, mutant: str, tmp_path: Path) -> None:
+    path, mutants = PORTS[port]
+    old, new = mutants[mutant]
+    source = path.read_text(encoding="utf-8")
+    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to {path.name}"
+    broken = tmp_path / path.name
     broken.write_text(source.replace(old, new), encoding="utf-8")
-    result = run_suite(broken)
+    result = run_suite(**{port: broken})
     assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
-    # cases failed, not the loading: the engine ran and some checks still passed
+    # cases failed, not the loading: the port ran and some checks still passed
     counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
     assert int(counts["pass"]) > 0, result.stdout[-4000:]
     assert int(counts["fail"]) > 0, result.stdout[-4000:]
-
-
-@pytest.mark.parametrize("mutant", RACE_MUTANTS)
-def test_suite_catches_a_broken_race_port(mutant: str, tmp_path: Path) -> None:
-    old, new = RACE_MUTANTS[mutant]
-    source = RACES.read_text(encoding="utf-8")
-    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to races.js"
-    broken = tmp_path / "races.js"
-    broken.write_text(source.replace(old, new), encoding="utf-8")
-    result = run_suite(races=broken)
-    assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
-    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
-    assert int(counts["pass"]) > 0 and int(counts["fail"]) > 0, result.stdout[-4000:]
-
-
-@pytest.mark.parametrize("mutant", ADAPTIVE_MUTANTS)
-def test_suite_catches_a_broken_adaptive_port(mutant: str, tmp_path: Path) -> None:
-    old, new = ADAPTIVE_MUTANTS[mutant]
-    source = ADAPTIVE.read_text(encoding="utf-8")
-    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to adaptive.js"
-    broken = tmp_path / "adaptive.js"
-    broken.write_text(source.replace(old, new), encoding="utf-8")
-    result = run_suite(adaptive=broken)
-    assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
-    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
-    assert int(counts["pass"]) > 0 and int(counts["fail"]) > 0, result.stdout[-4000:]
