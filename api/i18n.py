@@ -13,9 +13,11 @@ from babel.core import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
-from vaa.settings import ROOT
+from api.formatting import date_time, long_date
+from vaa.settings import ROOT, get_settings
 
 FRONTEND = ROOT / "frontend"
 LOCALES = FRONTEND / "locales"
@@ -87,4 +89,20 @@ def environment(language: str, templates: Path = TEMPLATES) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["long_date"] = _long_date
+    env.filters["local_datetime"] = _local_datetime
     return env
+
+
+@pass_context
+def _long_date(context: Context, value: object) -> str:
+    """`{{ day|long_date }}`: the date as the page's language writes it."""
+    return long_date(value, context.get("lang", "en")) if value else ""  # type: ignore[arg-type]
+
+
+@pass_context
+def _local_datetime(context: Context, value: object) -> str:
+    """`{{ moment|local_datetime }}`: date and time in the configured zone (VAA_TIMEZONE)."""
+    if not value:
+        return ""
+    return date_time(value, context.get("lang", "en"), get_settings().timezone)  # type: ignore[arg-type]

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     default_language: str = Field(
         default="ka", description="UI language when the browser asks for none we have."
     )
+    timezone: str = Field(
+        default="Asia/Tbilisi",
+        description="Time zone in which pages show dates and times (deadlines, meetings, audit).",
+    )
     frame_ancestors: str = Field(
         default="'self'",
         description="CSP frame-ancestors: who may embed the pages, e.g. \"'self' https://ngo.ge\".",
