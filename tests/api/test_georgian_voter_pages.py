@@ -103,4 +103,3 @@ def test_the_check_sees_english_when_it_is_there(voter_pages: dict[str, Beautifu
     assert page.body is not None
     page.body.append(BeautifulSoup("<p>Which party agrees with you most?</p>", "html.parser"))
     assert _english_in(page, _english_phrases())
-
