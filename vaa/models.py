@@ -66,50 +66,43 @@ class QuestionnaireVersion(SQLModel, table=True):
     published_at: datetime | None = None
 
 
-class Theme(SQLModel, table=True):
-    __table_args__ = (sa.UniqueConstraint("version_id", "key"),)
+class VersionItem(SQLModel):
+    """The columns every ordered, keyed item of a version has (themes, axes, ...)."""
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="questionnaire_version.id", index=True)
     ordinal: int
     key: str = Field(max_length=64)
+
+
+class Theme(VersionItem, table=True):
+    __table_args__ = (sa.UniqueConstraint("version_id", "key"),)
+
     label: dict[str, str] = _json()
 
 
-class Axis(SQLModel, table=True):
+class Axis(VersionItem, table=True):
     __table_args__ = (sa.UniqueConstraint("version_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(foreign_key="questionnaire_version.id", index=True)
-    ordinal: int
-    key: str = Field(max_length=64)
     label: dict[str, str] = _json()
     low: dict[str, str] = _json()
     high: dict[str, str] = _json()
 
 
-class Statement(SQLModel, table=True):
+class Statement(VersionItem, table=True):
     __table_args__ = (sa.UniqueConstraint("version_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(foreign_key="questionnaire_version.id", index=True)
-    ordinal: int
-    key: str = Field(max_length=64)
     theme: str = Field(max_length=64)
     text: dict[str, str] = _json()
     info: dict[str, str] | None = _json(nullable=True)
     loadings: dict[str, float] = _json()
 
 
-class Entity(SQLModel, table=True):
+class Entity(VersionItem, table=True):
     """A party or a candidate, as one version knows it."""
 
     __table_args__ = (sa.UniqueConstraint("version_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(foreign_key="questionnaire_version.id", index=True)
-    ordinal: int
-    key: str = Field(max_length=64)
     kind: str = Field(max_length=16)  # party | candidate
     name: dict[str, str] = _json()
     short: dict[str, str] | None = _json(nullable=True)
