@@ -7,7 +7,6 @@ them, and published versions keep them stable.
 """
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,7 +26,6 @@ from api.pages.admin_content.core import (
     FormDep,
     Message,
     base_url,
-    changed_copy,
     check_slug,
     find,
     form_page,
@@ -35,15 +33,22 @@ from api.pages.admin_content.core import (
     get,
     languages,
     load,
-    move,
     redirect,
     revision_of,
-    saved,
     text_field,
     text_values,
     title_in,
 )
-from vaa.drafts import OpenDraft
+from vaa.draft_items import (
+    InUse,
+    add_item,
+    delete_item,
+    entity_problems,
+    items_of,
+    move_item,
+    replace_item,
+)
+from vaa.drafts import OpenDraft, StaleDraft
 from vaa.models import Account
 from vaa.rules import is_url
 
@@ -75,11 +80,7 @@ class Kind:
     back: str  # the page listing this kind: questionnaire, races or entities
 
     def items(self, data: dict[str, Any]) -> list[dict[str, Any]]:
-        if self.name == "entities":
-            result: list[dict[str, Any]] = data.setdefault("entities", [])
-        else:
-            result = data["questionnaire"].setdefault(self.name, [])
-        return result
+        return items_of(data, self.name)
 
 
 ID = Field(
@@ -375,19 +376,21 @@ def from_form(
             item[f.name] = value
         elif f.kind == "checkbox":
             item[f.name] = bool(get(form, f.name))
-    if kind.name == "entities" and item.get("kind") == "party" and item.get("party"):
-        errors["party"] = Message(N_("Only a candidate can belong to a party."))
-    if kind.name == "entities" and item.get("kind") == "party" and item.get("backing"):
-        errors["backing"] = Message(N_("Only a candidate can be backed by parties."))
-    if kind.name == "entities" and item.get("party") in (item.get("backing") or []):
-        errors["backing"] = Message(N_("The nominating party is already the candidate's party."))
-    if kind.name == "entities" and item.get("positions_from") and item.get("positions"):
-        errors["positions_from"] = Message(
-            N_("This entity has positions of its own: delete them first, or keep them.")
-        )
     if kind.name == "entities":
-        item.setdefault("positions", {})
+        for name, code in entity_problems(item).items():
+            errors[name] = Message(ENTITY_PROBLEMS[code])
     return item, errors
+
+
+# The messages of vaa.draft_items.entity_problems' codes.
+ENTITY_PROBLEMS = {
+    "entity.party_of_party": N_("Only a candidate can belong to a party."),
+    "entity.backing_of_party": N_("Only a candidate can be backed by parties."),
+    "entity.backing_repeats_party": N_("The nominating party is already the candidate's party."),
+    "entity.positions_and_positions_from": N_(
+        "This entity has positions of its own: delete them first, or keep them."
+    ),
+}
 
 
 def item_page(
@@ -434,10 +437,8 @@ def _store(
     form: FormData,
     revision: int,
     item_id: str | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any],
+    item: dict[str, Any],
     errors: Errors,
-    change: Callable[[dict[str, Any]], None],
 ) -> Response:
     """Save a new (item_id None) or edited item; the form again on errors or a conflict."""
     election = opened.election.slug
@@ -446,21 +447,26 @@ def _store(
         return item_page(
             request, opened, kind, item_id=item_id, values=values, errors=errors, revision=revision
         )
-    shown = item_id if item_id is not None else after["id"]
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=changed_copy(opened.data, change),
-        revision=revision,
-        action=f"draft.{kind.singular}.{'add' if item_id is None else 'edit'}",
-        target=f"{election}/{kind.singular}/{shown}",
-        before=before,
-        after=after,
-    ):
+    try:
+        if item_id is None:
+            add_item(session, user, slug=election, kind=kind.name, item=item, revision=revision)
+        else:
+            replace_item(
+                session,
+                user,
+                slug=election,
+                kind=kind.name,
+                item_id=item_id,
+                item=item,
+                revision=revision,
+            )
+    except StaleDraft:
+        session.rollback()
         return item_page(
             request, load(session, election), kind, item_id=item_id, values=values, stale=True
         )
+    session.commit()
+    shown = item_id if item_id is not None else item["id"]
     done = "added" if item_id is None else "saved"
     return redirect(f"{base_url(election)}/{kind.back}?done={done}#{kind.singular}-{shown}")
 
@@ -493,10 +499,8 @@ def _create(kind: Kind) -> Any:
             form=form,
             revision=revision,
             item_id=None,
-            before=None,
-            after=item,
+            item=item,
             errors=errors,
-            change=lambda d: kind.items(d).append(item),
         )
 
     create_item.__doc__ = f"Add an item to {kind.name}."
@@ -537,10 +541,6 @@ def _update(kind: Kind) -> Any:
         index = find(items, item)
         before = items[index]
         new, errors = from_form(kind, form, opened.data, before)
-
-        def change(d: dict[str, Any]) -> None:
-            kind.items(d)[index] = new
-
         return _store(
             request,
             session,
@@ -550,10 +550,8 @@ def _update(kind: Kind) -> Any:
             form=form,
             revision=revision,
             item_id=item,
-            before=before,
-            after=new,
+            item=new,
             errors=errors,
-            change=change,
         )
 
     update_item.__doc__ = f"Save one item of {kind.name}."
@@ -561,100 +559,58 @@ def _update(kind: Kind) -> Any:
 
 
 def _delete(kind: Kind) -> Any:
-    def delete_item(
+    def delete_item_page(
         election: str, item: str, session: SessionDep, user: EditorDep, form: FormDep
     ) -> Response:
         opened = load(session, election)
         revision = revision_of(form)
-        items = kind.items(opened.data)
-        index = find(items, item)
-        before = items[index]
-        data = opened.data
+        find(kind.items(opened.data), item)  # 404 for an unknown item
         back = f"{base_url(election)}/{kind.back}"
-        if _in_use(kind, data, item):
+        try:
+            delete_item(
+                session, user, slug=election, kind=kind.name, item_id=item, revision=revision
+            )
+        except InUse:
+            session.rollback()
             return redirect(f"{back}?done=in_use&item={item}")
-
-        def change(d: dict[str, Any]) -> None:
-            del kind.items(d)[index]
-            if kind.name == "axes":
-                for s in d["questionnaire"].get("statements", []):
-                    (s.get("axes") or {}).pop(item, None)
-            if kind.name == "statements":
-                for e in d.get("entities", []):
-                    (e.get("positions") or {}).pop(item, None)
-
-        if not saved(
-            session,
-            user,
-            slug=election,
-            data=changed_copy(data, change),
-            revision=revision,
-            action=f"draft.{kind.singular}.delete",
-            target=f"{election}/{kind.singular}/{item}",
-            before=before,
-            after=None,
-        ):
+        except StaleDraft:
+            session.rollback()
             return redirect(f"{back}?done=stale")
+        session.commit()
         return redirect(f"{back}?done=deleted")
 
-    delete_item.__doc__ = f"Delete one item of {kind.name} (and what only it used)."
-    return delete_item
-
-
-def _in_use(kind: Kind, data: dict[str, Any], item: str) -> bool:
-    """Whether other items refer to this one (deleting it would break them)."""
-    q = data["questionnaire"]
-    entities = data.get("entities", [])
-    if kind.name == "themes":
-        return any(s.get("theme") == item for s in q.get("statements", []))
-    if kind.name == "entities":
-        return any(
-            e.get("party") == item
-            or e.get("positions_from") == item
-            or item in (e.get("backing") or [])
-            for e in entities
-        )
-    if kind.name == "constituencies":
-        return (
-            any(c.get("within") == item for c in q.get("constituencies", []))
-            or any(r.get("constituency") == item for r in q.get("races", []))
-            or any(e.get("constituency") == item for e in entities)
-        )
-    if kind.name == "races":
-        return any(item in (e.get("races") or []) for e in entities)
-    return False
+    delete_item_page.__doc__ = f"Delete one item of {kind.name} (and what only it used)."
+    return delete_item_page
 
 
 def _move(kind: Kind) -> Any:
-    def move_item(
+    def move_item_page(
         election: str, item: str, session: SessionDep, user: EditorDep, form: FormDep
     ) -> Response:
         opened = load(session, election)
         revision = revision_of(form)
-        direction = get(form, "direction")
+        find(kind.items(opened.data), item)  # 404 for an unknown item
         back = f"{base_url(election)}/{kind.back}"
-        items = kind.items(opened.data)
-        index = find(items, item)
-        before = [i["id"] for i in items]
-        data = opened.data
-        if not move(kind.items(data), index, direction):
-            return redirect(f"{back}#{kind.singular}-{item}")
-        if not saved(
-            session,
-            user,
-            slug=election,
-            data=data,
-            revision=revision,
-            action=f"draft.{kind.singular}.move",
-            target=f"{election}/{kind.name}",
-            before=before,
-            after=[i["id"] for i in kind.items(data)],
-        ):
+        try:
+            moved = move_item(
+                session,
+                user,
+                slug=election,
+                kind=kind.name,
+                item_id=item,
+                direction=get(form, "direction"),
+                revision=revision,
+            )
+        except StaleDraft:
+            session.rollback()
             return redirect(f"{back}?done=stale")
+        if moved is None:
+            return redirect(f"{back}#{kind.singular}-{item}")
+        session.commit()
         return redirect(f"{back}?done=moved#{kind.singular}-{item}")
 
-    move_item.__doc__ = f"Move one item of {kind.name} up or down (direction=up|down)."
-    return move_item
+    move_item_page.__doc__ = f"Move one item of {kind.name} up or down (direction=up|down)."
+    return move_item_page
 
 
 for _kind in KINDS.values():
