@@ -131,6 +131,29 @@ def save_change(
     return new_revision
 
 
+def _save(
+    session: Session,
+    actor: Account | str,
+    slug: str,
+    kind: str,
+    revision: int,
+    change: Callable[[Data], tuple[Any, Any]],
+    verb: str,
+    target: str,
+) -> int:
+    """save_change with the audit action and target every item change uses."""
+    single = SINGULAR[kind]
+    return save_change(
+        session,
+        actor,
+        slug=slug,
+        revision=revision,
+        change=change,
+        action=f"draft.{single}.{verb}",
+        target=f"{slug}/{kind}" if verb == "move" else f"{slug}/{single}/{target}",
+    )
+
+
 def _checked(kind: str, item: Item) -> Item:
     if kind == "entities":
         problems = entity_problems(item)
@@ -155,15 +178,7 @@ def add_item(
         items.append(item)
         return None, item
 
-    return save_change(
-        session,
-        actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action=f"draft.{SINGULAR[kind]}.add",
-        target=f"{slug}/{SINGULAR[kind]}/{item['id']}",
-    )
+    return _save(session, actor, slug, kind, revision, change, "add", item["id"])
 
 
 def replace_item(
@@ -185,15 +200,7 @@ def replace_item(
         before, items[index] = items[index], item
         return before, item
 
-    return save_change(
-        session,
-        actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action=f"draft.{SINGULAR[kind]}.edit",
-        target=f"{slug}/{SINGULAR[kind]}/{item_id}",
-    )
+    return _save(session, actor, slug, kind, revision, change, "edit", item_id)
 
 
 def delete_item(
@@ -217,15 +224,7 @@ def delete_item(
                 (e.get("positions") or {}).pop(item_id, None)
         return before, None
 
-    return save_change(
-        session,
-        actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action=f"draft.{SINGULAR[kind]}.delete",
-        target=f"{slug}/{SINGULAR[kind]}/{item_id}",
-    )
+    return _save(session, actor, slug, kind, revision, change, "delete", item_id)
 
 
 def move_item(
@@ -255,12 +254,4 @@ def move_item(
         items[index], items[other] = items[other], items[index]
         return order, moved
 
-    return save_change(
-        session,
-        actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action=f"draft.{SINGULAR[kind]}.move",
-        target=f"{slug}/{kind}",
-    )
+    return _save(session, actor, slug, kind, revision, change, "move", kind)

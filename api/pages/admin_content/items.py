@@ -431,17 +431,19 @@ def _store(
     request: Request,
     session: Session,
     user: Account,
-    opened: OpenDraft,
+    election: str,
     kind: Kind,
-    *,
     form: FormData,
-    revision: int,
     item_id: str | None,
-    item: dict[str, Any],
-    errors: Errors,
 ) -> Response:
     """Save a new (item_id None) or edited item; the form again on errors or a conflict."""
-    election = opened.election.slug
+    opened = load(session, election)
+    revision = revision_of(form)
+    existing = None
+    if item_id is not None:
+        items = kind.items(opened.data)
+        existing = items[find(items, item_id)]
+    item, errors = from_form(kind, form, opened.data, existing)
     values = form_values(form)
     if errors:
         return item_page(
@@ -487,21 +489,7 @@ def _create(kind: Kind) -> Any:
     def create_item(
         request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
     ) -> Response:
-        opened = load(session, election)
-        revision = revision_of(form)
-        item, errors = from_form(kind, form, opened.data, None)
-        return _store(
-            request,
-            session,
-            user,
-            opened,
-            kind,
-            form=form,
-            revision=revision,
-            item_id=None,
-            item=item,
-            errors=errors,
-        )
+        return _store(request, session, user, election, kind, form, None)
 
     create_item.__doc__ = f"Add an item to {kind.name}."
     return create_item
@@ -535,24 +523,7 @@ def _update(kind: Kind) -> Any:
         user: EditorDep,
         form: FormDep,
     ) -> Response:
-        opened = load(session, election)
-        revision = revision_of(form)
-        items = kind.items(opened.data)
-        index = find(items, item)
-        before = items[index]
-        new, errors = from_form(kind, form, opened.data, before)
-        return _store(
-            request,
-            session,
-            user,
-            opened,
-            kind,
-            form=form,
-            revision=revision,
-            item_id=item,
-            item=new,
-            errors=errors,
-        )
+        return _store(request, session, user, election, kind, form, item)
 
     update_item.__doc__ = f"Save one item of {kind.name}."
     return update_item
