@@ -21,7 +21,6 @@ sheet (or CSV file), line the row and field the column header; then DataError is
 raised and nothing is returned.
 """
 
-import csv
 import io
 import math
 import re
@@ -44,9 +43,17 @@ from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped, 
 from pydantic import ValidationError
 
 from vaa.content import ElectionContent, Entity, Position, Questionnaire, Statement, Text, Theme
-from vaa.errors import MESSAGES, format_message
 from vaa.formats import DataError, Problem
-from vaa.rules import is_slug, is_url
+from vaa.rules import is_url
+from vaa.sheet_tables import CSV_RISKY as _CSV_RISKY
+from vaa.sheet_tables import Columns as _Columns
+from vaa.sheet_tables import Table as _Table
+from vaa.sheet_tables import Value, coded
+from vaa.sheet_tables import csv_bytes as _csv_bytes
+from vaa.sheet_tables import number_text as _number_text
+from vaa.sheet_tables import read_csv as _read_csv
+from vaa.sheet_tables import table_of as _table
+from vaa.sheet_tables import texts as _texts
 
 INSTRUCTIONS = "instructions"
 QUESTIONNAIRE = "questionnaire"
@@ -60,24 +67,11 @@ STATEMENT_TEXT = "statement_text"
 
 _SHEET_TITLE_MAX = 31
 _LIST_FORMULA_MAX = 255
-_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r", "'")
 
 _T = TypeVar("_T")
 
-Value = str | float | None
-"""What a cell holds once read: text, a number, or nothing."""
-
 
 # -- tables: the shape shared by sheets and CSV files ------------------------------------
-
-
-@dataclass(frozen=True)
-class _Table:
-    """A sheet or CSV file: its name, header row and data rows (with their row numbers)."""
-
-    name: str
-    header: list[str]
-    rows: list[tuple[int, list[Value]]]
 
 
 def _questionnaire_header(content: ElectionContent) -> list[str]:
@@ -105,10 +99,6 @@ def _positions_header(content: ElectionContent, *, entity_column: bool) -> list[
         *(f"justification_{lang}" for lang in languages),
         "source",
     ]
-
-
-def _texts(text: Text | None, languages: Sequence[str]) -> list[Value]:
-    return [(text or {}).get(lang) for lang in languages]
 
 
 def _questionnaire_table(content: ElectionContent) -> _Table:
@@ -402,40 +392,12 @@ def export_csv(content: ElectionContent) -> dict[str, bytes]:
     return {f"{content.slug}-{table.name}.csv": _csv_bytes(table) for table in tables}
 
 
-def _csv_bytes(table: _Table) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.header)
-    for _line, cells in table.rows:
-        writer.writerow([_csv_cell(value) for value in cells])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _csv_cell(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float | int):
-        return _number_text(value)
-    # A cell starting like a formula would run in the reader's spreadsheet (CSV injection).
-    return "'" + value if value.startswith(_CSV_RISKY) else value
-
-
-def coded(file: str, line: int, column: str, code: str, **params: Any) -> Problem:
-    """A problem with its code's English message and what translates it (vaa.errors)."""
-    template = MESSAGES[code]
-    return Problem(file, line, column, format_message(template, params), template, params)
-
-
 def formula_safe(value: str) -> str:
     """A text for a CSV cell that no spreadsheet runs as a formula (OWASP "CSV injection").
 
     A text starting with = + - @ (or a tab or CR) gets a leading apostrophe.
     """
     return "'" + value if value.startswith(_CSV_RISKY[:-1]) else value
-
-
-def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 # -- reading tables ----------------------------------------------------------------------
@@ -588,130 +550,6 @@ def _cell(value: Any) -> Value:
     if isinstance(value, int | float):
         return value
     return str(value)  # a date or time: kept as its text
-
-
-def _table(name: str, rows: list[list[Value]]) -> _Table:
-    header = [_text_of(v) or "" for v in rows[0]] if rows else []
-    body = [
-        (line, cells)
-        for line, cells in enumerate(rows[1:], start=2)
-        if any(_text_of(v) for v in cells)
-    ]
-    return _Table(name, header, body)
-
-
-def _read_csv(name: str, data: bytes | str, problems: list[Problem]) -> _Table | None:
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            problems.append(coded(name, 1, "", "sheet.file.utf8"))
-            return None
-    data = data.removeprefix("\ufeff")
-    first = data.split("\n", 1)[0]
-    # Spreadsheets in many locales save CSV with semicolons.
-    delimiter = max(",;\t", key=first.count) if first else ","
-    try:
-        rows: list[list[Value]] = [
-            [_uncsv(v) for v in row]
-            for row in csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
-        ]
-    except csv.Error as exc:
-        problems.append(Problem(name, 1, "", f"is not valid CSV: {exc}"))
-        return None
-    return _table(name, rows)
-
-
-def _uncsv(value: str) -> Value:
-    if value.startswith("'") and value[1:].startswith(_CSV_RISKY):
-        return value[1:]
-    return value or None
-
-
-def _text_of(value: Value) -> str | None:
-    """A cell as text, None when empty or only spaces."""
-    if value is None:
-        return None
-    text = _number_text(value) if isinstance(value, int | float) else value
-    return text if text.strip() else None
-
-
-@dataclass
-class _Columns:
-    """A table's columns, checked against the ones it may have; problems are collected."""
-
-    table: _Table
-    problems: list[Problem]
-    index: dict[str, int] = field(default_factory=dict)
-    written: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def check(
-        cls,
-        table: _Table,
-        problems: list[Problem],
-        *,
-        known: Sequence[str],
-        required: Sequence[str],
-    ) -> "_Columns | None":
-        """Map known column names (any case) to positions; None when a required one is missing."""
-        columns = cls(table, problems)
-        canonical = {name.lower(): name for name in known}
-        for i, written in enumerate(table.header):
-            key = written.strip().lower()
-            if not key:
-                if any(_text_of(cells[i]) for _line, cells in table.rows if i < len(cells)):
-                    columns.problem(1, f"column {get_column_letter(i + 1)}", "sheet.column.heading")
-                continue
-            name = canonical.get(key)
-            if name is None:
-                columns.problem(1, written, "sheet.column.unknown", columns=list(known))
-            elif name in columns.index:
-                columns.problem(1, written, "sheet.column.twice")
-            else:
-                columns.index[name] = i
-                columns.written[name] = written
-        missing = [name for name in required if name not in columns.index]
-        for name in missing:
-            columns.problem(1, name, "sheet.column.missing")
-        return None if missing else columns
-
-    def problem(self, line: int, column: str, code: str, **params: Any) -> None:
-        """Note a problem of a cell (code: one of vaa.errors.MESSAGES, with its params)."""
-        self.problems.append(
-            coded(self.table.name, line, self.written.get(column, column), code, **params)
-        )
-
-    def value(self, cells: list[Value], column: str) -> Value:
-        i = self.index.get(column)
-        return cells[i] if i is not None and i < len(cells) else None
-
-    def text(self, cells: list[Value], column: str) -> str | None:
-        return _text_of(self.value(cells, column))
-
-    def slug(self, line: int, cells: list[Value], column: str) -> str | None:
-        """An id cell: required, and lower-case letters, digits and hyphens."""
-        text = self.text(cells, column)
-        if text is None:
-            self.problem(line, column, "sheet.cell.empty")
-            return None
-        text = text.strip()
-        if not is_slug(text):
-            self.problem(line, column, "sheet.cell.id", value=text)
-            return None
-        return text
-
-    def translations(
-        self, line: int, cells: list[Value], prefix: str, languages: Sequence[str], strict: bool
-    ) -> Text:
-        text: Text = {}
-        for lang in languages:
-            value = self.text(cells, f"{prefix}_{lang}")
-            if value is not None:
-                text[lang] = value
-            elif strict:
-                self.problem(line, f"{prefix}_{lang}", "sheet.cell.empty")
-        return text
 
 
 # -- import ------------------------------------------------------------------------------

@@ -38,9 +38,9 @@ from vaa.content import ElectionContent
 from vaa.drafts import OpenDraft, draft_content
 from vaa.formats import DataError, Problem
 from vaa.publish import content_data
+from vaa.sheet_tables import coded
 from vaa.spreadsheets import (
     Change,
-    coded,
     export_csv,
     export_xlsx,
     import_csv,
