@@ -161,6 +161,12 @@ class Columns:
             coded(self.table.name, line, self.written.get(column, column), code, **params)
         )
 
+    def worded(self, line: int, column: str, template: str, **params: Any) -> None:
+        """Note a problem of a cell whose message is a catalog msgid (see worded())."""
+        self.problems.append(
+            worded(self.table.name, line, self.written.get(column, column), template, **params)
+        )
+
     def value(self, cells: list[Value], column: str) -> Value:
         i = self.index.get(column)
         return cells[i] if i is not None and i < len(cells) else None

@@ -42,13 +42,14 @@ from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped, 
 )
 from pydantic import ValidationError
 
+from vaa import spreadsheet_races as race_sheets
 from vaa.content import ElectionContent, Entity, Position, Questionnaire, Statement, Text, Theme
 from vaa.formats import DataError, Problem
 from vaa.rules import is_url
 from vaa.sheet_tables import CSV_RISKY as _CSV_RISKY
 from vaa.sheet_tables import Columns as _Columns
 from vaa.sheet_tables import Table as _Table
-from vaa.sheet_tables import Value, coded
+from vaa.sheet_tables import Value, coded, worded
 from vaa.sheet_tables import csv_bytes as _csv_bytes
 from vaa.sheet_tables import number_text as _number_text
 from vaa.sheet_tables import read_csv as _read_csv
@@ -161,7 +162,7 @@ def _positions_table(content: ElectionContent) -> _Table:
 
 def sheet_titles(entities: Iterable[Entity]) -> dict[str, str]:
     """The sheet title of each entity: its id, shortened and made unique when needed."""
-    used = {INSTRUCTIONS, QUESTIONNAIRE, THEMES}
+    used = {INSTRUCTIONS, QUESTIONNAIRE, THEMES, *race_sheets.SHEETS}
     titles: dict[str, str] = {}
     for entity in entities:
         title, n = entity.id[:_SHEET_TITLE_MAX], 2
@@ -219,6 +220,23 @@ def export_xlsx(content: ElectionContent) -> bytes:
         )
 
     _write_table(workbook.create_sheet(THEMES), _themes_table(content), freeze="B2")
+    for table in race_sheets.tables(content):
+        sheet = workbook.create_sheet(table.name)
+        _write_table(sheet, table, freeze="B2")
+        if table.name == race_sheets.ENTITIES:
+            _validate(
+                sheet,
+                "kind",
+                table.header,
+                DataValidation(
+                    type="list",
+                    formula1='"party,candidate"',
+                    allow_blank=False,
+                    showErrorMessage=True,
+                    error="Choose party or candidate.",
+                ),
+                len(table.rows) + 100,
+            )
 
     options = ",".join(option.id for option in q.scale)
     answers = f'"{options}"' if len(options) + 2 <= _LIST_FORMULA_MAX else options_range
@@ -258,10 +276,12 @@ def _put(sheet: Any, row: int, column: int, value: Value) -> Any:
 
 
 def _width(column: str) -> float:
-    if column.startswith(("text_", "info_", "justification_", "label_")) or column in (
-        STATEMENT_TEXT,
-    ):
+    if column.startswith(
+        ("text_", "info_", "justification_", "label_", "description_")
+    ) or column in (STATEMENT_TEXT,):
         return 50
+    if column.startswith(("name_", "title_", "short_")):
+        return 30
     if column.startswith("axis_"):
         return max(12, len(column) + 2)
     return 24 if column in ("source",) else 18
@@ -338,12 +358,16 @@ def _write_instructions(sheet: Any, content: ElectionContent) -> str:
     wrap = Alignment(wrap_text=True, vertical="top")
     for column, lang in enumerate(languages, start=1):
         paragraphs = _INSTRUCTIONS.get(lang, _INSTRUCTIONS["en"])
+        if race_sheets.carries_races(content):
+            paragraphs = [*paragraphs, *race_sheets.instructions(lang)]
         _put(sheet, 1, column, q.title.get(lang, "")).font = Font(bold=True, size=14)
         _put(sheet, 2, column, paragraphs[0]).font = bold
         for row, paragraph in enumerate(paragraphs[1:], start=3):
             _put(sheet, row, column, paragraph).alignment = wrap
         sheet.column_dimensions[get_column_letter(column)].width = 70
     row = 3 + len(_INSTRUCTIONS["en"])
+    if race_sheets.carries_races(content):
+        row += len(race_sheets.instructions("en"))
 
     def table(header: list[str], rows: list[list[Value]]) -> tuple[int, int]:
         nonlocal row
@@ -388,7 +412,12 @@ def export_csv(content: ElectionContent) -> dict[str, bytes]:
     Georgian correctly; a text that a spreadsheet would run as a formula is prefixed
     with an apostrophe, which import removes.
     """
-    tables = [_questionnaire_table(content), _themes_table(content), _positions_table(content)]
+    tables = [
+        _questionnaire_table(content),
+        _themes_table(content),
+        *race_sheets.tables(content),
+        _positions_table(content),
+    ]
     return {f"{content.slug}-{table.name}.csv": _csv_bytes(table) for table in tables}
 
 
@@ -568,10 +597,20 @@ class _Import:
     statement_ids: set[str] | None = None
     positions: dict[str, dict[str, Position]] = field(default_factory=dict)
     position_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    races: race_sheets.RaceTables = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.races = race_sheets.RaceTables(self.languages, self.strict, self.problems)
 
     @property
     def languages(self) -> list[str]:
         return self.current.questionnaire.languages
+
+    @property
+    def entities(self) -> list[Entity]:
+        """The entities as the upload has them (an entities table), else the current ones."""
+        read = self.races.entities
+        return read if read is not None else self.current.entities
 
     def read_themes(self, table: _Table) -> None:
         columns = _Columns.check(
@@ -666,7 +705,7 @@ class _Import:
         )
         if columns is None:
             return
-        entities = {e.id: e for e in self.current.entities}
+        entities = {e.id: e for e in self.entities}
         statements = (
             self.statement_ids
             if self.statement_ids is not None
@@ -747,17 +786,24 @@ class _Import:
                         )
                     )
         statement_ids = {s.id for s in statements}
+        kept = {e.id: e.positions for e in self.current.entities}
         entities = []
-        for entity in self.current.entities:
+        for entity in self.entities:
             positions = self.positions.get(entity.id)
             if positions is None:  # not in the spreadsheet: kept, minus removed statements
-                positions = {s: p for s, p in entity.positions.items() if s in statement_ids}
+                old = kept.get(entity.id, {})
+                positions = {s: p for s, p in old.items() if s in statement_ids}
             entities.append(entity.model_copy(update={"positions": positions}))
         if self.problems:
             return None
         try:
             questionnaire = Questionnaire.model_validate(
-                {**dict(q), "themes": themes, "statements": statements}
+                {
+                    **dict(q),
+                    "themes": themes,
+                    "statements": statements,
+                    **race_sheets.replaced(q, self.races),
+                }
             )
         except ValidationError as exc:
             self.problems += [
@@ -765,7 +811,12 @@ class _Import:
                 for err in exc.errors()
             ]
             return None
-        return ElectionContent(questionnaire=questionnaire, entities=entities)
+        new = ElectionContent(questionnaire=questionnaire, entities=entities)
+        first_rows: dict[str, tuple[str, int]] = {}
+        for key, (sheet, line) in self.position_lines.items():
+            first_rows.setdefault(key.split(" ", 1)[0], (sheet, line))
+        self.problems += race_sheets.rule_problems(new, self.current, self.races, first_rows)
+        return None if self.problems else new
 
 
 def _loading(columns: _Columns, line: int, cells: list[Value], column: str) -> float | None:
@@ -809,18 +860,29 @@ def import_xlsx(
     tables = _read_workbook(data, reader.problems)
     if tables is None:
         raise DataError(reader.problems)
-    titles = {title: entity_id for entity_id, title in sheet_titles(current.entities).items()}
-    entities = {e.id: e for e in current.entities}
     by_kind: dict[str, _Table] = {}
-    party_sheets: list[tuple[_Table, Entity]] = []
+    others: list[_Table] = []
     for table in tables:
         name = table.name.strip().lower()
-        if name in (QUESTIONNAIRE, THEMES):
+        if name in (QUESTIONNAIRE, THEMES, *race_sheets.SHEETS):
             by_kind[name] = table
-        elif name in titles:
+        else:
+            others.append(table)
+    for kind in race_sheets.SHEETS:  # first: an entities sheet says which sheets are parties
+        if kind in by_kind:
+            reader.races.read(kind, by_kind[kind])
+    titles = {title: entity_id for entity_id, title in sheet_titles(reader.entities).items()}
+    entities = {e.id: e for e in reader.entities}
+    party_sheets: list[tuple[_Table, Entity]] = []
+    for table in others:
+        name = table.name.strip().lower()
+        if name in titles:
             party_sheets.append((table, entities[titles[name]]))
+        elif name in reader.races.refused:
+            continue  # its row in the entities sheet has a problem already
         elif any(table.header) or table.rows:  # an empty extra sheet ("Sheet1") is left alone
-            expected = [QUESTIONNAIRE, THEMES, *titles]
+            extra = race_sheets.SHEETS if race_sheets.carries_races(current) else ()
+            expected = [QUESTIONNAIRE, THEMES, *extra, *titles]
             reader.problems.append(
                 coded(table.name, 1, "", "sheet.unknown", value=table.name, sheets=expected)
             )
@@ -844,11 +906,10 @@ def import_csv(
     tables: dict[str, _Table] = {}
     for name, data in files.items():
         base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
-        kind = next(
-            (k for k in (QUESTIONNAIRE, THEMES, POSITIONS) if base.endswith(f"{k}.csv")), None
-        )
+        kinds = (QUESTIONNAIRE, THEMES, *race_sheets.SHEETS, POSITIONS)
+        kind = next((k for k in kinds if base.endswith(f"{k}.csv")), None)
         if kind is None:
-            reader.problems.append(coded(name, 1, "", "sheet.file.unknown"))
+            reader.problems.append(worded(name, 1, "", race_sheets.FILE_UNKNOWN))
             continue
         if kind in tables:
             reader.problems.append(
@@ -858,6 +919,9 @@ def import_csv(
         table = _read_csv(name, data, reader.problems)
         if table is not None:
             tables[kind] = table
+    for kind in race_sheets.SHEETS:
+        if kind in tables:
+            reader.races.read(kind, tables[kind])
     if THEMES in tables:
         reader.read_themes(tables[THEMES])
     if QUESTIONNAIRE in tables:
@@ -870,18 +934,21 @@ def import_csv(
 # -- preview -----------------------------------------------------------------------------
 
 
+Target = Literal["theme", "statement", "position", "entity", "constituency", "race"]
+
+
 @dataclass(frozen=True)
 class Change:
     """One difference an import would make, for an editor to confirm.
 
     kind is "added", "removed" or "changed"; target what changed ("theme", "statement",
-    "position", "entity"); id the theme, statement or entity id; statement the statement
+    "position", "entity", "constituency", "race"); id the item's id; statement the statement
     of a position; field the part that changed ("text.en", "answer", "axes.economic",
     "order"), empty for a whole item. before and after are shown as text, None for absent.
     """
 
     kind: Literal["added", "removed", "changed"]
-    target: Literal["theme", "statement", "position", "entity"]
+    target: Target
     id: str
     field: str
     before: str | None
@@ -916,6 +983,7 @@ def preview(old: ElectionContent, new: ElectionContent) -> list[Change]:
     changes += _order_change(
         "statement", old.questionnaire.statements, new.questionnaire.statements
     )
+    changes += _race_changes(old, new, first)
     old_entities = {e.id: e for e in old.entities}
     new_entities = {e.id: e for e in new.entities}
     for entity_id in old_entities.keys() - new_entities.keys():
@@ -948,6 +1016,36 @@ def preview(old: ElectionContent, new: ElectionContent) -> list[Change]:
     return changes
 
 
+def _race_changes(old: ElectionContent, new: ElectionContent, first: str) -> list[Change]:
+    """Places, races and the fields of entities kept (added and removed ones are listed apart)."""
+    before, after = old.questionnaire, new.questionnaire
+    changes = _item_changes(
+        "constituency",
+        {c.id: c for c in before.constituencies},
+        {c.id: c for c in after.constituencies},
+        race_sheets.constituency_fields,
+        lambda c: c.name.get(first),
+    )
+    changes += _item_changes(
+        "race",
+        {r.id: r for r in before.races},
+        {r.id: r for r in after.races},
+        race_sheets.race_fields,
+        lambda r: r.title.get(first),
+    )
+    changes += _order_change("constituency", before.constituencies, after.constituencies)
+    changes += _order_change("race", before.races, after.races)
+    kept = {e.id for e in old.entities} & {e.id for e in new.entities}
+    changes += _item_changes(
+        "entity",
+        {e.id: e for e in old.entities if e.id in kept},
+        {e.id: e for e in new.entities if e.id in kept},
+        race_sheets.entity_fields,
+        lambda e: e.name.get(first),
+    )
+    return changes + _order_change("entity", old.entities, new.entities)
+
+
 def _show(value: float | str | None) -> str | None:
     return _number_text(value) if isinstance(value, float | int) else value
 
@@ -978,7 +1076,7 @@ def _position_fields(position: Position) -> dict[str, str | None]:
 
 
 def _item_changes(
-    target: Literal["theme", "statement", "position"],
+    target: Target,
     old: Mapping[str, _T],
     new: Mapping[str, _T],
     fields: Callable[[_T], dict[str, str | None]],
@@ -1008,11 +1106,7 @@ def _item_changes(
     return changes
 
 
-def _order_change(
-    target: Literal["theme", "statement"],
-    old: Sequence[Theme] | Sequence[Statement],
-    new: Sequence[Theme] | Sequence[Statement],
-) -> list[Change]:
+def _order_change(target: Target, old: Sequence[Any], new: Sequence[Any]) -> list[Change]:
     kept = {item.id for item in old} & {item.id for item in new}
     before = [item.id for item in old if item.id in kept]
     after = [item.id for item in new if item.id in kept]
