@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from vaa.content import Constituency, ElectionContent, Entity, Parties, Questionnaire, Race, Text
 from vaa.formats import ParsedFile, Problem, check_parties, check_questionnaire
 from vaa.rules import is_slug
-from vaa.sheet_tables import Columns, Table, Value, texts, worded
+from vaa.sheet_tables import Columns, Table, Value, texts
 
 CONSTITUENCIES = "constituencies"
 RACES = "races"
@@ -50,8 +50,6 @@ FILE_UNKNOWN = (
     "unknown file: its name should end in questionnaire.csv, themes.csv, constituencies.csv, "
     "races.csv, entities.csv or positions.csv"
 )
-ELSEWHERE = "%(item)s '%(id)s', %(field)s: %(problem)s"
-"""A rule broken by an item that is not in the upload (the current one kept)."""
 
 
 def carries_races(content: ElectionContent) -> bool:
@@ -413,16 +411,8 @@ def _located(
     referred = _REFERS_TO.get(column, ENTITIES)
     tables = [read.names[kind] for kind in (referred, *SHEETS) if kind in read.names]
     sheet = tables[0] if tables else next(iter(positions_at.values()), (ENTITIES, 1))[0]
-    return worded(
-        sheet,
-        1,
-        "id",
-        ELSEWHERE,
-        item=_ITEM[group],
-        id=item_id,
-        field=problem.field.split(".", 1)[-1],
-        problem=problem.message,
-    )
+    where = f"{_ITEM[group]} {item_id!r}, {problem.field.split('.', 1)[-1]}"
+    return Problem(sheet, 1, "id", f"{where}: {problem.message}")
 
 
 def replaced(
