@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from vaa.content import Constituency, ElectionContent, Entity, Parties, Questionnaire, Race, Text
 from vaa.formats import ParsedFile, Problem, check_parties, check_questionnaire
 from vaa.rules import is_slug
-from vaa.sheet_tables import Columns, Table, Value, texts
+from vaa.sheet_tables import Columns, Table, Value, texts, worded
 
 CONSTITUENCIES = "constituencies"
 RACES = "races"
@@ -378,6 +378,49 @@ def field_path(field_name: str) -> list[str | int]:
     return path
 
 
+RULES = (
+    "unknown constituency '%(value)s'",
+    "'%(place)s' would lie within itself (a cycle through '%(within)s')",
+    "unknown race '%(value)s' (races: %(races)s)",
+    "unknown race '%(value)s' (the questionnaire has no races)",
+    "'%(value)s' is listed twice",
+    "stands in no race: name the races it stands in "
+    "(only a party that nominates or backs candidates may name none)",
+    "race '%(race)s' is held in '%(place)s', outside the candidate's constituency "
+    "'%(constituency)s'",
+    "race '%(race)s' is held in '%(place)s', apart from the candidate's other race in "
+    "'%(other)s': a candidate stands in one place",
+    "only a candidate can be backed by parties",
+    "unknown party '%(value)s'",
+    "'%(value)s' is already the nominating party",
+    "unknown entity '%(value)s'",
+    "an entity cannot take its positions from itself",
+    "'%(value)s' takes its own positions from '%(source)s': name that entity instead",
+    "an entity with positions_from has no positions of its own",
+    "only a candidate can belong to a party",
+    "duplicate id '%(value)s'",
+)
+"""vaa.formats' race messages as templates (msgids of the sheets catalog), so that an
+editor reads them in their language; a message not listed here stays in English."""
+
+_RULE_PATTERNS = [
+    (
+        re.compile("^" + re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+?)", re.escape(t)) + "$"),
+        t,
+    )
+    for t in RULES
+]
+
+
+def _worded_rule(file: str, line: int, column: str, message: str) -> Problem:
+    """A rule's problem at a cell, with its template when the message is one of RULES."""
+    for pattern, template in _RULE_PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return worded(file, line, column, template, **found.groupdict())
+    return Problem(file, line, column, message)
+
+
 _ITEM = {CONSTITUENCIES: "place", RACES: "race", ENTITIES: "entity"}
 _REFERS_TO = {"within": CONSTITUENCIES, "constituency": CONSTITUENCIES, "races": RACES}
 
@@ -397,14 +440,14 @@ def _located(
     item_id = items[index].id
     if column == "positions" and item_id in positions_at:
         sheet, line = positions_at[item_id]
-        return Problem(sheet, line, "answer", problem.message)
+        return _worded_rule(sheet, line, "answer", problem.message)
     if (group, index) in read.rows:
         columns, line = read.rows[(group, index)]
         if column in _OWN_TEXTS:
             column = f"{column}_{read.languages[0]}"
         elif column == "positions":
             column = "positions_from"
-        return Problem(
+        return _worded_rule(
             columns.table.name, line, columns.written.get(column, column), problem.message
         )
     # The item is the current one, kept: the problem comes from a table it refers to.

@@ -81,6 +81,14 @@ def test_a_candidate_in_a_race_outside_its_place_is_refused_at_its_cell(
     assert refused.status_code == 400
     assert re.search(r"<td>entities</td><td class=\"num\">11</td><td>races</td>", refused.text)
     assert "outside the candidate&#39;s constituency" in refused.text
+    # a Georgian editor reads the rule in Georgian
+    races.cookies.set("vaa_lang", "ka")
+    refused = editor.post(
+        f"{BASE}/spreadsheets/import",
+        {"revision": str(revision(demo, "races"))},
+        files={"files": ("races.xlsx", out.getvalue(), "application/octet-stream")},
+    )
+    assert "კანდიდატის საარჩევნო ოლქის („d1“) გარეთ" in refused.text
 
 
 def test_a_district_list_saved_with_semicolons_and_a_cycle(
