@@ -153,6 +153,8 @@ class RaceTables:
     """Each table read -> its sheet or file name."""
     refused: set[str] = field(default_factory=set)
     """Ids of entity rows refused (with a problem): their positions sheets are not read."""
+    current_entities: Sequence[Entity] = ()
+    """The entities before the upload: a column left out keeps their value."""
 
     def read(self, kind: str, table: Table) -> None:
         """Read one of the SHEETS (kind), replacing its part of the content."""
@@ -215,7 +217,8 @@ class RaceTables:
             return
         found: list[Entity] = []
         for line, cells, entity_id in self._items(columns):
-            values = self._entity_values(columns, line, cells)
+            old = next((e for e in self.current_entities if e.id == entity_id), None)
+            values = self._entity_values(columns, line, cells, old)
             if entity_id is None or values is None:
                 self.refused.add(entity_id or "")
                 continue
@@ -228,9 +231,26 @@ class RaceTables:
         self.entities = found
 
     def _entity_values(
-        self, columns: Columns, line: int, cells: list[Value]
+        self, columns: Columns, line: int, cells: list[Value], old: Entity | None
     ) -> dict[str, Any] | None:
-        """An entity row's fields, or None (with its problems noted) when one is wrong."""
+        """An entity row's fields, or None (with its problems noted) when one is wrong.
+
+        A field whose column the sheet leaves out keeps its value (old, the current entity).
+        """
+        values = self._row_values(columns, line, cells)
+        langs = self.languages
+        if values is not None and old is None and not values["name"]:  # no name columns
+            columns.worded(line, f"name_{langs[0]}", NAME)
+            return None
+        if values is None or old is None:
+            return values
+        kept = old.model_dump(exclude={"id", "positions"})
+        for name in kept:
+            if name in columns.index or any(f"{name}_{lang}" in columns.index for lang in langs):
+                kept[name] = values[name]
+        return kept
+
+    def _row_values(self, columns: Columns, line: int, cells: list[Value]) -> dict[str, Any] | None:
         langs = self.languages
         before = len(self.problems)
         kind = columns.text(cells, "kind")
@@ -239,7 +259,7 @@ class RaceTables:
         elif kind.strip().lower() not in KINDS:
             columns.worded(line, "kind", KIND, value=kind.strip())
         name = columns.translations(line, cells, "name", langs, self.strict)
-        if not name:
+        if not name and any(f"name_{lang}" in columns.index for lang in langs):
             columns.worded(line, f"name_{langs[0]}", NAME)
         fictional = (columns.text(cells, "fictional") or "no").strip().lower()
         if fictional not in _YES | _NO:

@@ -600,7 +600,9 @@ class _Import:
     races: race_sheets.RaceTables = field(init=False)
 
     def __post_init__(self) -> None:
-        self.races = race_sheets.RaceTables(self.languages, self.strict, self.problems)
+        self.races = race_sheets.RaceTables(
+            self.languages, self.strict, self.problems, current_entities=self.current.entities
+        )
 
     @property
     def languages(self) -> list[str]:

@@ -426,3 +426,36 @@ def test_formula_like_names_are_never_formulas() -> None:
     assert _csv(files, "races-entities.csv")[1][2] == "'" + evil
     assert import_csv(files, current=content) == changed
     assert import_xlsx(export_xlsx(changed), current=content) == changed
+
+
+def test_an_entities_sheet_added_to_a_flat_workbook_adds_a_party() -> None:
+    flat = _content(FLAT_FILES)
+    book = openpyxl.load_workbook(io.BytesIO(export_xlsx(flat)))
+    sheet = book.create_sheet("entities")
+    sheet.append(["id", "kind", "name_ka", "name_en"])
+    for entity in flat.entities:
+        sheet.append([entity.id, entity.kind, entity.name["ka"], entity.name["en"]])
+    sheet.append(["new-party", "party", "ახალი პარტია", "New party"])
+    out = io.BytesIO()
+    book.save(out)
+    new = import_xlsx(out.getvalue(), current=flat)
+    assert [e.id for e in new.entities] == [*(e.id for e in flat.entities), "new-party"]
+    # the columns left out (colour, web address...) keep the current values
+    assert new.entities[: len(flat.entities)] == flat.entities
+    assert not new.questionnaire.races
+    sheet.append(["nameless", "party"])
+    out = io.BytesIO()
+    book.save(out)
+    problems = _problems(lambda: import_xlsx(out.getvalue(), current=flat))
+    assert [(p.file, p.line, p.field) for p in problems] == [
+        ("entities", len(flat.entities) + 3, "name_ka")
+    ]
+
+
+def test_an_entity_named_like_a_race_sheet_gets_its_own_sheet() -> None:
+    content = races()
+    renamed = content.model_copy(
+        update={"entities": [content.entities[0].model_copy(update={"id": "entities"})]}
+    )
+    book = openpyxl.load_workbook(io.BytesIO(export_xlsx(renamed)))
+    assert book.sheetnames[-1] == "entities-2"
