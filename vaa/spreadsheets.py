@@ -21,7 +21,6 @@ sheet (or CSV file), line the row and field the column header; then DataError is
 raised and nothing is returned.
 """
 
-import csv
 import io
 import math
 import re
@@ -43,10 +42,19 @@ from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped, 
 )
 from pydantic import ValidationError
 
+from vaa import spreadsheet_races as race_sheets
 from vaa.content import ElectionContent, Entity, Position, Questionnaire, Statement, Text, Theme
-from vaa.errors import MESSAGES, format_message
 from vaa.formats import DataError, Problem
-from vaa.rules import is_slug, is_url
+from vaa.rules import is_url
+from vaa.sheet_tables import CSV_RISKY as _CSV_RISKY
+from vaa.sheet_tables import Columns as _Columns
+from vaa.sheet_tables import Table as _Table
+from vaa.sheet_tables import Value, coded, worded
+from vaa.sheet_tables import csv_bytes as _csv_bytes
+from vaa.sheet_tables import number_text as _number_text
+from vaa.sheet_tables import read_csv as _read_csv
+from vaa.sheet_tables import table_of as _table
+from vaa.sheet_tables import texts as _texts
 
 INSTRUCTIONS = "instructions"
 QUESTIONNAIRE = "questionnaire"
@@ -60,24 +68,11 @@ STATEMENT_TEXT = "statement_text"
 
 _SHEET_TITLE_MAX = 31
 _LIST_FORMULA_MAX = 255
-_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r", "'")
 
 _T = TypeVar("_T")
 
-Value = str | float | None
-"""What a cell holds once read: text, a number, or nothing."""
-
 
 # -- tables: the shape shared by sheets and CSV files ------------------------------------
-
-
-@dataclass(frozen=True)
-class _Table:
-    """A sheet or CSV file: its name, header row and data rows (with their row numbers)."""
-
-    name: str
-    header: list[str]
-    rows: list[tuple[int, list[Value]]]
 
 
 def _questionnaire_header(content: ElectionContent) -> list[str]:
@@ -105,10 +100,6 @@ def _positions_header(content: ElectionContent, *, entity_column: bool) -> list[
         *(f"justification_{lang}" for lang in languages),
         "source",
     ]
-
-
-def _texts(text: Text | None, languages: Sequence[str]) -> list[Value]:
-    return [(text or {}).get(lang) for lang in languages]
 
 
 def _questionnaire_table(content: ElectionContent) -> _Table:
@@ -171,7 +162,7 @@ def _positions_table(content: ElectionContent) -> _Table:
 
 def sheet_titles(entities: Iterable[Entity]) -> dict[str, str]:
     """The sheet title of each entity: its id, shortened and made unique when needed."""
-    used = {INSTRUCTIONS, QUESTIONNAIRE, THEMES}
+    used = {INSTRUCTIONS, QUESTIONNAIRE, THEMES, *race_sheets.SHEETS}
     titles: dict[str, str] = {}
     for entity in entities:
         title, n = entity.id[:_SHEET_TITLE_MAX], 2
@@ -229,6 +220,23 @@ def export_xlsx(content: ElectionContent) -> bytes:
         )
 
     _write_table(workbook.create_sheet(THEMES), _themes_table(content), freeze="B2")
+    for table in race_sheets.tables(content):
+        sheet = workbook.create_sheet(table.name)
+        _write_table(sheet, table, freeze="B2")
+        if table.name == race_sheets.ENTITIES:
+            _validate(
+                sheet,
+                "kind",
+                table.header,
+                DataValidation(
+                    type="list",
+                    formula1='"party,candidate"',
+                    allow_blank=False,
+                    showErrorMessage=True,
+                    error="Choose party or candidate.",
+                ),
+                len(table.rows) + 100,
+            )
 
     options = ",".join(option.id for option in q.scale)
     answers = f'"{options}"' if len(options) + 2 <= _LIST_FORMULA_MAX else options_range
@@ -268,10 +276,12 @@ def _put(sheet: Any, row: int, column: int, value: Value) -> Any:
 
 
 def _width(column: str) -> float:
-    if column.startswith(("text_", "info_", "justification_", "label_")) or column in (
-        STATEMENT_TEXT,
-    ):
+    if column.startswith(
+        ("text_", "info_", "justification_", "label_", "description_")
+    ) or column in (STATEMENT_TEXT,):
         return 50
+    if column.startswith(("name_", "title_", "short_")):
+        return 30
     if column.startswith("axis_"):
         return max(12, len(column) + 2)
     return 24 if column in ("source",) else 18
@@ -348,12 +358,16 @@ def _write_instructions(sheet: Any, content: ElectionContent) -> str:
     wrap = Alignment(wrap_text=True, vertical="top")
     for column, lang in enumerate(languages, start=1):
         paragraphs = _INSTRUCTIONS.get(lang, _INSTRUCTIONS["en"])
+        if race_sheets.carries_races(content):
+            paragraphs = [*paragraphs, *race_sheets.instructions(lang)]
         _put(sheet, 1, column, q.title.get(lang, "")).font = Font(bold=True, size=14)
         _put(sheet, 2, column, paragraphs[0]).font = bold
         for row, paragraph in enumerate(paragraphs[1:], start=3):
             _put(sheet, row, column, paragraph).alignment = wrap
         sheet.column_dimensions[get_column_letter(column)].width = 70
     row = 3 + len(_INSTRUCTIONS["en"])
+    if race_sheets.carries_races(content):
+        row += len(race_sheets.instructions("en"))
 
     def table(header: list[str], rows: list[list[Value]]) -> tuple[int, int]:
         nonlocal row
@@ -398,32 +412,13 @@ def export_csv(content: ElectionContent) -> dict[str, bytes]:
     Georgian correctly; a text that a spreadsheet would run as a formula is prefixed
     with an apostrophe, which import removes.
     """
-    tables = [_questionnaire_table(content), _themes_table(content), _positions_table(content)]
+    tables = [
+        _questionnaire_table(content),
+        _themes_table(content),
+        *race_sheets.tables(content),
+        _positions_table(content),
+    ]
     return {f"{content.slug}-{table.name}.csv": _csv_bytes(table) for table in tables}
-
-
-def _csv_bytes(table: _Table) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.header)
-    for _line, cells in table.rows:
-        writer.writerow([_csv_cell(value) for value in cells])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _csv_cell(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float | int):
-        return _number_text(value)
-    # A cell starting like a formula would run in the reader's spreadsheet (CSV injection).
-    return "'" + value if value.startswith(_CSV_RISKY) else value
-
-
-def coded(file: str, line: int, column: str, code: str, **params: Any) -> Problem:
-    """A problem with its code's English message and what translates it (vaa.errors)."""
-    template = MESSAGES[code]
-    return Problem(file, line, column, format_message(template, params), template, params)
 
 
 def formula_safe(value: str) -> str:
@@ -432,10 +427,6 @@ def formula_safe(value: str) -> str:
     A text starting with = + - @ (or a tab or CR) gets a leading apostrophe.
     """
     return "'" + value if value.startswith(_CSV_RISKY[:-1]) else value
-
-
-def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 # -- reading tables ----------------------------------------------------------------------
@@ -590,130 +581,6 @@ def _cell(value: Any) -> Value:
     return str(value)  # a date or time: kept as its text
 
 
-def _table(name: str, rows: list[list[Value]]) -> _Table:
-    header = [_text_of(v) or "" for v in rows[0]] if rows else []
-    body = [
-        (line, cells)
-        for line, cells in enumerate(rows[1:], start=2)
-        if any(_text_of(v) for v in cells)
-    ]
-    return _Table(name, header, body)
-
-
-def _read_csv(name: str, data: bytes | str, problems: list[Problem]) -> _Table | None:
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            problems.append(coded(name, 1, "", "sheet.file.utf8"))
-            return None
-    data = data.removeprefix("\ufeff")
-    first = data.split("\n", 1)[0]
-    # Spreadsheets in many locales save CSV with semicolons.
-    delimiter = max(",;\t", key=first.count) if first else ","
-    try:
-        rows: list[list[Value]] = [
-            [_uncsv(v) for v in row]
-            for row in csv.reader(io.StringIO(data, newline=""), delimiter=delimiter)
-        ]
-    except csv.Error as exc:
-        problems.append(Problem(name, 1, "", f"is not valid CSV: {exc}"))
-        return None
-    return _table(name, rows)
-
-
-def _uncsv(value: str) -> Value:
-    if value.startswith("'") and value[1:].startswith(_CSV_RISKY):
-        return value[1:]
-    return value or None
-
-
-def _text_of(value: Value) -> str | None:
-    """A cell as text, None when empty or only spaces."""
-    if value is None:
-        return None
-    text = _number_text(value) if isinstance(value, int | float) else value
-    return text if text.strip() else None
-
-
-@dataclass
-class _Columns:
-    """A table's columns, checked against the ones it may have; problems are collected."""
-
-    table: _Table
-    problems: list[Problem]
-    index: dict[str, int] = field(default_factory=dict)
-    written: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def check(
-        cls,
-        table: _Table,
-        problems: list[Problem],
-        *,
-        known: Sequence[str],
-        required: Sequence[str],
-    ) -> "_Columns | None":
-        """Map known column names (any case) to positions; None when a required one is missing."""
-        columns = cls(table, problems)
-        canonical = {name.lower(): name for name in known}
-        for i, written in enumerate(table.header):
-            key = written.strip().lower()
-            if not key:
-                if any(_text_of(cells[i]) for _line, cells in table.rows if i < len(cells)):
-                    columns.problem(1, f"column {get_column_letter(i + 1)}", "sheet.column.heading")
-                continue
-            name = canonical.get(key)
-            if name is None:
-                columns.problem(1, written, "sheet.column.unknown", columns=list(known))
-            elif name in columns.index:
-                columns.problem(1, written, "sheet.column.twice")
-            else:
-                columns.index[name] = i
-                columns.written[name] = written
-        missing = [name for name in required if name not in columns.index]
-        for name in missing:
-            columns.problem(1, name, "sheet.column.missing")
-        return None if missing else columns
-
-    def problem(self, line: int, column: str, code: str, **params: Any) -> None:
-        """Note a problem of a cell (code: one of vaa.errors.MESSAGES, with its params)."""
-        self.problems.append(
-            coded(self.table.name, line, self.written.get(column, column), code, **params)
-        )
-
-    def value(self, cells: list[Value], column: str) -> Value:
-        i = self.index.get(column)
-        return cells[i] if i is not None and i < len(cells) else None
-
-    def text(self, cells: list[Value], column: str) -> str | None:
-        return _text_of(self.value(cells, column))
-
-    def slug(self, line: int, cells: list[Value], column: str) -> str | None:
-        """An id cell: required, and lower-case letters, digits and hyphens."""
-        text = self.text(cells, column)
-        if text is None:
-            self.problem(line, column, "sheet.cell.empty")
-            return None
-        text = text.strip()
-        if not is_slug(text):
-            self.problem(line, column, "sheet.cell.id", value=text)
-            return None
-        return text
-
-    def translations(
-        self, line: int, cells: list[Value], prefix: str, languages: Sequence[str], strict: bool
-    ) -> Text:
-        text: Text = {}
-        for lang in languages:
-            value = self.text(cells, f"{prefix}_{lang}")
-            if value is not None:
-                text[lang] = value
-            elif strict:
-                self.problem(line, f"{prefix}_{lang}", "sheet.cell.empty")
-        return text
-
-
 # -- import ------------------------------------------------------------------------------
 
 
@@ -730,10 +597,22 @@ class _Import:
     statement_ids: set[str] | None = None
     positions: dict[str, dict[str, Position]] = field(default_factory=dict)
     position_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    races: race_sheets.RaceTables = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.races = race_sheets.RaceTables(
+            self.languages, self.strict, self.problems, current_entities=self.current.entities
+        )
 
     @property
     def languages(self) -> list[str]:
         return self.current.questionnaire.languages
+
+    @property
+    def entities(self) -> list[Entity]:
+        """The entities as the upload has them (an entities table), else the current ones."""
+        read = self.races.entities
+        return read if read is not None else self.current.entities
 
     def read_themes(self, table: _Table) -> None:
         columns = _Columns.check(
@@ -828,7 +707,7 @@ class _Import:
         )
         if columns is None:
             return
-        entities = {e.id: e for e in self.current.entities}
+        entities = {e.id: e for e in self.entities}
         statements = (
             self.statement_ids
             if self.statement_ids is not None
@@ -909,17 +788,24 @@ class _Import:
                         )
                     )
         statement_ids = {s.id for s in statements}
+        kept = {e.id: e.positions for e in self.current.entities}
         entities = []
-        for entity in self.current.entities:
+        for entity in self.entities:
             positions = self.positions.get(entity.id)
             if positions is None:  # not in the spreadsheet: kept, minus removed statements
-                positions = {s: p for s, p in entity.positions.items() if s in statement_ids}
+                old = kept.get(entity.id, {})
+                positions = {s: p for s, p in old.items() if s in statement_ids}
             entities.append(entity.model_copy(update={"positions": positions}))
         if self.problems:
             return None
         try:
             questionnaire = Questionnaire.model_validate(
-                {**dict(q), "themes": themes, "statements": statements}
+                {
+                    **dict(q),
+                    "themes": themes,
+                    "statements": statements,
+                    **race_sheets.replaced(q, self.races),
+                }
             )
         except ValidationError as exc:
             self.problems += [
@@ -927,7 +813,12 @@ class _Import:
                 for err in exc.errors()
             ]
             return None
-        return ElectionContent(questionnaire=questionnaire, entities=entities)
+        new = ElectionContent(questionnaire=questionnaire, entities=entities)
+        first_rows: dict[str, tuple[str, int]] = {}
+        for key, (sheet, line) in self.position_lines.items():
+            first_rows.setdefault(key.split(" ", 1)[0], (sheet, line))
+        self.problems += race_sheets.rule_problems(new, self.current, self.races, first_rows)
+        return None if self.problems else new
 
 
 def _loading(columns: _Columns, line: int, cells: list[Value], column: str) -> float | None:
@@ -971,18 +862,29 @@ def import_xlsx(
     tables = _read_workbook(data, reader.problems)
     if tables is None:
         raise DataError(reader.problems)
-    titles = {title: entity_id for entity_id, title in sheet_titles(current.entities).items()}
-    entities = {e.id: e for e in current.entities}
     by_kind: dict[str, _Table] = {}
-    party_sheets: list[tuple[_Table, Entity]] = []
+    others: list[_Table] = []
     for table in tables:
         name = table.name.strip().lower()
-        if name in (QUESTIONNAIRE, THEMES):
+        if name in (QUESTIONNAIRE, THEMES, *race_sheets.SHEETS):
             by_kind[name] = table
-        elif name in titles:
+        else:
+            others.append(table)
+    for kind in race_sheets.SHEETS:  # first: an entities sheet says which sheets are parties
+        if kind in by_kind:
+            reader.races.read(kind, by_kind[kind])
+    titles = {title: entity_id for entity_id, title in sheet_titles(reader.entities).items()}
+    entities = {e.id: e for e in reader.entities}
+    party_sheets: list[tuple[_Table, Entity]] = []
+    for table in others:
+        name = table.name.strip().lower()
+        if name in titles:
             party_sheets.append((table, entities[titles[name]]))
+        elif name in reader.races.refused:
+            continue  # its row in the entities sheet has a problem already
         elif any(table.header) or table.rows:  # an empty extra sheet ("Sheet1") is left alone
-            expected = [QUESTIONNAIRE, THEMES, *titles]
+            extra = race_sheets.SHEETS if race_sheets.carries_races(current) else ()
+            expected = [QUESTIONNAIRE, THEMES, *extra, *titles]
             reader.problems.append(
                 coded(table.name, 1, "", "sheet.unknown", value=table.name, sheets=expected)
             )
@@ -1006,11 +908,10 @@ def import_csv(
     tables: dict[str, _Table] = {}
     for name, data in files.items():
         base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
-        kind = next(
-            (k for k in (QUESTIONNAIRE, THEMES, POSITIONS) if base.endswith(f"{k}.csv")), None
-        )
+        kinds = (QUESTIONNAIRE, THEMES, *race_sheets.SHEETS, POSITIONS)
+        kind = next((k for k in kinds if base.endswith(f"{k}.csv")), None)
         if kind is None:
-            reader.problems.append(coded(name, 1, "", "sheet.file.unknown"))
+            reader.problems.append(worded(name, 1, "", race_sheets.FILE_UNKNOWN))
             continue
         if kind in tables:
             reader.problems.append(
@@ -1020,6 +921,9 @@ def import_csv(
         table = _read_csv(name, data, reader.problems)
         if table is not None:
             tables[kind] = table
+    for kind in race_sheets.SHEETS:
+        if kind in tables:
+            reader.races.read(kind, tables[kind])
     if THEMES in tables:
         reader.read_themes(tables[THEMES])
     if QUESTIONNAIRE in tables:
@@ -1032,18 +936,21 @@ def import_csv(
 # -- preview -----------------------------------------------------------------------------
 
 
+Target = Literal["theme", "statement", "position", "entity", "constituency", "race"]
+
+
 @dataclass(frozen=True)
 class Change:
     """One difference an import would make, for an editor to confirm.
 
     kind is "added", "removed" or "changed"; target what changed ("theme", "statement",
-    "position", "entity"); id the theme, statement or entity id; statement the statement
+    "position", "entity", "constituency", "race"); id the item's id; statement the statement
     of a position; field the part that changed ("text.en", "answer", "axes.economic",
     "order"), empty for a whole item. before and after are shown as text, None for absent.
     """
 
     kind: Literal["added", "removed", "changed"]
-    target: Literal["theme", "statement", "position", "entity"]
+    target: Target
     id: str
     field: str
     before: str | None
@@ -1078,6 +985,7 @@ def preview(old: ElectionContent, new: ElectionContent) -> list[Change]:
     changes += _order_change(
         "statement", old.questionnaire.statements, new.questionnaire.statements
     )
+    changes += _race_changes(old, new, first)
     old_entities = {e.id: e for e in old.entities}
     new_entities = {e.id: e for e in new.entities}
     for entity_id in old_entities.keys() - new_entities.keys():
@@ -1110,6 +1018,36 @@ def preview(old: ElectionContent, new: ElectionContent) -> list[Change]:
     return changes
 
 
+def _race_changes(old: ElectionContent, new: ElectionContent, first: str) -> list[Change]:
+    """Places, races and the fields of entities kept (added and removed ones are listed apart)."""
+    before, after = old.questionnaire, new.questionnaire
+    changes = _item_changes(
+        "constituency",
+        {c.id: c for c in before.constituencies},
+        {c.id: c for c in after.constituencies},
+        race_sheets.constituency_fields,
+        lambda c: c.name.get(first),
+    )
+    changes += _item_changes(
+        "race",
+        {r.id: r for r in before.races},
+        {r.id: r for r in after.races},
+        race_sheets.race_fields,
+        lambda r: r.title.get(first),
+    )
+    changes += _order_change("constituency", before.constituencies, after.constituencies)
+    changes += _order_change("race", before.races, after.races)
+    kept = {e.id for e in old.entities} & {e.id for e in new.entities}
+    changes += _item_changes(
+        "entity",
+        {e.id: e for e in old.entities if e.id in kept},
+        {e.id: e for e in new.entities if e.id in kept},
+        race_sheets.entity_fields,
+        lambda e: e.name.get(first),
+    )
+    return changes + _order_change("entity", old.entities, new.entities)
+
+
 def _show(value: float | str | None) -> str | None:
     return _number_text(value) if isinstance(value, float | int) else value
 
@@ -1140,7 +1078,7 @@ def _position_fields(position: Position) -> dict[str, str | None]:
 
 
 def _item_changes(
-    target: Literal["theme", "statement", "position"],
+    target: Target,
     old: Mapping[str, _T],
     new: Mapping[str, _T],
     fields: Callable[[_T], dict[str, str | None]],
@@ -1170,11 +1108,7 @@ def _item_changes(
     return changes
 
 
-def _order_change(
-    target: Literal["theme", "statement"],
-    old: Sequence[Theme] | Sequence[Statement],
-    new: Sequence[Theme] | Sequence[Statement],
-) -> list[Change]:
+def _order_change(target: Target, old: Sequence[Any], new: Sequence[Any]) -> list[Change]:
     kept = {item.id for item in old} & {item.id for item in new}
     before = [item.id for item in old if item.id in kept]
     after = [item.id for item in new if item.id in kept]

@@ -414,7 +414,8 @@ def test_csv_problems_name_the_file_row_and_column() -> None:
             "notes.csv",
             1,
             "",
-            "unknown file: its name should end in questionnaire.csv, themes.csv or positions.csv",
+            "unknown file: its name should end in questionnaire.csv, themes.csv, "
+            "constituencies.csv, races.csv, entities.csv or positions.csv",
         ),
     ]
 

@@ -5,14 +5,14 @@ routes (items.py); this page lists them in ballot order and imports many places 
 once, e.g. the majoritarian districts from the election commission's list.
 """
 
-import csv
-import io
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
+from api.errors import problem_message
+from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     N_,
     EditorDep,
@@ -30,8 +30,11 @@ from api.pages.admin_content.core import (
     saved,
 )
 from vaa.drafts import OpenDraft
+from vaa.errors import MESSAGES
+from vaa.formats import Problem
 from vaa.races import chain_of
-from vaa.rules import SLUG
+from vaa.sheet_tables import read_csv
+from vaa.spreadsheet_races import RaceTables
 
 router = APIRouter()
 
@@ -99,7 +102,9 @@ async def import_places(
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             return _refuse(request, opened, text, revision, N_("Save the file as UTF-8 CSV."))
-    rows, problems = parse_places(text, languages(opened.data), opened.data)
+    rows, problems = parse_places(
+        text, languages(opened.data), opened.data, admin_language(request)
+    )
     if problems:
         return _races_page(request, opened, text=text, errors=problems, revision=revision)
     before = opened.data["questionnaire"].get("constituencies", [])
@@ -138,70 +143,75 @@ def _refuse(
 
 
 def parse_places(
-    text: str, langs: list[str], data: dict[str, Any]
+    text: str, langs: list[str], data: dict[str, Any], language: str = "en"
 ) -> tuple[list[dict[str, Any]], Errors]:
-    """The places a CSV describes, or every problem found (keyed csv-<line>), nothing half-read."""
-    errors: Errors = {}
+    """The places a CSV describes, or every problem found (keyed csv-<line>-<column>).
+
+    The list is read as the spreadsheets' constituencies table is (vaa.spreadsheet_races):
+    UTF-8 with or without a byte order mark, commas or semicolons, any column order.
+    """
     if not text.strip():
         return [], {"csv": Message(N_("Paste the list or choose a file."))}
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    needed = ["id", *(f"name_{lang}" for lang in langs)]
-    missing = [h for h in needed if h not in header]
-    if missing:
-        return [], {
-            "csv": Message(
-                N_("Line 1: the header lacks the column %(column)s."), {"column": missing[0]}
-            )
-        }
-    existing = {c["id"] for c in data["questionnaire"].get("constituencies", [])}
-    rows: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for line, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(rows) >= MAX_ROWS:
-            errors["csv"] = Message(N_("At most %(n)s places at once."), {"n": MAX_ROWS})
-            break
-        row = dict(zip(header, (c.strip() for c in cells), strict=False))
-        place_id = row.get("id", "")
-        key = f"csv-{line}"
-        if not SLUG.match(place_id):
-            errors[key] = Message(
-                N_("Line %(line)s, column id: %(value)s is not a valid id."),
-                {"line": line, "value": place_id or "—"},
-            )
-            continue
-        if place_id in seen:
-            errors[key] = Message(
-                N_("Line %(line)s, column id: %(value)s appears twice."),
-                {"line": line, "value": place_id},
-            )
-            continue
-        seen.add(place_id)
-        empty = [lang for lang in langs if not row.get(f"name_{lang}")]
-        if empty:
-            errors[key] = Message(
-                N_("Line %(line)s, column %(column)s: the name is empty."),
-                {"line": line, "column": f"name_{empty[0]}"},
-            )
-            continue
-        place: dict[str, Any] = {
-            "id": place_id,
-            "name": {lang: row[f"name_{lang}"] for lang in langs},
-        }
-        if row.get("within"):
-            place["within"] = row["within"]
-        rows.append(place)
-    known = existing | seen
+    problems: list[Problem] = []
+    table = read_csv("csv", text, problems)
+    if table is not None and len(table.rows) > MAX_ROWS:
+        return [], {"csv": Message(N_("At most %(n)s places at once."), {"n": MAX_ROWS})}
+    read = RaceTables(langs, True, problems)
+    if table is not None:
+        read.read_constituencies(table)
+    errors: Errors = {f"csv-{p.line}-{p.field}": _place_message(p, language) for p in problems}
+    rows = [place.model_dump(exclude_none=True) for place in (read.constituencies or [])]
+    existing = data["questionnaire"].get("constituencies", [])
+    within = {c["id"]: c.get("within") for c in existing} | {
+        row["id"]: row.get("within") for row in rows
+    }
     for row in rows:
-        within = row.get("within")
-        if within is not None and within not in known:
+        parent = row.get("within")
+        if parent is None:
+            continue
+        if parent not in within:
             errors.setdefault(
                 f"within-{row['id']}",
                 Message(
                     N_("Place %(id)s: %(value)s in column within is not a known place."),
-                    {"id": row["id"], "value": within},
+                    {"id": row["id"], "value": parent},
                 ),
             )
+        elif row["id"] in chain_of(within, parent):
+            errors[f"within-{row['id']}"] = Message(
+                N_("Place %(id)s: with %(value)s in column within it would lie within itself."),
+                {"id": row["id"], "value": parent},
+            )
     return ([] if errors else rows), errors
+
+
+def _place_message(problem: Problem, language: str) -> Message:
+    """A problem of the list as this page has always worded it, else with its cell."""
+    params = dict(problem.params)
+    line, column = problem.line, problem.field
+    if problem.template == MESSAGES["sheet.column.missing"]:
+        return Message(N_("Line 1: the header lacks the column %(column)s."), {"column": column})
+    if problem.template == MESSAGES["sheet.cell.id"] and column == "id":
+        return Message(
+            N_("Line %(line)s, column id: %(value)s is not a valid id."),
+            {"line": line, "value": params.get("value") or "—"},
+        )
+    if problem.template == MESSAGES["sheet.cell.empty"] and column == "id":
+        return Message(
+            N_("Line %(line)s, column id: %(value)s is not a valid id."),
+            {"line": line, "value": "—"},
+        )
+    if problem.template == MESSAGES["sheet.id.twice"]:
+        return Message(
+            N_("Line %(line)s, column id: %(value)s appears twice."),
+            {"line": line, "value": params.get("value")},
+        )
+    if problem.template == MESSAGES["sheet.cell.empty"]:
+        return Message(
+            N_("Line %(line)s, column %(column)s: the name is empty."),
+            {"line": line, "column": column},
+        )
+    return Message(
+        N_("Line %(line)s, column %(column)s: %(problem)s"),
+        {"line": line, "column": column or "—", "problem": problem_message(problem, language)},
+    )

@@ -38,9 +38,10 @@ from vaa.content import ElectionContent
 from vaa.drafts import OpenDraft, draft_content
 from vaa.formats import DataError, Problem
 from vaa.publish import content_data
+from vaa.sheet_tables import coded
+from vaa.spreadsheet_races import carries_races
 from vaa.spreadsheets import (
     Change,
-    coded,
     export_csv,
     export_xlsx,
     import_csv,
@@ -86,6 +87,7 @@ def _sheets_page(
         exportable=content is not None,
         draft_groups=group_problems(opened.data, draft_problems),
         csv_files=sorted(export_csv(content)) if content is not None else [],
+        races_sheets=content is not None and carries_races(content),
         problems=problems,
         changes=changes,
         payload=payload,
