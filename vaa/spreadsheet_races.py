@@ -155,6 +155,8 @@ class RaceTables:
     """Ids of entity rows refused (with a problem): their positions sheets are not read."""
     current_entities: Sequence[Entity] = ()
     """The entities before the upload: a column left out keeps their value."""
+    current_places: Sequence[Constituency] = ()
+    """The places before the upload: without a within column they keep where they lie."""
 
     def read(self, kind: str, table: Table) -> None:
         """Read one of the SHEETS (kind), replacing its part of the content."""
@@ -180,6 +182,9 @@ class RaceTables:
             before = len(self.problems)
             name = columns.translations(line, cells, "name", self.languages, self.strict)
             within = _optional_id(columns, line, cells, "within")
+            if "within" not in columns.index:
+                old = next((c for c in self.current_places if c.id == place_id), None)
+                within = old.within if old is not None else None
             if not name:
                 columns.worded(line, f"name_{self.languages[0]}", NAME)
             elif place_id is not None and len(self.problems) == before:

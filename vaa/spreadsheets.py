@@ -9,12 +9,15 @@ The layout is meant to be filled in by hand (issue 4, item 7):
   (statement, statement_text, answer, justification_<lang>..., source); in CSV one
   file with one row per entity x statement (entity first).
 
+An election with places or races also has the constituencies, races and entities
+tables of vaa.spreadsheet_races (an entities table may be added to any election).
+
 An XLSX workbook also has an "instructions" sheet in the election's languages. CSV
-files are recognised by how their names end: questionnaire.csv, themes.csv and
-positions.csv.
+files are recognised by how their names end: questionnaire.csv, themes.csv,
+constituencies.csv, races.csv, entities.csv and positions.csv.
 
 Import reads the same layout back, given the current content for what the sheets do
-not hold (languages, scale, axes, entities). A sheet or file left out keeps its part of
+not hold (languages, scale, axes, and entities without an entities table). A sheet or file left out keeps its part of
 the current content, and an entity without rows keeps its positions (minus those on
 removed statements). Every problem is reported at once as a Problem whose file is the
 sheet (or CSV file), line the row and field the column header; then DataError is
@@ -601,7 +604,11 @@ class _Import:
 
     def __post_init__(self) -> None:
         self.races = race_sheets.RaceTables(
-            self.languages, self.strict, self.problems, current_entities=self.current.entities
+            self.languages,
+            self.strict,
+            self.problems,
+            current_entities=self.current.entities,
+            current_places=self.current.questionnaire.constituencies,
         )
 
     @property

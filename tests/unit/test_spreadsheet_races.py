@@ -163,6 +163,22 @@ def test_a_workbook_without_the_race_sheets_keeps_the_current_races() -> None:
     assert import_csv(files, current=content) == content
 
 
+def test_a_constituencies_sheet_without_within_keeps_the_tree() -> None:
+    content = races()
+    book = openpyxl.load_workbook(io.BytesIO(export_xlsx(content)))
+    book["constituencies"].delete_cols(4)  # within
+    book["constituencies"]["C3"] = "First district"
+    out = io.BytesIO()
+    book.save(out)
+    new = import_xlsx(out.getvalue(), current=content)
+    assert [(c.id, c.within) for c in new.questionnaire.constituencies] == [
+        ("town", None),
+        ("d1", "town"),
+        ("d2", "town"),
+    ]
+    assert new.questionnaire.constituencies[1].name["en"] == "First district"
+
+
 def test_a_new_candidate_with_its_own_sheet() -> None:
     content = races()
     data = _edited(
