@@ -10,10 +10,19 @@
 // or nothing, before it takes over and deletes the old cache: the pages a voter sees
 // offline always belong to one version, never a mix of an old bundle with new pages.
 //
-// Both lists are grouped by language ("" for what all share). The worker keeps one
+// "lazy" are kept only once used (the parties' reasons, a static export's profile
+// pages): the first visit downloads what the quiz, the result and the method page need
+// offline, and nothing the voter may never open.
+//
+// The result page is a shell of the version this worker keeps (its ranking is computed
+// from the bundle it names, kept with it): it is answered from the cache at once, so
+// after the last answer the ranking appears with no request; a newer version arrives
+// with the newer worker, which every page load checks for (offline.js).
+//
+// All lists are grouped by language ("" for what all share). The worker keeps one
 // language, the one in its own URL (sw.js?lang=ka, set by offline.js from the page), so a
 // first visit downloads no other; a visit in another language installs a worker for it.
-const MANIFEST = /* MANIFEST */ { version: "unset", pages: {}, files: {} };
+const MANIFEST = /* MANIFEST */ { version: "unset", pages: {}, files: {}, lazy: {} };
 const LANG = new URL(self.location.href).searchParams.get("lang") || "";
 const PREFIX = "archevani-";
 const CACHE = `${PREFIX}${MANIFEST.version}-${LANG || "all"}`;
@@ -27,6 +36,8 @@ function kept(groups) {
 }
 const PAGES = new Set(kept(MANIFEST.pages).map(absolute));
 const FILES = new Set(kept(MANIFEST.files).map(absolute));
+const LAZY = new Set(kept(MANIFEST.lazy || {}).map(absolute));
+const SHELL = /\/results(\.html)?$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -79,6 +90,10 @@ self.addEventListener("fetch", (event) => {
   const key = url.origin + url.pathname;
   if (FILES.has(key)) {
     event.respondWith(cacheFirst(request, key));
+  } else if (LAZY.has(key)) {
+    event.respondWith(key.includes("/bundle/") ? cacheFirst(request, key, true) : networkFirst(request, key, true));
+  } else if (PAGES.has(key) && SHELL.test(url.pathname)) {
+    event.respondWith(cacheFirst(request, key));
   } else if (PAGES.has(key)) {
     event.respondWith(networkFirst(request, key));
   } else if (key.endsWith("/") && PAGES.has(key + "index.html")) {
@@ -87,15 +102,21 @@ self.addEventListener("fetch", (event) => {
   // Anything else (admin, sessions, the API, other versions' files) is not ours to keep.
 });
 
-async function cacheFirst(request, key) {
+// `keep`: a lazy file, put in the cache when it first comes from the network.
+async function cacheFirst(request, key, keep = false) {
   const cache = await caches.open(CACHE);
-  return (await cache.match(key, { ignoreVary: true })) || fetch(request);
+  const cached = await cache.match(key, { ignoreVary: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (keep && response.ok) await cache.put(key, response.clone());
+  return response;
 }
 
-async function networkFirst(request, key) {
+async function networkFirst(request, key, keep = false) {
   const cache = await caches.open(CACHE);
   try {
     const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
+    if (keep && response.ok) await cache.put(key, response.clone());
     if (response.status < 500) return response;
     return (await cache.match(key, { ignoreVary: true })) || response;
   } catch (error) {
