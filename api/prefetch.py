@@ -3,8 +3,9 @@
 The result page is a shell whose ranking results.js computes from the election bundle.
 The quiz names the shell, the module and every module it imports (each under its one
 hashed URL) and the bundle as <link rel="prefetch">: the browser fetches them at idle
-priority while the voter answers, and Chromium reuses a prefetched page for five
-minutes without asking again. The parties' reasons are not among them: they load when
+priority while the voter answers (Chromium reuses a prefetched page for five minutes
+without asking again; with the service worker in charge, it answers from its cache).
+The parties' reasons are not among them: they load when
 the voter opens a statement on the result page.
 """
 

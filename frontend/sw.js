@@ -22,8 +22,11 @@
 // All lists are grouped by language ("" for what all share). The worker keeps one
 // language, the one in its own URL (sw.js?lang=ka, set by offline.js from the page), so a
 // first visit downloads no other; a visit in another language installs a worker for it.
+// Likewise it keeps one election, the page's (&election=demo): a server with several
+// (say, this year's and archived ones) does not send a voter the pages of all of them.
 const MANIFEST = /* MANIFEST */ { version: "unset", pages: {}, files: {}, lazy: {} };
 const LANG = new URL(self.location.href).searchParams.get("lang") || "";
+const ELECTION = new URL(self.location.href).searchParams.get("election") || "";
 const PREFIX = "archevani-";
 const CACHE = `${PREFIX}${MANIFEST.version}-${LANG || "all"}`;
 const NETWORK_TIMEOUT_MS = 6000; // a connection that hangs counts as none
@@ -32,7 +35,13 @@ const absolute = (path) => new URL(path, self.location).href;
 function kept(groups) {
   // No language, or one the manifest does not know: keep them all rather than none.
   const languages = LANG in groups ? [LANG] : Object.keys(groups).filter((key) => key !== "");
-  return [...(groups[""] || []), ...languages.flatMap((language) => groups[language])];
+  const all = [...(groups[""] || []), ...languages.flatMap((language) => groups[language])];
+  return all.filter((path) => !ELECTION || [ELECTION, ""].includes(electionOf(path)));
+}
+// "ka/demo/quiz", "api/v1/elections/demo/bundle/..." belong to demo; "ka/privacy" to all.
+function electionOf(path) {
+  const found = /^(?:api\/v1\/elections|[a-z]{2,3})\/([^/]+)\//.exec(path);
+  return found ? found[1] : "";
 }
 const PAGES = new Set(kept(MANIFEST.pages).map(absolute));
 const FILES = new Set(kept(MANIFEST.files).map(absolute));
@@ -43,8 +52,10 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
+      // Pages are asked again; an immutable file the page already loaded comes from the
+      // browser's cache (its URL names its content), which saves a request per file.
       const requests = [...PAGES, ...FILES].map(
-        (url) => new Request(url, { cache: "no-cache", credentials: "omit" }),
+        (url) => new Request(url, { cache: FILES.has(url) ? "default" : "no-cache", credentials: "omit" }),
       );
       try {
         await cache.addAll(requests);
