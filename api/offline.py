@@ -1,9 +1,11 @@
 """The voter pages' service worker: frontend/sw.js with the list of what it keeps.
 
 The list (the manifest) holds every voter page of every published election in each of
-its languages (network-first: the newest online, the kept copy offline) and every
-immutable file they use (the bundle slices under their checksum and the content-hashed
-assets; cache-first). Its version is a hash of that list and of the templates and
+its languages (network-first: the newest online, the kept copy offline), the immutable
+files the quiz, the result and the method page need (the voter slice of the bundle under
+its checksum, the voter stylesheet and modules; cache-first), and what is kept only once
+used ("lazy": the parties' reasons, the profile pages of a static export), so a first
+visit downloads no more than the voter needs offline. Its version is a hash of that list and of the templates and
 catalogs, so publishing or deploying changes the worker's bytes: the browser installs
 the new worker, which downloads the whole new set before it replaces the old one.
 """
@@ -12,19 +14,29 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from sqlmodel import Session
 
-from api.assets import STATIC, STYLESHEET, asset, static_url
+from api.assets import VOTER_STYLESHEET, module_urls, static_url
 from api.i18n import available_languages
 from vaa.settings import ROOT
 from vaa.store import published_versions
 
 TEMPLATE = ROOT / "frontend" / "sw.js"
 _SLOT = re.compile(r"/\* MANIFEST \*/ \{[^\n]*\};")
-_IMPORT = re.compile(r'from "\./([\w.-]+\.js)"')
+# The modules voter pages load themselves (each with what it imports).
+VOTER_MODULES = (
+    "js/offline.js",
+    "js/frame.js",
+    "js/quiz-start.js",
+    "js/quiz.js",
+    "js/quick.js",
+    "js/answers.js",
+    "js/place.js",
+    "js/results.js",
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ class Manifest:
     version: str
     pages: list[str]
     files: list[str]
+    lazy: list[str] = field(default_factory=list)
 
 
 def language_of(path: str) -> str:
@@ -65,6 +78,7 @@ def service_worker(manifest: Manifest) -> bytes:
             "version": manifest.version,
             "pages": _by_language(manifest.pages),
             "files": _by_language(manifest.files),
+            "lazy": _by_language(manifest.lazy),
         },
         separators=(",", ":"),
         ensure_ascii=False,
@@ -100,54 +114,32 @@ def live_manifest(session: Session) -> Manifest:
     """The manifest of the app as it is now: every published election's newest version."""
     pages: list[str] = []
     files: list[str] = []
+    lazy: list[str] = []
     for election, version in published_versions(session):
         languages = [lang for lang in available_languages() if lang in version.languages]
         found = voter_urls(election.slug, languages, places=bool(version.constituencies))
         pages += [url for url in found if url not in pages]
         for lang in languages:
             bundle = f"/api/v1/elections/{election.slug}/bundle/{version.checksum}/{lang}"
-            files += [bundle, f"{bundle}/justifications"]
-    immutable, fresh = asset_urls()
-    files += immutable
-    pages += fresh
-    listed = json.dumps([pages, files, _code_fingerprint()]).encode()
+            files.append(bundle)
+            lazy.append(f"{bundle}/justifications")
+    files += asset_urls()
+    listed = json.dumps([pages, files, lazy, _code_fingerprint()]).encode()
     return Manifest(
         version=hashlib.sha256(listed).hexdigest()[:16],
         pages=[url.lstrip("/") for url in pages],
         files=[url.lstrip("/") for url in files],
+        lazy=[url.lstrip("/") for url in lazy],
     )
 
 
 @cache
-def asset_urls() -> tuple[list[str], list[str]]:
-    """The hashed URLs of the stylesheet and every script, and the modules they import.
-
-    A module's relative import ("./matching.js") resolves under the importer's hash and is
-    served revalidated, not immutable: those URLs go with the network-first pages.
-    """
-    immutable = [static_url(STYLESHEET)]
-    fresh: list[str] = []
-    for file in sorted((STATIC / "js").glob("*.js")):
-        url = static_url(f"js/{file.name}")
-        immutable.append(url)
-        fresh += [f"{url.rsplit('/', 1)[0]}/{name}" for name in imported_modules(url)]
-    return immutable, sorted(set(fresh))
-
-
-def imported_modules(url: str) -> list[str]:
-    """The file names of the modules a static module imports, directly or not.
-
-    They are all relative imports ("./matching.js"), so they resolve in the same folder.
-    """
-    folder, name = url.split("/", 3)[3].rsplit("/", 1)
-    todo, seen = [name], {name}
-    while todo:
-        found = asset(f"{folder}/{todo.pop()}")
-        for imported in _IMPORT.findall(found.body.decode() if found else ""):
-            if imported not in seen:
-                seen.add(imported)
-                todo.append(imported)
-    return sorted(seen - {name})
+def asset_urls() -> list[str]:
+    """The hashed URLs of the voter stylesheet and modules (each module has one URL)."""
+    urls = [static_url(VOTER_STYLESHEET)]
+    for module in VOTER_MODULES:
+        urls += [url for url in module_urls(module) if url not in urls]
+    return urls
 
 
 @cache

@@ -4,8 +4,8 @@ The pages are rendered in-process by the real app (an ASGI test client, no netwo
 every absolute link the export holds is rewritten to a path relative to the page, so the
 directory works under any prefix: a CDN, `python -m http.server`, a sub-folder, a USB stick.
 Assets keep their content-hashed names; the bundle slices become .json files; sw.js
-at the root keeps every page and file for use without a connection (api/offline.py). Nothing in
-the export asks a dynamic endpoint: the donation form is removed, or pointed at `api_url`.
+at the root keeps the pages and files for use without a connection (the profiles and the
+reasons once opened; api/offline.py). Nothing in the export asks a dynamic endpoint: the donation form is removed, or pointed at `api_url`.
 """
 
 import hashlib
@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.offline import Manifest, imported_modules, service_worker, voter_urls
+from api.offline import Manifest, service_worker, voter_urls
 from vaa.errors import Invalid
 
 
@@ -91,7 +91,7 @@ def export_static(
     Returns the files written. Raises ExportError before writing anything if a page does
     not render (e.g. an unknown election).
     """
-    from api.assets import asset
+    from api.assets import asset, module_urls
     from api.i18n import available_languages
 
     bodies: dict[str, bytes] = {}
@@ -122,13 +122,12 @@ def export_static(
                     raise ExportError(f"{url}: no such static file")
                 files[url] = url.lstrip("/")
                 bodies[url] = found.body
-                # A module's relative imports ("./matching.js"), and theirs, resolve under its hash.
-                folder = url.rsplit("/", 1)[0]
-                for name in imported_modules(url) if url.endswith(".js") else []:
-                    sibling = asset(folder.split("/", 3)[3] + "/" + name)
-                    if sibling is not None:
-                        files[f"{folder}/{name}"] = f"{folder}/{name}".lstrip("/")
-                        bodies[f"{folder}/{name}"] = sibling.body
+                # The modules it imports, directly or not, each under its one hashed URL.
+                for module in module_urls(url.split("/", 3)[3]) if url.endswith(".js") else []:
+                    imported = asset(module.split("/", 3)[3])
+                    if imported is not None:
+                        files[module] = module.lstrip("/")
+                        bodies[module] = imported.body
             for url in set(re.findall(r"/api/v1/elections/[^\"'\s<>]+/bundle/[^\"'\s<>]+", text)):
                 response = client.get(url)
                 if response.status_code != 200:
@@ -168,13 +167,16 @@ def _write_service_worker(
     digest = hashlib.sha256()
     for url in sorted(bodies):
         digest.update(files[url].encode() + b"\0" + bodies[url] + b"\0")
-    page_files = sorted(files[url] for url in pages)
+    # The profile pages and the parties' reasons are kept once opened, not on the first visit.
+    lazy = {url for url in bodies if "/entities/" in url or url.endswith("/justifications")}
+    page_files = sorted(files[url] for url in pages if url not in lazy)
     if (directory / "index.html").exists():
         page_files.append("index.html")
     manifest = Manifest(
         version=digest.hexdigest()[:16],
         pages=page_files,
-        files=sorted(files[url] for url in bodies if url not in pages),
+        files=sorted(files[url] for url in bodies if url not in pages and url not in lazy),
+        lazy=sorted(files[url] for url in lazy),
     )
     path = directory / "sw.js"
     path.write_bytes(service_worker(manifest))

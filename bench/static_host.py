@@ -5,6 +5,9 @@ CDN sends for text), so the two tiers are compared on one server stack: the diff
 is what rendering pages costs, not which web server is faster.
 
     BENCH_STATIC_DIR=/tmp/export uvicorn bench.static_host:app
+
+BENCH_STATIC_GZIP=0 serves without compression, as nginx's default configuration does
+(Mat-O-Wahl's own Docker image, in bench_matowahl.py).
 """
 
 import os
@@ -15,4 +18,5 @@ from starlette.staticfiles import StaticFiles
 
 app = Starlette()
 app.mount("/", StaticFiles(directory=os.environ.get("BENCH_STATIC_DIR", "."), html=True))
-app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
+if os.environ.get("BENCH_STATIC_GZIP", "1") != "0":
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)

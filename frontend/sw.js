@@ -10,11 +10,23 @@
 // or nothing, before it takes over and deletes the old cache: the pages a voter sees
 // offline always belong to one version, never a mix of an old bundle with new pages.
 //
-// Both lists are grouped by language ("" for what all share). The worker keeps one
+// "lazy" are kept only once used (the parties' reasons, a static export's profile
+// pages): the first visit downloads what the quiz, the result and the method page need
+// offline, and nothing the voter may never open.
+//
+// The result page is a shell of the version this worker keeps (its ranking is computed
+// from the bundle it names, kept with it): it is answered from the cache at once, so
+// after the last answer the ranking appears with no request; a newer version arrives
+// with the newer worker, which every page load checks for (offline.js).
+//
+// All lists are grouped by language ("" for what all share). The worker keeps one
 // language, the one in its own URL (sw.js?lang=ka, set by offline.js from the page), so a
 // first visit downloads no other; a visit in another language installs a worker for it.
-const MANIFEST = /* MANIFEST */ { version: "unset", pages: {}, files: {} };
+// Likewise it keeps one election, the page's (&election=demo): a server with several
+// (say, this year's and archived ones) does not send a voter the pages of all of them.
+const MANIFEST = /* MANIFEST */ { version: "unset", pages: {}, files: {}, lazy: {} };
 const LANG = new URL(self.location.href).searchParams.get("lang") || "";
+const ELECTION = new URL(self.location.href).searchParams.get("election") || "";
 const PREFIX = "archevani-";
 const CACHE = `${PREFIX}${MANIFEST.version}-${LANG || "all"}`;
 const NETWORK_TIMEOUT_MS = 6000; // a connection that hangs counts as none
@@ -23,17 +35,27 @@ const absolute = (path) => new URL(path, self.location).href;
 function kept(groups) {
   // No language, or one the manifest does not know: keep them all rather than none.
   const languages = LANG in groups ? [LANG] : Object.keys(groups).filter((key) => key !== "");
-  return [...(groups[""] || []), ...languages.flatMap((language) => groups[language])];
+  const all = [...(groups[""] || []), ...languages.flatMap((language) => groups[language])];
+  return all.filter((path) => !ELECTION || [ELECTION, ""].includes(electionOf(path)));
+}
+// "ka/demo/quiz", "api/v1/elections/demo/bundle/..." belong to demo; "ka/privacy" to all.
+function electionOf(path) {
+  const found = /^(?:api\/v1\/elections|[a-z]{2,3})\/([^/]+)\//.exec(path);
+  return found ? found[1] : "";
 }
 const PAGES = new Set(kept(MANIFEST.pages).map(absolute));
 const FILES = new Set(kept(MANIFEST.files).map(absolute));
+const LAZY = new Set(kept(MANIFEST.lazy || {}).map(absolute));
+const SHELL = /\/results(\.html)?$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
+      // Pages are asked again; an immutable file the page already loaded comes from the
+      // browser's cache (its URL names its content), which saves a request per file.
       const requests = [...PAGES, ...FILES].map(
-        (url) => new Request(url, { cache: "no-cache", credentials: "omit" }),
+        (url) => new Request(url, { cache: FILES.has(url) ? "default" : "no-cache", credentials: "omit" }),
       );
       try {
         await cache.addAll(requests);
@@ -79,6 +101,10 @@ self.addEventListener("fetch", (event) => {
   const key = url.origin + url.pathname;
   if (FILES.has(key)) {
     event.respondWith(cacheFirst(request, key));
+  } else if (LAZY.has(key)) {
+    event.respondWith(key.includes("/bundle/") ? cacheFirst(request, key, true) : networkFirst(request, key, true));
+  } else if (PAGES.has(key) && SHELL.test(url.pathname)) {
+    event.respondWith(cacheFirst(request, key));
   } else if (PAGES.has(key)) {
     event.respondWith(networkFirst(request, key));
   } else if (key.endsWith("/") && PAGES.has(key + "index.html")) {
@@ -87,15 +113,21 @@ self.addEventListener("fetch", (event) => {
   // Anything else (admin, sessions, the API, other versions' files) is not ours to keep.
 });
 
-async function cacheFirst(request, key) {
+// `keep`: a lazy file, put in the cache when it first comes from the network.
+async function cacheFirst(request, key, keep = false) {
   const cache = await caches.open(CACHE);
-  return (await cache.match(key, { ignoreVary: true })) || fetch(request);
+  const cached = await cache.match(key, { ignoreVary: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (keep && response.ok) await cache.put(key, response.clone());
+  return response;
 }
 
-async function networkFirst(request, key) {
+async function networkFirst(request, key, keep = false) {
   const cache = await caches.open(CACHE);
   try {
     const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
+    if (keep && response.ok) await cache.put(key, response.clone());
     if (response.status < 500) return response;
     return (await cache.match(key, { ignoreVary: true })) || response;
   } catch (error) {

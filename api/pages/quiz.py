@@ -24,6 +24,7 @@ from api.deps import SessionDep
 from api.i18n import translations
 from api.pages.place import known_place
 from api.pages.render import LanguageDep, VoterElectionDep, render
+from api.prefetch import result_prefetch
 from api.routes.adaptive import NextRequest, next_step, race_entities
 from api.routes.elections import load_prepared
 from api.views.headline import minimum_answers
@@ -129,6 +130,7 @@ def read_quiz(
         place=known_place(election, place),
         place_names={c["id"]: c["name"] for c in election.get("constituencies", [])},
         script=script,
+        prefetch=result_prefetch(lang, election),
         **_urls(lang, election),
     )
 
@@ -274,6 +276,7 @@ def _quick_page(
         weights={sid: int(w) for sid, w in weights.items() if w != 1},
         view=view,
         script=view["script"],
+        prefetch=result_prefetch(lang, election),
         progress_text=gettext(PROGRESS) % {"n": view["seen"], "total": len(prepared.statement_ids)},
         sure_text=gettext(SETTLED_SURE if view["settled"] else SURE) % {"n": view["percent"]},
         **_urls(lang, election),

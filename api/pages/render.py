@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlmodel import Session
 
-from api.assets import STYLESHEET, static_url
+from api.assets import STYLESHEET, VOTER_STYLESHEET, static_url
 from api.deps import SessionDep
 from api.i18n import available_languages, environment, language_name
 from vaa.publish import voter_slice
@@ -69,6 +69,10 @@ def get_voter_election(
 
 VoterElectionDep = Annotated[dict[str, Any], Depends(get_voter_election)]
 
+# Pages that need the whole stylesheet (group sessions, the embed snippet); every other
+# page here is a voter's and gets the smaller voter stylesheet (api/assets.py).
+_WHOLE_STYLESHEET = ("sessions/", "embed.html")
+
 
 def render(
     request: Request,
@@ -102,7 +106,9 @@ def render(
             lang=language,
             language_switch=switch,
             static_url=static_url,
-            stylesheet_url=static_url(STYLESHEET),
+            stylesheet_url=static_url(
+                STYLESHEET if template.startswith(_WHOLE_STYLESHEET) else VOTER_STYLESHEET
+            ),
             # The service worker (api/offline.py) and the embedded frame's height (embed.js).
             voter_scripts=[static_url("js/offline.js"), static_url("js/frame.js")],
             path=path,

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from api import csrf
+from api.assets import module_urls
 from api.deps import SessionDep
 from api.errors import message_of
 from api.i18n import translations
@@ -73,6 +74,8 @@ def read_results(
         language=lang,
         languages=election["languages"],
         view=None,
+        # The modules results.js imports, fetched while the page is parsed, not after.
+        modulepreload=module_urls("js/results.js")[1:],
         **context,
     )
 

@@ -2,6 +2,7 @@
 the app and written by `vaa export-static`."""
 
 import json
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ def manifest(script: str) -> dict[str, Any]:
     found = MANIFEST.search(script)
     assert found, "no manifest in the worker"
     data: dict[str, Any] = json.loads(found.group(1))
-    data["groups"] = {"pages": data["pages"], "files": data["files"]}
-    for kind in ("pages", "files"):
+    data["groups"] = {"pages": data["pages"], "files": data["files"], "lazy": data["lazy"]}
+    for kind in ("pages", "files", "lazy"):
         data[kind] = [url for urls in data["groups"][kind].values() for url in urls]
     return data
 
@@ -66,12 +67,14 @@ def test_publishing_makes_a_new_worker_without_the_old_bundle(
     client: TestClient, demo: sa.Engine, tmp_path: Path
 ) -> None:
     old = manifest(client.get("/sw.js").text)
-    old_bundles = [u for u in old["files"] if "/bundle/" in u]
+    old_bundles = [u for u in old["files"] + old["lazy"] if "/bundle/" in u]
     assert len(old_bundles) == 4  # two languages, each with its justifications
+    # The reasons are kept once a voter opens them, not downloaded on the first visit.
+    assert sorted(old["lazy"]) == sorted(u for u in old_bundles if u.endswith("/justifications"))
     publish_new_text(demo, tmp_path, "demonstration questionnaire", "rehearsal questionnaire")
     new = manifest(client.get("/sw.js").text)
     assert new["version"] != old["version"]
-    assert not set(old_bundles) & set(new["files"])
+    assert not set(old_bundles) & set(new["files"] + new["lazy"])
     bundle = client.get("/api/v1/elections/demo").json()["bundle"].lstrip("/")
     assert f"{bundle}/ka" in new["files"]
 
@@ -90,12 +93,20 @@ def test_the_export_keeps_every_file_it_holds(
     site = tmp_path / "site"
     export_static(create_app(settings), ["demo"], site)
     kept = manifest((site / "sw.js").read_text("utf-8"))
-    listed = set(kept["pages"] + kept["files"])
+    listed = set(kept["pages"] + kept["files"] + kept["lazy"])
     on_disk = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     assert listed == on_disk - {"sw.js"}
     assert "ka/demo/quiz.html" in kept["pages"] and "index.html" in kept["pages"]
-    # Every module a page loads, however deep the import, is in the export.
+    # Profiles and reasons are kept once opened, not on the first visit.
+    assert kept["lazy"] and all(
+        "/entities/" in u or u.endswith("-justifications.json") for u in kept["lazy"]
+    )
+    assert not [u for u in kept["pages"] + kept["files"] if "/entities/" in u]
+    # Every module a page loads, however deep the import, is in the export, under the
+    # one hashed URL it has everywhere (../../<hash>/js/<name>).
     for path in on_disk:
         if path.endswith(".js") and path != "sw.js":
-            for name in re.findall(r'from "\./([\w.-]+\.js)"', (site / path).read_text("utf-8")):
-                assert f"{path.rsplit('/', 1)[0]}/{name}" in on_disk, (path, name)
+            for link in re.findall(r'from "([^"]+\.js)"', (site / path).read_text("utf-8")):
+                assert re.fullmatch(r"\.\./\.\./[0-9a-f]{12}/js/[\w.-]+\.js", link), (path, link)
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(path), link))
+                assert target in on_disk, (path, link)

@@ -298,9 +298,7 @@ class ResultPage {
     this.render({ first: true });
     this.root.hidden = false;
     this.wire();
-    const later = () => this.loadReasons();
-    if (window.requestIdleCallback) requestIdleCallback(later, { timeout: 3000 });
-    else setTimeout(later, 1500);
+    // The parties' reasons load when the voter opens a statement (loadReasons), not before.
   }
 
   render({ first = false, keepSuggest = false } = {}) {
