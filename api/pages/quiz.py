@@ -1,7 +1,11 @@
 """Voter pages before the result: the start page, the quiz and "how is this calculated".
 
 The quiz is one plain form (every statement, POSTed to the result page) that quiz.js
-turns into one statement at a time; the answers then stay in the browser's storage.
+turns into one statement per phone screen; the answers then stay in the browser's
+storage. After the last statement an optional step marks the important ones: quiz.js
+shows it in the page; without JavaScript the form is POSTed to /quiz/weights, which
+carries the answers on in hidden fields to the result (or back to POST /quiz, the form
+with the answers ticked). Nothing is stored.
 
 Quick mode (docs/adaptive.md) asks the statements that tell most first and says how
 settled the top match is. With JavaScript, quick.js chooses each next statement in the
