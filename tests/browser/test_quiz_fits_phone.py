@@ -25,8 +25,8 @@ pytestmark = pytest.mark.browser
 
 SHOTS = Path("/work/shots/quizscreen")
 # The controls a voter needs on every statement, and where they are on the screen.
-BOXES = """() => {
-  const s = document.querySelector("#quiz .statement:not([hidden])");
+BOXES = """(form) => {
+  const s = document.querySelector(`#${form} .statement:not([hidden])`);
   const box = (e, name) => { const r = e.getBoundingClientRect(); return [name, r.left, r.top, r.right, r.bottom]; };
   return [box(s.querySelector("h2"), "statement"),
     ...[...s.querySelectorAll("label.option")].map((e) => box(e, e.textContent.trim())),
@@ -93,7 +93,7 @@ def test_every_statement_fits_one_phone_screen(
         line = step.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
         assert (step.bounding_box() or {"height": 0})["height"] <= line * 1.2
         assert page.locator("#s-" + sid + " details.statement__info").get_attribute("open") is None
-        outside = _off_screen(page.evaluate(BOXES))
+        outside = _off_screen(page.evaluate(BOXES, "quiz"))
         if outside:
             wide[sid] = outside
         if i in (0, len(ids) // 2):
@@ -104,6 +104,33 @@ def test_every_statement_fits_one_phone_screen(
     assert page.locator("#quiz-next").is_visible()  # "see my result", without scrolling
     assert wide == {}
     assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+def test_quick_mode_statements_fit_one_phone_screen(
+    browser: Browser, zugdidi: str, ids: list[str], lang: str
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{zugdidi}/{lang}/demo/quick")
+    page.wait_for_selector("#quick[data-ready]")
+    assert page.locator("#quick-intro").is_visible()  # says which mode this is
+    wide: dict[str, list[Any]] = {}
+    for i in range(len(ids)):
+        if page.locator("#quick-settled").is_visible():
+            _shoot(page, f"{lang}-quick-settled")
+            page.locator("#quick-continue").click()  # go on answering
+        statement = page.locator("#quick .statement:not([hidden])")
+        if not statement.count():
+            break
+        outside = _off_screen(page.evaluate(BOXES, "quick"))
+        if outside:
+            wide[statement.get_attribute("data-id") or ""] = outside
+        if i in (0, 3):
+            _shoot(page, f"{lang}-quick-{i + 1}")
+        statement.locator("label.option").nth(i % 6).click()
+    assert wide == {}
     context.close()
 
 
