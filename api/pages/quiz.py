@@ -1,7 +1,11 @@
 """Voter pages before the result: the start page, the quiz and "how is this calculated".
 
 The quiz is one plain form (every statement, POSTed to the result page) that quiz.js
-turns into one statement at a time; the answers then stay in the browser's storage.
+turns into one statement per phone screen; the answers then stay in the browser's
+storage. After the last statement an optional step marks the important ones: quiz.js
+shows it in the page; without JavaScript the form is POSTed to /quiz/weights, which
+carries the answers on in hidden fields to the result (or back to POST /quiz, the form
+with the answers ticked). Nothing is stored.
 
 Quick mode (docs/adaptive.md) asks the statements that tell most first and says how
 settled the top match is. With JavaScript, quick.js chooses each next statement in the
@@ -15,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from babel.numbers import format_decimal
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
@@ -75,6 +79,8 @@ def read_start(request: Request, lang: LanguageDep, election: VoterElectionDep) 
         ),
         "confirm": gettext("Delete your answers and start again?"),
         "quick": urls["quick_url"],
+        "modeQuick": gettext("You were in quick mode."),
+        "modeAll": gettext("You were answering all statements in order."),
     }
     return render(
         request,
@@ -90,13 +96,14 @@ def read_start(request: Request, lang: LanguageDep, election: VoterElectionDep) 
     )
 
 
-@router.get("/{lang}/{election}/quiz", response_class=HTMLResponse)
-def read_quiz(
-    request: Request, lang: LanguageDep, election: VoterElectionDep, place: str | None = None
+def _quiz_page(
+    request: Request,
+    lang: str,
+    election: dict[str, Any],
+    place: str | None,
+    chosen: dict[str, str | None] | None = None,
+    weighted: dict[str, float] | None = None,
 ) -> HTMLResponse:
-    """Every statement in one form; quiz.js shows them one at a time and keeps the answers.
-
-    The voter's place (where the election has races) rides along in the form."""
     gettext = translations(lang).gettext
     script = {
         "election": election["election"],
@@ -104,6 +111,7 @@ def read_quiz(
         "answers": static_url("js/answers.js"),
         "results": _urls(lang, election)["results_url"],
         "step": _placeholders(gettext("Statement %(n)s of %(total)s"), n="n", total="total"),
+        "weighing": gettext("Last step"),
         "saved": _placeholders(gettext("Saved: %(answer)s."), answer="answer"),
         "skipped": gettext("Skipped."),
         "important": gettext("Marked as important: it counts twice."),
@@ -129,8 +137,67 @@ def read_quiz(
         themes={t["id"]: t["label"] for t in election["themes"]},
         place=known_place(election, place),
         place_names={c["id"]: c["name"] for c in election.get("constituencies", [])},
+        chosen=chosen or {},
+        weighted={sid: w >= 2 for sid, w in (weighted or {}).items()},
         script=script,
         prefetch=result_prefetch(lang, election),
+        **_urls(lang, election),
+    )
+
+
+@router.get("/{lang}/{election}/quiz", response_class=HTMLResponse)
+def read_quiz(
+    request: Request, lang: LanguageDep, election: VoterElectionDep, place: str | None = None
+) -> HTMLResponse:
+    """Every statement in one form; quiz.js shows them one at a time and keeps the answers.
+
+    The voter's place (where the election has races) rides along in the form."""
+    return _quiz_page(request, lang, election, place)
+
+
+async def _posted_answers(
+    request: Request, election: dict[str, Any]
+) -> tuple[dict[str, str | None], dict[str, float], str | None]:
+    """The answers, weights and place a no-JavaScript quiz page posted (400 if unreadable)."""
+    try:
+        answers, weights, place = read_quick_form(await request.form())
+    except QuickFormProblem as exc:
+        raise HTTPException(400, str(exc)) from exc
+    options = {o["id"] for o in election["scale"]}
+    statements = {s["id"] for s in election["statements"]}
+    for sid, answer in answers.items():
+        if sid not in statements or (answer is not None and answer not in options):
+            raise HTTPException(400, f"unknown answer {sid[:40]!r}")
+    return answers, {s: w for s, w in weights.items() if s in statements}, place
+
+
+@router.post("/{lang}/{election}/quiz", response_class=HTMLResponse)
+async def create_quiz(
+    request: Request, lang: LanguageDep, election: VoterElectionDep
+) -> HTMLResponse:
+    """Back from the weighting step without JavaScript: the quiz with the posted answers."""
+    answers, weights, place = await _posted_answers(request, election)
+    return _quiz_page(request, lang, election, place, answers, weights)
+
+
+@router.post("/{lang}/{election}/quiz/weights", response_class=HTMLResponse)
+async def create_quiz_weights(
+    request: Request, lang: LanguageDep, election: VoterElectionDep
+) -> HTMLResponse:
+    """The optional weighting step without JavaScript: the answered statements, each with
+    an "important" box; the answers ride along in hidden fields to the result."""
+    answers, weights, place = await _posted_answers(request, election)
+    order = [s["id"] for s in election["statements"]]
+    return render(
+        request,
+        "quiz_weights.html",
+        language=lang,
+        languages=election["languages"],
+        election=election,
+        place=known_place(election, place),
+        carried=[(sid, answers[sid]) for sid in order if sid in answers],
+        answered=[s for s in election["statements"] if answers.get(s["id"]) is not None],
+        weighted={sid: w >= 2 for sid, w in weights.items()},
         **_urls(lang, election),
     )
 

@@ -83,6 +83,8 @@ def _take_quiz(page: Page, election: dict[str, Any], record: dict[str, Any]) -> 
         if record["weights"].get(sid) == 2:
             step.locator("label.important").click()
         _option(step, record["answers"][sid]).click()
+    page.locator("#quiz-weights").wait_for()  # the optional weighting step: left as it is
+    page.locator("#quiz-next").click()
     page.wait_for_url(re.compile(r"/demo/results(\.html)?$"))
     page.wait_for_selector("#results:not([hidden]) [data-list=rows] > li")
 

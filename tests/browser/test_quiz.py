@@ -50,6 +50,12 @@ def _option(step: Locator, value: str | None) -> Locator:
     return step.locator("label", has=step.page.locator(f"input[value='{value or 'skip'}']"))
 
 
+def _past_weights(page: Page) -> None:
+    """The optional step after the last statement: leave the weights as they are."""
+    page.locator("#quiz-weights").wait_for()
+    page.locator("#quiz-next").click()
+
+
 def _results(page: Page) -> None:
     page.wait_for_url("**/demo/results")
     page.wait_for_selector("#results:not([hidden]) [data-list=rows] > li")
@@ -112,6 +118,7 @@ def test_quiz_with_javascript_gives_the_api_result(
             page.locator("#quiz-next").click()
         if i < len(ids) - 1:
             _at(page, election, i + 1)
+    _past_weights(page)
     _results(page)
     assert _ranking(page) == _api(live_server, record, lang)
     _assert_stored(page, record)
@@ -201,6 +208,10 @@ def test_quiz_by_keyboard_alone_with_reduced_motion(
                 page.evaluate("document.activeElement.closest('.statement')?.dataset.id")
                 == (ids[i + 1])
             )
+    # The weighting step has the focus; Enter on "Show my result" leaves it as it is.
+    assert page.evaluate("document.activeElement.id") == "quiz-weights-h"
+    tab_to("#quiz-next")
+    keys.press("Enter")
     _results(page)
     assert _ranking(page) == _api(live_server, record, "ka")
     assert problems == []
@@ -301,6 +312,7 @@ def test_no_request_carries_the_answers(
         if record["weights"].get(sid) == 2:
             step.locator("label.important").click()
         _option(step, record["answers"][sid]).click()
+    _past_weights(page)
     _results(page)
     page.locator("[data-list=statements] > li summary").first.click()
     page.wait_for_function("() => [...document.querySelectorAll('.sp__why')].some(e => !e.hidden)")
@@ -389,6 +401,8 @@ def test_no_page_scrolls_sideways_at_320_px(
         for _ in range(len(slices[lang]["statements"])):
             check(f"{lang} quiz {_current(page).get_attribute('data-id')}")
             _current(page).locator("label.option").nth(1).click()
+        check(f"{lang} quiz weighting step")
+        _past_weights(page)
         _results(page)
         check(f"{lang} results")
         page.goto(f"{live_server}/{lang}/demo/")

@@ -15,7 +15,8 @@ import(new URL(data.answers, document.baseURI).href).then(({ loadAnswers, clearA
   let quick = null;
   try { quick = localStorage.getItem(`vaa:quick:${data.election}`); } catch (_) { /* no storage */ }
   if (quick) $("start-resume").querySelector(".button--big").href = data.quick;
-  $("resume-count").textContent = data.answered.replace("{n}", n).replace("{total}", data.statements.length);
+  // Say which mode "continue" goes back to.
+  $("resume-count").textContent = `${data.answered.replace("{n}", n).replace("{total}", data.statements.length)} ${quick ? data.modeQuick : data.modeAll}`;
   toggle(true);
   $("resume-clear").addEventListener("click", () => {
     if (!confirm(data.confirm)) return;

@@ -1,5 +1,6 @@
-// The quiz one statement at a time, built on the plain form of quiz.html. Answers are
-// kept in this browser only (answers.js); this script sends nothing anywhere.
+// The quiz one statement at a time, built on the plain form of quiz.html, then an
+// optional step that lists the answered statements to mark the important ones. Answers
+// are kept in this browser only (answers.js); this script sends nothing anywhere.
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("quiz-data").textContent);
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k]);
@@ -20,7 +21,8 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
   let record = loadAnswers(data.election);
   // The full quiz is not quick mode: the start page then continues here (quiz-start.js).
   try { localStorage.removeItem(`vaa:quick:${data.election}`); } catch (_) { /* no storage */ }
-  let current = 0;
+  let current = 0; // 0 .. total - 1: a statement; total: the weighting step
+  const weighing = () => current === total;
   let pointer = false;
   let stored = true;
 
@@ -55,23 +57,44 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
     box(i).checked = (record.weights[id] ?? 1) >= 2;
   });
 
+  // The weighting step: the answered statements (not the skipped ones), each with a box
+  // that stands for its statement's "important" box.
+  const weights = () => {
+    const list = $("quiz-weights-list");
+    list.replaceChildren(...ids.flatMap((id, i) => {
+      if (record.answers[id] == null) return [];
+      const input = Object.assign(document.createElement("input"), { type: "checkbox", checked: box(i).checked });
+      input.dataset.statement = id;
+      const text = document.createElement("span");
+      text.textContent = steps[i].dataset.text;
+      const label = document.createElement("label");
+      label.className = "important weights-item";
+      label.append(input, " ", text);
+      const item = document.createElement("li");
+      item.append(label);
+      return [item];
+    }));
+    $("quiz-weights-none").hidden = list.children.length > 0;
+  };
+
   const show = (i, focus, message) => {
-    current = Math.max(0, Math.min(i, total - 1));
+    current = Math.max(0, Math.min(i, total));
     steps.forEach((f, j) => { f.hidden = j !== current; });
-    const step = fill(data.step, { n: current + 1, total });
+    $("quiz-weights").hidden = !weighing();
+    if (weighing()) weights();
+    const step = weighing() ? data.weighing : fill(data.step, { n: current + 1, total });
     $("quiz-step").textContent = step;
-    $("quiz-bar").value = current + 1;
+    $("quiz-bar").value = Math.min(current + 1, total);
     $("quiz-back").disabled = current === 0;
-    const last = current === total - 1;
-    next.textContent = last ? next.dataset.last : nextLabel;
-    submit.hidden = last;
+    next.textContent = weighing() ? next.dataset.last : nextLabel;
+    submit.hidden = weighing();
     $("quiz-reset").hidden = !Object.keys(record.answers).length;
     record.current = current;
     save();
     if (focus) {
       // The voter moved: the intro has done its job, and the next answers fit the screen.
       $("quiz-intro").hidden = true;
-      steps[current].querySelector("h2").focus();
+      (weighing() ? $("quiz-weights-h") : steps[current].querySelector("h2")).focus();
       say((message ? message + " " : "") + step);
     }
   };
@@ -84,7 +107,7 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
     if (stored) location.assign(data.results);
     else form.submit();
   };
-  const advance = (message) => (current === total - 1 ? finish() : show(current + 1, true, message));
+  const advance = (message) => (weighing() ? finish() : show(current + 1, true, message));
   // The statement of an input, never `current`: a click's change event comes after it moved on.
   const at = (input) => steps.indexOf(input.closest(".statement"));
   const choose = (input, go) => {
@@ -101,7 +124,8 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
   form.classList.add("quiz--js");
   $("quiz-progress").classList.remove("quiz-progress--off");
   for (const id of ["quiz-nav", "quiz-keys"]) $(id).hidden = false;
-  submit.classList.add("button--secondary");
+  // The statement's own text (without the hidden "Statement n of N: ") for the last step.
+  for (const f of steps) f.dataset.text = [...f.querySelector("h2").childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join("").trim();
   const resume = () => {
     paint();
     show(Number.isInteger(record.current) && record.current >= 0 ? record.current : 0, false);
@@ -120,8 +144,11 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
     const t = e.target;
     if (t.type === "radio") choose(t, false);
     if (t.type === "checkbox") {
-      if (t.checked) record.weights[ids[at(t)]] = 2;
-      else delete record.weights[ids[at(t)]];
+      // A box of the weighting step stands for its statement's own box.
+      const i = t.dataset.statement ? ids.indexOf(t.dataset.statement) : at(t);
+      box(i).checked = t.checked;
+      if (t.checked) record.weights[ids[i]] = 2;
+      else delete record.weights[ids[i]];
       save();
       say(t.checked ? data.important : data.normal);
     }
@@ -132,7 +159,7 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
   });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    if (e.submitter === submit) return finish();
+    if (e.submitter === submit || weighing()) return finish();
     const id = ids[current];
     if (record.answers[id] !== undefined) return advance("");
     radios(current).at(-1).checked = true;
@@ -162,6 +189,12 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
     if (typing || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || (t !== document.body && !$("main").contains(t))) return;
     // Key codes, not characters, so the keys work with a Georgian keyboard layout too.
     const digit = /^(?:Digit|Numpad)([1-9])$/.exec(e.code);
+    if (weighing()) {
+      // The last step's boxes are ticked with Space; Backspace goes back to the statements.
+      if (e.code !== "Backspace") return;
+      show(current - 1, true);
+      return e.preventDefault();
+    }
     const options = radios(current);
     if (digit && digit[1] < options.length) {
       options[digit[1] - 1].checked = true;
