@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import PHONE
-from tests.browser.test_quiz import _current, _option
+from tests.browser.test_quiz import _current, _option, _past_weights
 
 _REQUEST = re.compile(rb"(GET|POST|HEAD) (\S+) HTTP/1\.1\r\n")
 _STATUS = re.compile(rb"HTTP/1\.1 (\d{3}) ")
@@ -136,6 +136,7 @@ def _first_visit(
     record.quiet()
     last = time.monotonic()
     _option(_current(page), "agree").click()
+    _past_weights(page)  # the optional weighting step, then "Show my result"
     page.wait_for_selector("#results:not([hidden]) [data-list=rows] > li")
     return page, record.since(last)
 
