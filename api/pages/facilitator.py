@@ -256,7 +256,8 @@ def _meta(content: ElectionContent, lang: str) -> dict[str, Any]:
         },
         "entities": {
             e.id: {
-                "name": (e.short or e.name)[lang],
+                # the full name: a room reads it off the wall, and few know the abbreviations
+                "name": e.name[lang],
                 # a candidate without a colour wears its nominating party's
                 "color": e.color or colors.get(e.party or "") or "#6b7785",
             }

@@ -28,7 +28,7 @@ from api.routes.adaptive import NextRequest, next_step
 from api.routes.donations import statistics_response
 from api.routes.elections import load_prepared
 from api.throttle import client_address, retry_minutes, throttles
-from api.views.charts import voter_label
+from api.views.charts import voter_label, voter_mark
 from api.views.form import FormProblem, read_form
 from api.views.headline import enough_answers, minimum_answers
 from api.views.result import (
@@ -161,8 +161,16 @@ async def create_results(
         certainty=certainty if selected is None or selected["race"] == quick else None,
         unseen=statements - len(match.answers),
     )
+    race_entities = {e["entity"] for e in selected["results"]} if selected else None
     if context["map"]:
-        view["voter_label"] = voter_label(view["voter"], context["map"]["points"], t("you"))
+        # The map shows the chosen race's entities: the star keeps clear of those.
+        shown = [
+            p
+            for p in context["map"]["points"]
+            if race_entities is None or p["entity"] in race_entities
+        ]
+        view["voter_mark"] = voter_mark(view["voter"], shown)
+        view["voter_label"] = voter_label(view["voter_mark"], shown, t("you"))
     reasons = json.loads(
         justification_slice(bundle_bytes(session, version_id=ref.version_id), lang)
     )
@@ -195,7 +203,7 @@ async def create_results(
         )
         if races
         else None,
-        race_entities={e["entity"] for e in selected["results"]} if selected else None,
+        race_entities=race_entities,
         reasons=reasons["entities"],
         share_url=share,
         csrf_token=csrf.anonymous_token(request),  # for the donation form below the result

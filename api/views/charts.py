@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from api.formatting import decimal
 from api.views.texts import Texts, entity_name
 from vaa.matching import round_half_up
 from vaa.results import PreparedElection
@@ -29,7 +30,10 @@ def interval_path(interval: list[float] | None) -> str:
 
 
 RADAR_CX, RADAR_CY, RADAR_R = 160.0, 135.0, 88.0
-RADAR_LINE = 14.0  # the labels' line height, for 13 px text (20-results.css)
+RADAR_BADGE = 1.17  # the spokes' numbered badges sit this far out (fraction of the radius)
+RADAR_VIEWBOX = "50 12 220 246"
+"""Just the radar and its badges: on a 320 px phone the chart is about 288 px wide, so
+its 12-unit text renders above 12 px (the themes' names are listed under the chart)."""
 MAP_SIZE, MAP_PAD = 300.0, 16.0
 
 
@@ -49,36 +53,30 @@ def radar_points(scores: list[float | None]) -> str:
 
 
 def radar_frame(themes: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """The radar's fixed parts: rings, spokes and the theme labels around them."""
+    """The radar's fixed parts: rings, spokes and a numbered badge at each spoke's end.
+
+    The themes' names are too long to stand around a phone-sized chart in readable type,
+    so each spoke carries its theme's number and the list under the chart names them.
+    """
     count = len(themes)
     rings = [
         " ".join("{},{}".format(*_radar_xy(i, count, level)) for i in range(count))
         for level in (0.25, 0.5, 0.75, 1.0)
     ]
-    spokes, labels = [], []
+    spokes, badges = [], []
     for i, theme in enumerate(themes):
         x, y = _radar_xy(i, count, 1)
         spokes.append({"x": x, "y": y})
-        lx, ly = _radar_xy(i, count, 1.14)
-        dx = lx - RADAR_CX
-        anchor = "middle" if abs(dx) < 8 else ("start" if dx > 0 else "end")
-        # Above and below there is room across; beside, a long Georgian word is enough.
-        lines = _wrap(str(theme["label"]), 18 if anchor == "middle" else 12)
-        if ly < RADAR_CY - RADAR_R:  # above the chart: the last line ends at the spoke
-            top = ly - RADAR_LINE * (len(lines) - 1)
-        elif ly > RADAR_CY + RADAR_R:  # below: the first line starts under it
-            top = ly + 10
-        else:  # beside: centred on the spoke
-            top = ly + 4 - RADAR_LINE / 2 * (len(lines) - 1)
-        labels.append({"x": lx, "y": coordinate(top), "anchor": anchor, "lines": lines})
+        bx, by = _radar_xy(i, count, RADAR_BADGE)
+        badges.append({"x": bx, "y": by, "n": i + 1, "label": str(theme["label"])})
     return {
         "rings": rings,
         "spokes": spokes,
-        "labels": labels,
+        "badges": badges,
         "cx": RADAR_CX,
         "cy": RADAR_CY,
         "r": RADAR_R,
-        "line": RADAR_LINE,
+        "viewbox": RADAR_VIEWBOX,
     }
 
 
@@ -113,6 +111,7 @@ def map_frame(
         return None
     ids = [a["id"] for a in axes]
     names = {e["id"]: e for e in election["entities"]}
+    colors = {e["id"]: e.get("color") for e in election["entities"]}
     points, missing = [], []
     for e, entity_id in enumerate(prepared.entity_ids):
         position = {
@@ -128,13 +127,15 @@ def map_frame(
             {
                 **point,
                 "entity": entity_id,
-                "label": _map_label(entity),
+                "races": list(entity.get("races") or []),
+                "lines": _wrap(entity_name(entity), MAP_LABEL_WIDTH),
                 "name": entity_name(entity),
-                "color": entity.get("color") or NO_COLOR,
+                # a candidate without a colour wears its party's (result.color_of)
+                "color": entity.get("color") or colors.get(entity.get("party") or "") or NO_COLOR,
                 "text": position_text(position, election["axes"], t),
             }
         )
-    _place_labels(points)
+    _place_labels(points, races=bool(election.get("races")))
     return {
         "axes": axes,
         "points": points,
@@ -142,26 +143,23 @@ def map_frame(
         "size": MAP_SIZE,
         "mid": MAP_SIZE / 2,
         "pad": MAP_PAD,
+        "line": MAP_LINE,
     }
 
 
-def _map_label(entity: Mapping[str, Any]) -> str:
-    """The entity's name on the map; its short name only when the name is long."""
-    name = entity_name(entity)
-    return str(entity.get("short") or name) if len(name) > 18 else name
-
-
 Box = tuple[float, float, float, float]
-PARTY_LABELS = [(8, 4, "start"), (-8, 4, "end"), (0, -10, "middle"), (0, 18, "middle")]
-VOTER_LABELS = [
-    (0, -13, "middle"),
-    (0, 21, "middle"),
-    (11, 4, "start"),
-    (-11, 4, "end"),
-    (0, -27, "middle"),
-    (0, 35, "middle"),
-    (24, 4, "start"),
-    (-24, 4, "end"),
+MAP_LABEL_WIDTH = 16  # characters a line of a party's name on the map holds
+MAP_LINE = 14.0  # the labels' line height, for their 13-unit text (20-results.css)
+MAP_CHAR = 7.8  # about one character's width at 13 units (Georgian letters are wide)
+VOTER_LABELS: list[tuple[float, float, str]] = [
+    (0, -15, "middle"),
+    (0, 24, "middle"),
+    (13, 5, "start"),
+    (-13, 5, "end"),
+    (0, -29, "middle"),
+    (0, 38, "middle"),
+    (26, 5, "start"),
+    (-26, 5, "end"),
 ]
 
 
@@ -169,51 +167,121 @@ def _overlap(a: Box, b: Box) -> float:
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
+def _label_box(
+    x: float, y: float, width: float, lines: int, place: tuple[float, float, str]
+) -> Box:
+    """The box of a label whose first baseline is `dy` from the point (13-unit text)."""
+    dx, dy, anchor = place
+    left = x + dx - (width / 2 if anchor == "middle" else width if anchor == "end" else 0)
+    return (left, y + dy - 11, left + width, y + dy + MAP_LINE * (lines - 1) + 3)
+
+
 def _best_place(
-    x: float, y: float, width: float, taken: list[Box], places: list[tuple[int, int, str]]
-) -> tuple[int, int, str, Box]:
+    x: float,
+    y: float,
+    width: float,
+    lines: int,
+    taken: list[Box],
+    places: list[tuple[float, float, str]],
+) -> tuple[tuple[float, float, str], Box]:
     """The label place hiding the least of what is taken; nearer places win ties."""
 
-    def box(dx: int, dy: int, anchor: str) -> Box:
-        left = x + dx - (width / 2 if anchor == "middle" else width if anchor == "end" else 0)
-        return (left, y + dy - 11, left + width, y + dy + 3)
-
     def cost(i: int) -> float:
-        b = box(*places[i])
+        b = _label_box(x, y, width, lines, places[i])
         outside = max(0.0, -b[0]) + max(0.0, b[2] - MAP_SIZE) + max(0.0, -b[1])
         return (
             sum(_overlap(b, t) for t in taken) + 50 * (outside + max(0.0, b[3] - MAP_SIZE)) + i / 2
         )
 
     best = min(range(len(places)), key=cost)
-    return (*places[best], box(*places[best]))
+    return places[best], _label_box(x, y, width, lines, places[best])
+
+
+def _party_places(lines: int) -> list[tuple[float, float, str]]:
+    """Right of the point, left of it, above, below: each with its first baseline."""
+    beside = 5 - MAP_LINE * (lines - 1) / 2
+    return [
+        (9, beside, "start"),
+        (-9, beside, "end"),
+        (0, -11 - MAP_LINE * (lines - 1), "middle"),
+        (0, 20, "middle"),
+    ]
 
 
 def _dot(p: Mapping[str, Any]) -> Box:
-    return (p["x"] - 6, p["y"] - 6, p["x"] + 6, p["y"] + 6)
+    return (p["x"] - 7, p["y"] - 7, p["x"] + 7, p["y"] + 7)
 
 
-def _place_labels(points: list[dict[str, Any]]) -> None:
-    """Put each party's label beside its point where it hides the least (greedy)."""
-    taken = [_dot(p) for p in points]
-    for p in points:
-        others = [b for b in taken if b != _dot(p)]
-        dx, dy, anchor, box = _best_place(
-            p["x"], p["y"], 7.0 * len(p["label"]) + 2, others, PARTY_LABELS
+def _together(a: Mapping[str, Any], b: Mapping[str, Any], races: bool) -> bool:
+    """Whether two entities can be on the map at once: the map shows one race at a time."""
+    return not races or bool(set(a["races"]) & set(b["races"]))
+
+
+def _place_labels(points: list[dict[str, Any]], *, races: bool) -> None:
+    """Put each party's full name beside its point where it hides the least (greedy)."""
+    for i, p in enumerate(points):
+        mates = [q for j, q in enumerate(points) if j != i and _together(p, q, races)]
+        taken = [_dot(q) for q in mates] + [q["box"] for q in mates if "box" in q]
+        width = MAP_CHAR * max(len(line) for line in p["lines"]) + 2
+        (dx, dy, anchor), box = _best_place(
+            p["x"], p["y"], width, len(p["lines"]), taken, _party_places(len(p["lines"]))
         )
-        p.update(lx=coordinate(p["x"] + dx), ly=coordinate(p["y"] + dy), anchor=anchor, box=box)
-        taken.append(box)
+        p.update(
+            lx=coordinate(p["x"] + dx),
+            ly=coordinate(p["y"] + dy),
+            anchor=anchor,
+            box=tuple(coordinate(v) for v in box),
+        )
+
+
+STAR = 9.5  # half the voter's star, stroke included
+DOT = 7.0  # half a party's point, its white ring included
+STAR_STEPS = (0, 6, 12, 18, 24, 30, 36, 44, 52, 60)
+STAR_ANGLES = 16
+
+
+def voter_mark(
+    point: Mapping[str, float] | None, points: list[Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """Where the voter's star is drawn: on the voter's point unless it would cover a party's
+    point (or, if it can, its name); then as near as it can be, with a line back to the
+    point itself (charts.js: voterMark). `points`: the parties shown on the map."""
+    if point is None:
+        return None
+    low, high = MAP_PAD + STAR, MAP_SIZE - MAP_PAD - STAR
+    found: dict[str, float] | None = None
+    fallback: dict[str, float] | None = None
+    for step in STAR_STEPS:
+        for k in range(STAR_ANGLES if step else 1):
+            angle = -math.pi / 2 + 2 * math.pi * k / STAR_ANGLES
+            x = coordinate(point["x"] + step * math.cos(angle))
+            y = coordinate(point["y"] + step * math.sin(angle))
+            if not (low <= x <= high and low <= y <= high):
+                continue
+            if any(max(abs(x - p["x"]), abs(y - p["y"])) < STAR + DOT for p in points):
+                continue
+            star = (x - STAR, y - STAR, x + STAR, y + STAR)
+            if fallback is None:
+                fallback = {"x": x, "y": y}
+            if not any(_overlap(star, tuple(p["box"])) > 0 for p in points):
+                found = {"x": x, "y": y}
+                break
+        if found:
+            break
+    mark = found or fallback or {"x": point["x"], "y": point["y"]}
+    moved = mark["x"] != point["x"] or mark["y"] != point["y"]
+    return {**mark, "moved": moved, "px": point["x"], "py": point["y"]}
 
 
 def voter_label(
     point: Mapping[str, float] | None, points: list[dict[str, Any]], label: str
 ) -> dict[str, Any]:
-    """Where the voter's own label goes, relative to the star (results.js: placeVoterLabel)."""
+    """Where the voter's own label goes, relative to the star (charts.js: voterLabel)."""
     if point is None:
-        return {"x": 0, "y": -13, "anchor": "middle"}
+        return {"x": 0, "y": -15, "anchor": "middle"}
     taken = [p["box"] for p in points] + [_dot(p) for p in points]
-    dx, dy, anchor, _box = _best_place(
-        point["x"], point["y"], 7.5 * len(label) + 2, taken, VOTER_LABELS
+    (dx, dy, anchor), _box = _best_place(
+        point["x"], point["y"], 8.2 * len(label) + 2, 1, taken, VOTER_LABELS
     )
     return {"x": dx, "y": dy, "anchor": anchor}
 
@@ -221,7 +289,8 @@ def voter_label(
 def position_text(
     position: Mapping[str, float | None], axes: list[Mapping[str, Any]], t: Texts
 ) -> str:
-    """A position in words: 'Economy 0.5 (towards Market-led); ...' (results.js: positionText)."""
+    """A position in words: 'Economy +0.5 (towards Market-led); ...', with the language's
+    decimal sign (results.js: positionText)."""
     parts = []
     for axis in axes:
         value = position.get(axis["id"])
@@ -235,7 +304,7 @@ def position_text(
                 t(
                     "map_position",
                     axis=axis["label"],
-                    value=f"{shown:+.1f}".replace("-", "−"),
+                    value=decimal(shown, t.language, signed=True),
                     pole=axis["high"] if shown > 0 else axis["low"],
                 )
             )

@@ -9,6 +9,8 @@ browser from the answers kept on the device; keep them in step.
 from collections.abc import Mapping
 from typing import Any
 
+from babel.numbers import get_decimal_symbol
+
 from api.views.charts import (
     NO_COLOR,
     coordinate,
@@ -128,7 +130,7 @@ def result_view(
             }
         )
 
-    # Themes: a radar of the top entities and a table of every entity
+    # Themes: a radar of the top entities and a card of every entity
     themes = election["themes"]
     scored = [r for r in results if r["score"] is not None]
     radar = [
@@ -141,7 +143,11 @@ def result_view(
         for r in scored[:RADAR_SERIES]
     ]
     theme_rows = [
-        {"name": name[r["entity"]], "cells": [t.pct(r["themes"].get(th["id"])) for th in themes]}
+        {
+            "name": name[r["entity"]],
+            "cells": [t.pct(r["themes"].get(th["id"])) for th in themes],
+            "bars": [coordinate(r["themes"].get(th["id"]) or 0) for th in themes],
+        }
         for r in results
     ]
 
@@ -475,6 +481,7 @@ def page_frame(
         "election": slug,
         "version": election["version"],
         "lang": lang,
+        "decimal": get_decimal_symbol(lang),  # results-view.js: translator
         "bundle": election["bundle_url"],
         "justifications": election["justifications_url"],
         "donate": f"/api/v1/elections/{slug}/donations",

@@ -87,6 +87,7 @@ TEXTS = {
         "The parties' reasons could not be loaded. Check your connection and open the statement again."
     ),
     "updated": N_("Result updated."),
+    "method_changed": N_("Your ranking was recalculated with the method “%(method)s”."),
     "load_failed": N_(
         "The election data could not be loaded. Check your connection and reload the page."
     ),
@@ -131,6 +132,7 @@ class Texts:
     """The result's texts in one language: `t("key", name=...)`."""
 
     def __init__(self, language: str) -> None:
+        self.language = language
         self.gettext = translations(language).gettext
 
     def __call__(self, key: str, **values: Any) -> str:

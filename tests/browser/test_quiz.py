@@ -314,6 +314,7 @@ def test_no_request_carries_the_answers(
         _option(step, record["answers"][sid]).click()
     _past_weights(page)
     _results(page)
+    page.locator("#sec-statements > summary").click()  # the statements' folded section
     page.locator("[data-list=statements] > li summary").first.click()
     page.wait_for_function("() => [...document.querySelectorAll('.sp__why')].some(e => !e.hidden)")
     share = page.locator("#share-link").input_value()

@@ -111,13 +111,19 @@ CONTENT = """() => {
         statements: all("[data-list=statements] > li"),
         suggest: all("#suggest li"),
         compare: all(".compare-summary, [data-list=compare] > li"),
-        themes: all("[data-list=theme_rows] > tr"),
+        themes: all("[data-list=theme_rows] > li"),
         voter: text(document.querySelector("#voter-position")),
         radar: [...document.querySelectorAll(".radar__series[data-series]")].flatMap(
             (p) => p.hasAttribute("hidden") ? [] : p.getAttribute("points").split(/[ ,]/).map(Number)),
         star: (document.querySelector("#map-you").getAttribute("transform") || "").match(/[-\\d.]+/g).map(Number),
     };
 }"""
+
+
+def _unfold(page: Page) -> None:
+    """Open the folded sections (themes, map, statements, comparison) as a voter does."""
+    for section in page.eval_on_selector_all("details.rsec", "els => els.map(e => e.id)"):
+        page.locator(f"#{section} > summary").click()
 
 
 def _content(page: Page) -> dict[str, Any]:
@@ -177,6 +183,7 @@ def test_method_switch_and_a_changed_answer_update_the_ranking(
     assert "Direction" in (page.locator("[data-k=basis]").text_content() or "")
 
     sid = election["statements"][1]["id"]
+    _unfold(page)
     page.locator(f'[data-statement="{sid}"] summary').click()
     options = [o["id"] for o in election["scale"]]
     new = options[0] if record["answers"][sid] != options[0] else options[-1]
@@ -235,6 +242,7 @@ def test_answers_never_leave_the_device_until_donated(
     phone.on("request", lambda request: sent.append(request))
     page = _open(phone, live_server, "en", record)
     page.locator("#method-form input[value=euclidean]").check()
+    _unfold(page)
     page.locator("[data-list=statements] > li summary").first.click()
     page.wait_for_function("() => [...document.querySelectorAll('.sp__why')].some(e => !e.hidden)")
     page.locator("#share-copy").click()
@@ -320,6 +328,7 @@ def test_narrow_screens_do_not_scroll_sideways(
 ) -> None:
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = _open(context, live_server, "ka", _record(slices["ka"]))
+    _unfold(page)
     page.locator("[data-list=statements] > li summary").first.click()
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 320
@@ -333,6 +342,7 @@ def test_results_are_accessible(
     # No service worker: it would serve results.js past the route that stands for "no JS".
     context = browser.new_context(viewport=PHONE, bypass_csp=True, service_workers="block")
     page = _open(context, live_server, lang, _record(slices[lang]))
+    _unfold(page)
     page.locator("[data-list=statements] > li summary").first.click()
     page.locator(".table-details summary").first.click()
     assert _axe(page) == []
@@ -354,6 +364,7 @@ def test_server_and_browser_show_the_same_result(
     """One view, two paths: the no-JavaScript page and the browser's are the same."""
     record = _record(slices["ka"])
     page = _open(phone, live_server, "ka", record)
+    _unfold(page)
     page.locator("[data-list=statements] > li summary").first.click()
     page.wait_for_function("() => [...document.querySelectorAll('.sp__why')].some(e => !e.hidden)")
     browser_side = _content(page)

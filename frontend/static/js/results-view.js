@@ -44,8 +44,11 @@ export function headlineTexts(results, name, t, certainty = null) {
 }
 
 /** Texts with {name} placeholders, as the server's catalogs translate them. */
-export function translator(texts, methods) {
+export function translator(texts, methods, decimalSign = ".") {
   const t = (key, values = {}) => texts[key].replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
+  // "0,5" in Georgian, as api.formatting.decimal writes it: the sign comes from the server,
+  // since a browser's Intl may have no Georgian data (Debian's Chromium has none).
+  t.decimal = (value) => value.toFixed(1).replace(".", decimalSign);
   t.pct = (value) => (value == null ? t("theme_none") : t("pct", { value: roundHalfUp(value) }));
   t.method = (m) => methods[m];
   return t;
@@ -119,7 +122,11 @@ export function resultView(election, response, { weights, compare, t, certainty 
     points: radarPoints(themes.map((th) => r.themes[th.id] ?? null)),
     color: colorOf(entities[r.entity], entities),
   }));
-  const themeRows = results.map((r) => ({ name: name[r.entity], cells: themes.map((th) => t.pct(r.themes[th.id] ?? null)) }));
+  const themeRows = results.map((r) => ({
+    name: name[r.entity],
+    cells: themes.map((th) => t.pct(r.themes[th.id] ?? null)),
+    bars: themes.map((th) => num(r.themes[th.id] || 0)),
+  }));
 
   const statements = election.statements.map((s) => {
     const answer = answers[s.id] ?? null;
@@ -298,7 +305,7 @@ export function compareView(election, answers, [idA, idB], t) {
   return { a: a.id, b: b.id, a_name: names.a, b_name: names.b, summary, items };
 }
 
-/** A position in words: "Economy +0.5 (towards Market-led); ...". */
+/** A position in words: "Economy +0.5 (towards Market-led); ...", with the language's decimal sign. */
 export function positionText(position, axes, t) {
   const parts = [];
   for (const axis of axes) {
@@ -309,7 +316,7 @@ export function positionText(position, axes, t) {
     else {
       parts.push(t("map_position", {
         axis: axis.label,
-        value: (shown > 0 ? "+" : "−") + Math.abs(shown).toFixed(1),
+        value: (shown > 0 ? "+" : "−") + t.decimal(Math.abs(shown)),
         pole: shown > 0 ? axis.high : axis.low,
       }));
     }

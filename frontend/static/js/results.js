@@ -7,11 +7,12 @@ import { translator, resultView, compareView, enoughAnswers, ballotViews, raceRe
 import { ballots as raceBallots } from "./races.js";
 import { step } from "./adaptive.js";
 import { loadPlace, savePlace } from "./place.js";
+import { announceRanking, placeVoter, unfoldForPrint } from "./results-sections.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 const cfg = JSON.parse($("#results-data").textContent);
-const t = translator(cfg.texts, cfg.methods);
+const t = translator(cfg.texts, cfg.methods, cfg.decimal);
 
 /** Put a view's values into an element's slots (data-k text, data-show, data-a attributes). */
 function fill(root, data) {
@@ -68,6 +69,7 @@ function enhanceShare(getUrl) {
   print.addEventListener("click", () => window.print());
 }
 
+unfoldForPrint();
 if (cfg.server) {
   enhanceShare(() => $("#share-link").value);
 } else {
@@ -163,31 +165,6 @@ function cleanState(election, record, method) {
 
 function answeredAny(election, state) {
   return election.statements.some((s) => state.answers[s.id] != null && (state.weights[s.id] ?? 1) > 0);
-}
-
-const VOTER_LABELS = [
-  [0, -13, "middle"], [0, 21, "middle"], [11, 4, "start"], [-11, 4, "end"],
-  [0, -27, "middle"], [0, 35, "middle"], [24, 4, "start"], [-24, 4, "end"],
-];
-
-/** Put "You" on the side of the star that hides the fewest party labels and points. */
-function placeVoterLabel(group, point) {
-  const text = $("text", group);
-  const taken = $$(".map__party text, .map__party circle", group.ownerSVGElement).map((el) => el.getBBox());
-  const width = text.getComputedTextLength() + 2;
-  let best = null;
-  for (const [i, [dx, dy, anchor]] of VOTER_LABELS.entries()) {
-    const left = point.x + dx - (anchor === "middle" ? width / 2 : anchor === "end" ? width : 0);
-    const top = point.y + dy - 11;
-    const outside = Math.max(0, -left) + Math.max(0, left + width - 300) + Math.max(0, -top) + Math.max(0, top + 14 - 300);
-    const cost = taken.reduce((sum, b) => sum
-      + Math.max(0, Math.min(left + width, b.x + b.width) - Math.max(left, b.x))
-      * Math.max(0, Math.min(top + 14, b.y + b.height) - Math.max(top, b.y)), i / 2 + 50 * outside);
-    if (!best || cost < best.cost) best = { cost, dx, dy, anchor };
-  }
-  text.setAttribute("x", best.dx);
-  text.setAttribute("y", best.dy);
-  text.setAttribute("text-anchor", best.anchor);
 }
 
 class ResultPage {
@@ -394,20 +371,16 @@ class ResultPage {
     const body = $("[data-list=theme_rows]", this.root);
     if (body) {
       setList(body, view.theme_rows, (row) => {
-        const tr = document.createElement("tr");
-        const th = document.createElement("th");
-        th.scope = "row";
-        th.textContent = row.name;
-        tr.append(th, ...row.cells.map((cell) => Object.assign(document.createElement("td"), { textContent: cell })));
-        return tr;
+        const li = clone("tpl-theme");
+        fill(li, { name: row.name, ...Object.fromEntries(row.cells.flatMap((c, i) => [[`c${i}`, c], [`b${i}`, row.bars[i]]])) });
+        return li;
       });
     }
     const you = $("#map-you");
     if (you) {
       you.toggleAttribute("hidden", !view.voter);
       if (view.voter) {
-        you.setAttribute("transform", `translate(${view.voter.x} ${view.voter.y})`);
-        placeVoterLabel(you, view.voter);
+        placeVoter(you, view.voter);
       }
       $("#voter-position").textContent = view.voter_list;
     }
@@ -549,6 +522,7 @@ class ResultPage {
     $("#method-form").addEventListener("change", (event) => {
       this.state.method = event.target.value;
       this.render();
+      announceRanking($("#method-status"), t("method_changed", { method: t.method(this.state.method) }), $$("[data-list=rows]", this.root));
     });
     $("#statements-form").addEventListener("change", (event) => {
       const el = event.target;
