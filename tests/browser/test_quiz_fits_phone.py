@@ -68,7 +68,8 @@ def _off_screen(boxes: list[Any], top: float = 0, bottom: float = PHONE["height"
 
 def _weights_on_result(page: Page) -> set[str]:
     """The statements the result page counts as important (its own boxes)."""
-    page.wait_for_selector("[data-list=statements] [data-statement]")
+    # In the folded "statement by statement" section: present, not necessarily shown.
+    page.wait_for_selector("[data-list=statements] [data-statement]", state="attached")
     names = page.eval_on_selector_all(
         "[data-list=statements] input[name^='weight-']:checked", "es => es.map(e => e.name)"
     )

@@ -175,6 +175,10 @@ def test_reasons_load_when_a_statement_is_opened_and_nothing_twice(
     record.quiet()
     assert not [s.path for s in record.log if "justifications" in s.path]
     assert page.locator("[data-list=statements] .sp__why:not([hidden])").count() == 0
+    page.locator("#sec-statements > summary").click()  # the section; no statement yet
+    page.wait_for_load_state("networkidle")
+    record.quiet()
+    assert not [s.path for s in record.log if "justifications" in s.path]
 
     opened = time.monotonic()
     page.locator("[data-list=statements] > li summary").first.click()
