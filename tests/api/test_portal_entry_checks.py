@@ -101,7 +101,7 @@ def test_review_flags_a_half_translated_submission_and_refuses_to_approve_it(
 
     path = f"/admin/review/{ELECTION}/submissions/{PARTY}"
     page = editor.get(path).text
-    assert 'id="untranslated"' in page and f"Statement {number} (" in page
+    assert 'id="untranslated"' in page and f"Statement {number} (<q>" in page
     assert "no text in ქართული" in page
     token = token_of(editor, path)
     _, revision = draft(demo)
@@ -148,6 +148,9 @@ def test_georgian_staff_pages_show_local_dates_and_no_utc(
         "users": admin.get("/admin/users").text,
     }
     assert "2030 წლის 4 ოქტომბერი, 16:00" in pages["party"]
+    # The audit log's changed fields are named in Georgian too, not as raw keys.
+    assert "ელფოსტის მისამართი" in pages["audit"] and "<code>email</code>" not in pages["audit"]
+    assert ">true<" not in pages["audit"]
     this_year = f"{datetime.now(UTC).year} წლის"
     for name, page in pages.items():
         assert "UTC" not in page, name
