@@ -176,7 +176,9 @@ def _short(value: Any) -> Any:
             value if not isinstance(value, int) or abs(value) < 10**15 else str(value)[:ECHO_LIMIT]
         )
     if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
+        # Neither NaN nor Infinity (not even as "inf"/"nan") nor a number like 1e308 is
+        # echoed: a client that sent one learns only that it was out of range.
+        return value if math.isfinite(value) and abs(value) < 10**15 else "<number out of range>"
     if isinstance(value, str):
         return value if len(value) <= ECHO_LIMIT else value[:ECHO_LIMIT] + "…"
     if isinstance(value, dict | list | tuple | set):

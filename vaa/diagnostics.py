@@ -16,7 +16,7 @@ Pure functions of an ElectionContent returning plain dataclasses for a template:
 """
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -264,6 +264,17 @@ def _has(text: Text, language: str) -> bool:
     return bool(text.get(language, "").strip())
 
 
+def missing_languages(text: Text | None, languages: Sequence[str]) -> list[str]:
+    """The languages a text lacks: none when it is left out (None or empty), else every
+    blank or absent one.
+
+    The one rule for "translated" that publishing, the party portal and review all apply.
+    """
+    if not text:
+        return []
+    return [language for language in languages if not _has(text, language)]
+
+
 def missing_translations(content: ElectionContent) -> list[MissingTranslation]:
     """Every text, in file order, that lacks one of the election's languages.
 
@@ -274,9 +285,7 @@ def missing_translations(content: ElectionContent) -> list[MissingTranslation]:
     return [
         MissingTranslation(owner, owner_id, field, language, statement)
         for owner, owner_id, field, statement, text in _texts(content)
-        if text is not None
-        for language in languages
-        if not _has(text, language)
+        for language in missing_languages(text, languages)
     ]
 
 

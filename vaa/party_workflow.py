@@ -27,6 +27,7 @@ from vaa.accounts import (
     normalize_email,
     token_digest,
 )
+from vaa.diagnostics import missing_languages
 from vaa.drafts import StaleDraft, open_draft, save_draft
 from vaa.errors import Closed, Conflict, Invalid, NotFound
 from vaa.models import Account, PartyInvitation, PartySubmission, PartyWindow, utcnow
@@ -304,7 +305,7 @@ class FieldError:
 
     statement: str
     field: str  # answer | justification | source
-    code: str  # answer | too_long | source | needs_answer
+    code: str  # answer | too_long | source | needs_answer | untranslated
     language: str | None = None
     length: int | None = None
     limit: int | None = None
@@ -347,6 +348,21 @@ def check_positions(
             errors.append(FieldError(sid, "answer", "needs_answer"))
         positions[sid] = {"answer": answer, "justification": justification, "source": source}
     return positions, errors
+
+
+def untranslated(positions: dict[str, dict[str, Any]], data: dict[str, Any]) -> list[FieldError]:
+    """Justifications given in some of the election's languages but not all, per language.
+
+    The rule is the publish check's (vaa.diagnostics.missing_languages): such a position
+    would fail at publish, so the portal and review say so when it is entered.
+    """
+    langs = languages(data)
+    return [
+        FieldError(s["id"], "justification", "untranslated", language)
+        for s in statements(data)
+        if (position := positions.get(s["id"])) and position.get("answer")
+        for language in missing_languages(position.get("justification"), langs)
+    ]
 
 
 def submission(session: Session, *, election: str, entity: str) -> PartySubmission | None:
@@ -404,6 +420,10 @@ def save_positions(
     opened = open_draft(session, slug=election)
     if opened is None or draft_entity(opened.data, entity) is None:
         raise NotFound("entity", f"election {election!r} has no entity {entity!r}")
+    if submit and untranslated(positions, opened.data):
+        # A draft may be saved half-translated (a party often writes one language first);
+        # what goes to review must be complete, or it would fail only at publish.
+        raise Invalid("untranslated", "a justification lacks one of the election's languages")
     now = now or utcnow()
     name = audit.actor_name(actor)[:254]
     old = dict(found.positions) if found is not None else draft_positions(opened.data, entity)
@@ -530,6 +550,9 @@ def approve_submission(
     held = next((e for e in data.get("entities", []) if e.get("id") == entity), None)
     if held is None:
         raise NotFound("entity", f"election {election!r} has no entity {entity!r}")
+    if untranslated(found.positions, data):
+        # Approving would write into the draft a position the publish check refuses.
+        raise Invalid("untranslated", "a justification lacks one of the election's languages")
     changes = diff(data, entity, found.positions)
     positions = dict(held.get("positions") or {})
     for change in changes:

@@ -143,6 +143,9 @@ def _render_positions(
     by_statement: dict[str, list[workflow.FieldError]] = {}
     for error in errors or []:
         by_statement.setdefault(error.statement, []).append(error)
+    gaps: dict[str, list[workflow.FieldError]] = {}
+    for gap in workflow.untranslated(positions, data):
+        gaps.setdefault(gap.statement, []).append(gap)
     rows = [
         {
             "id": s["id"],
@@ -151,6 +154,7 @@ def _render_positions(
             "text": pick(s.get("text"), language, langs),
             "position": positions.get(s["id"], workflow.normalize(None)),
             "errors": by_statement.get(s["id"], []),
+            "gaps": [] if errors else gaps.get(s["id"], []),
         }
         for i, s in enumerate(workflow.statements(data), start=1)
     ]
@@ -174,6 +178,7 @@ def _render_positions(
         options=options,
         rows=rows,
         missing=[r for r in rows if r["id"] in missing],
+        untranslated=[r for r in rows if r["gaps"]],
         window=found_window,
         closed=closed,
         submission=found,
@@ -255,6 +260,10 @@ def save_positions(
     positions, errors = workflow.check_positions(
         positions_from_form(form, data), data=data, limit=limit
     )
+    if action == "submit":
+        # Saving a half-translated draft is allowed (the page then warns); submitting is
+        # not: the editors could not approve it and it would fail at publish.
+        errors += workflow.untranslated(positions, data)
     closed = workflow.closed_reason(workflow.window(session, election=election))
     if closed is None and errors:
         return _render_positions(

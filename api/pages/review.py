@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -9,6 +10,7 @@ from sqlmodel import col, select
 
 from api.deps import SessionDep
 from api.errors import status_of
+from api.formatting import local_time
 from api.i18n import language_name
 from api.pages.admin import admin_language, admin_only, admin_or_editor, render_admin
 from api.pages.party import pick
@@ -16,6 +18,7 @@ from vaa import party_workflow as workflow
 from vaa.drafts import OpenDraft, StaleDraft, open_draft
 from vaa.errors import NotFound, VaaError
 from vaa.models import Account, Election
+from vaa.settings import get_settings
 
 router = APIRouter(
     prefix="/admin/review", include_in_schema=False, dependencies=[Depends(admin_or_editor)]
@@ -95,7 +98,9 @@ def _election_page(
         ],
         window=found_window,
         closed=workflow.closed_reason(found_window),
-        deadline_value=found_window.deadline.strftime("%Y-%m-%dT%H:%M")
+        deadline_value=local_time(found_window.deadline, get_settings().timezone).strftime(
+            "%Y-%m-%dT%H:%M"
+        )
         if found_window.deadline
         else "",
         new_link=new_link,
@@ -169,11 +174,18 @@ def set_window(
     locked: FormText = "",
     justification_limit: FormText = str(workflow.DEFAULT_LIMIT),
 ) -> Response:
-    """Set the deadline (UTC), the lock and the justification limit (admins only)."""
+    """Set the deadline, the lock and the justification limit (admins only).
+
+    The deadline is typed in local time (VAA_TIMEZONE), as the parties read it; it is
+    kept in UTC.
+    """
     _opened(session, election)
+    zone = ZoneInfo(get_settings().timezone)
     try:
         when = (
-            datetime.strptime(deadline.strip(), "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
+            datetime.strptime(deadline.strip(), "%Y-%m-%dT%H:%M")
+            .replace(tzinfo=zone)
+            .astimezone(UTC)
             if deadline.strip()
             else None
         )
@@ -225,6 +237,10 @@ def _submission_page(
     texts = {s["id"]: pick(s.get("text"), language, langs) for s in workflow.statements(data)}
     numbers = {s["id"]: i for i, s in enumerate(workflow.statements(data), start=1)}
     changes = workflow.diff(data, entity, found.positions)
+    untranslated = [
+        {"number": numbers.get(g.statement), "text": texts.get(g.statement, g.statement), "gap": g}
+        for g in workflow.untranslated(found.positions, data)
+    ]
     return render_admin(
         request,
         "admin/review/submission.html",
@@ -244,6 +260,8 @@ def _submission_page(
         ],
         options=options,
         languages=[{"code": c, "name": language_name(c)} for c in langs],
+        language_names={c: language_name(c) for c in langs},
+        untranslated=untranslated,
         missing=len(workflow.missing(found.positions, data)),
         statement_count=len(numbers),
         revision=opened.revision,

@@ -10,7 +10,7 @@ from api.deps import PublishedDep, SessionDep
 from api.routes.elections import BAD_ANSWERS, load_prepared
 from vaa import adaptive, matching
 from vaa.errors import InvalidAnswers
-from vaa.results import MatchRequest, PreparedElection, request_language
+from vaa.results import Id, MatchRequest, PreparedElection, request_language
 
 router = APIRouter(prefix="/api/v1", tags=["elections"])
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["elections"])
 class NextRequest(MatchRequest):
     """The match request, plus an optional race (checked against the election's races)."""
 
-    race: str | None = None
+    race: Id | None = None  # bounded: an unknown race is named in the 400
 
 
 class NextResponse(BaseModel):

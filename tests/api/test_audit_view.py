@@ -128,8 +128,8 @@ def test_audit_page_translates_actions_and_shows_a_diff(
     assert re.search(rf'<option value="account.role">{changed}</option>', page.text)
     # The role change shows one row, role: editor -> facilitator; unchanged fields are not listed.
     entry = page.text.split("<code>account.role</code>")[1].split("</li>")[0]
-    rows = re.findall(r"<tr><th scope=\"row\"><code>([^<]+)</code></th>(.*?)</tr>", entry)
-    assert [field for field, _cells in rows] == ["role"]
+    rows = re.findall(r"<tr><th scope=\"row\">([^<]+)</th>(.*?)</tr>", entry)
+    assert [field for field, _cells in rows] == [{"en": "Role", "ka": "როლი"}[lang]]
     assert "<del>editor</del>" in rows[0][1] and "<ins>facilitator</ins>" in rows[0][1]
     assert '{"' not in page.text.split("<main")[1]  # no raw JSON on the page
 
