@@ -7,16 +7,20 @@ positions p_ci (NaN = unanswered). The voter has answered the set S (positions v
 skipped the set N (shown, given as null) and not yet seen R = the rest.
 
 Model of how a voter answers (a mixture): the voter "is like" entity c and deviates at
-random with a rate r from the grid NOISE, or is like no party (u, every answer at
-random); given the component, answers are independent:
+random with a rate r from the grid NOISE, or is halfway between two entities a < b
+(each answer like a's or b's, half and half) with a rate r, or is like no party (u,
+every answer at random); given the component, answers are independent:
 
-    K(j | p)      = exp(-lam |x_j - p|) / sum_j' exp(-lam |x_j' - p|)    (p answered)
-    K(j | NaN)    = 1 / k
-    P(j | c, r)   = (1 - r) K(j | p_ci) + r / k,      P(j | u) = 1 / k
-    prior:          pi0_(c,r) = (1 - eps) / (E |NOISE|),   pi0_u = eps
-    posterior:      log pi_z = log pi0_z + sum_{i in S} log P(v_i | z)   (normalised)
+    K(j | p)       = exp(-lam |x_j - p|) / sum_j' exp(-lam |x_j' - p|)    (p answered)
+    K(j | NaN)     = 1 / k
+    P(j | c, r)    = (1 - r) K(j | p_ci) + r / k,      P(j | u) = 1 / k
+    P(j | a, b, r) = (1 - r) (K(j | p_ai) + K(j | p_bi)) / 2 + r / k
+    prior:           1 - eps - BETWEEN evenly over the (c, r), BETWEEN over the
+                     (a, b, r), eps on u
+    posterior:       log pi_z = log pi0_z + sum_{i in S} log P(v_i | z)   (normalised)
 
-Components are ordered (c0, r0), (c0, r1), ..., (c1, r0), ..., u.
+Components are ordered (c0, r0), (c0, r1), ..., (c1, r0), ..., the pairs (a, b) in
+lexicographic order with their rates, then u.
 
 Draws: n = SAMPLES completed answer sheets from a counter-based hash, so every number
 is a deterministic function of the inputs and the browser (adaptive.js) reproduces
