@@ -6,38 +6,44 @@ k options at positions x_j (matching.scale_positions); Q statements; E entities 
 positions p_ci (NaN = unanswered). The voter has answered the set S (positions v_i),
 skipped the set N (shown, given as null) and not yet seen R = the rest.
 
-Model of how a voter answers (a mixture): the voter "is like" component c, one of the
-E entities or a uniform "no party" component u, and answers each statement on their own:
+Model of how a voter answers (a mixture): the voter "is like" entity c and deviates at
+random with a rate r from the grid NOISE, or is halfway between two entities a < b
+(each answer like a's or b's, half and half) with a rate r, or is like no party (u,
+every answer at random); given the component, answers are independent:
 
-    K(j | p)  = exp(-lam |x_j - p|) / sum_j' exp(-lam |x_j' - p|)    (p answered)
-    K(j | NaN) = K(j | u) = 1 / k
-    prior:      pi0_c = (1 - eps) / E for an entity, pi0_u = eps
-    posterior:  log pi_c = log pi0_c + sum_{i in S} log K(v_i | p_ci)   (normalised)
+    K(j | p)       = exp(-lam |x_j - p|) / sum_j' exp(-lam |x_j' - p|)    (p answered)
+    K(j | NaN)     = 1 / k
+    P(j | c, r)    = (1 - r) K(j | p_ci) + r / k,      P(j | u) = 1 / k
+    P(j | a, b, r) = (1 - r) (K(j | p_ai) + K(j | p_bi)) / 2 + r / k
+    prior:           1 - eps - BETWEEN evenly over the (c, r), BETWEEN over the
+                     (a, b, r), eps on u
+    posterior:       log pi_z = log pi0_z + sum_{i in S} log P(v_i | z)   (normalised)
 
-Certainty of the top match t (matching.match's top of the answers so far):
+Components are ordered (c0, r0), (c0, r1), ..., (c1, r0), ..., the pairs (a, b) in
+lexicographic order with their rates, then u.
 
-    certainty = P( top of (S answered, R drawn from the model) == t )
-
-estimated by Monte Carlo with n = SAMPLES draws from a counter-based hash, so the
-number is a deterministic function of the inputs and the browser (adaptive.js)
-reproduces it. Draw s picks c with u(s, 0) against the cumulative pi, then statement i
-in R gets the option j with u(s, i + 1) against the cumulative K(. | p_ci). The drawn
+Draws: n = SAMPLES completed answer sheets from a counter-based hash, so every number
+is a deterministic function of the inputs and the browser (adaptive.js) reproduces
+it. Draw s picks the component with u(s, 0) against the cumulative pi, then statement
+i in R gets the option j with u(s, i + 1) against the cumulative P(. | z). The drawn
 answers carry the voter's weight of i (default 1), and are scored with matching's
-method and missing policy; the top takes ties by entity id. With R empty the
-certainty is 1; with S empty there is no top match and the certainty is 0.
+method and missing policy; T_s is the top of draw s (ties by entity id).
 
     u(s, t) = (h(s * 0x9E3779B1 + t * 0x85EBCA77 + 0x27D4EB2F mod 2^32) + 0.5) / 2^32
     h = lowbias32: x ^= x >> 16; x *= 0x7feb352d; x ^= x >> 15; x *= 0x846ca68b; x ^= x >> 16
 
-Next statement: among R, the one whose answer tells most about the component,
+Certainty of the top match t (matching.match's top of the answers so far): the share
+of draws with T_s == t. With R empty it is 1; with S empty there is no top and it is 0.
 
-    I_i = H( sum_c pi_c K(. | p_ci) ) - sum_c pi_c H( K(. | p_ci) )      (nats)
+Next statement: among R, the one whose answer tells most about where the top lands,
+the mutual information of the drawn answer to i and T over the n draws,
 
-the mutual information of the answer and c; ties (within 1e-12) by questionnaire
-order; None when R is empty.
+    G_i = sum_{j,t} (n_ijt / n) ln( n n_ijt / (n_ij. n_i.t) )      (nats; n_ijt counts draws)
+
+ties (within 1e-12) by the component information I_i = H(sum_z pi_z P(.|z)) -
+sum_z pi_z H(P(.|z)), then by questionnaire order; None when R is empty.
 """
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,9 +53,11 @@ from numpy.typing import NDArray
 from vaa import matching
 from vaa.matching import FloatArray, Method, Missing
 
-LAMBDA = 1.5  # sharpness of the answer kernel (per unit of position, positions in [-1, 1])
-EPSILON = 0.3  # prior weight of the uniform "no party" component
-SAMPLES = 400  # Monte Carlo draws per certainty
+LAMBDA = 3.0  # sharpness of the answer kernel (per unit of position, positions in [-1, 1])
+NOISE = (0.1, 0.3, 0.5, 0.7)  # deviation rates a voter like an entity may have
+EPSILON = 0.1  # prior weight of the "no party" component
+BETWEEN = 0.3  # prior weight of the "between two entities" components
+SAMPLES = 400  # draws per step
 SETTLED = 0.9  # default threshold: settled when certainty >= this
 _MASK = 0xFFFFFFFF
 _TIE = 1e-12
@@ -92,6 +100,52 @@ def kernel(levels: FloatArray, entities: FloatArray, lam: float = LAMBDA) -> Flo
     return out
 
 
+def components(
+    levels: FloatArray, entities: FloatArray, lam: float = LAMBDA, noise: Sequence[float] = NOISE
+) -> FloatArray:
+    """P(j | z) for every component z, statement and option: (Z, Q, k), in the order
+    (c, r) for every entity c and rate r, then (a, b, r) for every pair a < b, then u."""
+    kern = kernel(levels, entities, lam)
+    n_e, q, k = kern.shape
+    a, b = np.triu_indices(n_e, 1)
+    profiles = np.concatenate([kern, (kern[a] + kern[b]) / 2.0], axis=0)  # (E + pairs, Q, k)
+    r = np.asarray(noise, dtype=np.float64)[np.newaxis, :, np.newaxis, np.newaxis]
+    mixed = (1.0 - r) * profiles[:, np.newaxis] + r / k
+    out: FloatArray = np.concatenate([mixed.reshape(-1, q, k), np.full((1, q, k), 1.0 / k)], axis=0)
+    return out
+
+
+def prior(n_entities: int, eps: float = EPSILON, noise: Sequence[float] = NOISE) -> FloatArray:
+    """pi0 over the components, in components() order: 1 - eps - BETWEEN over the single
+    entities, BETWEEN over the pairs, eps for u."""
+    g = len(noise)
+    singles, pairs = n_entities * g, n_entities * (n_entities - 1) // 2 * g
+    between = BETWEEN if pairs else 0.0
+    out = np.empty(singles + pairs + 1)
+    out[:singles] = (1.0 - eps - between) / singles if singles else 0.0
+    out[singles : singles + pairs] = between / pairs if pairs else 0.0
+    out[-1] = eps if singles else 1.0
+    return out
+
+
+def component_posterior(
+    voter: FloatArray, levels: FloatArray, comp: FloatArray, pi0: FloatArray
+) -> FloatArray:
+    """pi over the components given the answers (positions, NaN = not answered)."""
+    v = np.asarray(voter, dtype=np.float64)
+    answered = np.flatnonzero(~np.isnan(v))
+    option = np.array([_level_index(levels, v[i]) for i in answered], dtype=np.intp)
+    loglik = np.zeros(comp.shape[0])
+    for i, j in zip(answered.tolist(), option.tolist(), strict=True):
+        loglik += np.log(comp[:, i, j])  # one statement at a time, as adaptive.js adds
+    with np.errstate(divide="ignore"):
+        logpost = np.log(pi0) + loglik
+    logpost -= logpost.max()
+    post: FloatArray = np.exp(logpost)
+    out: FloatArray = post / post.sum()
+    return out
+
+
 def posterior(
     voter: FloatArray,
     levels: FloatArray,
@@ -99,43 +153,46 @@ def posterior(
     lam: float = LAMBDA,
     eps: float = EPSILON,
 ) -> FloatArray:
-    """pi over the E entities and the uniform component (last), shape (E + 1,)."""
-    v = np.asarray(voter, dtype=np.float64)
-    k = levels.shape[0]
+    """pi summed over the noise rates: E entities, "between two", "no party": (E + 2,)."""
     n_e = entities.shape[0]
-    kern = kernel(levels, entities, lam)  # (E, Q, k)
-    answered = np.flatnonzero(~np.isnan(v))
-    option = np.array([_level_index(levels, v[i]) for i in answered], dtype=np.intp)
-    loglik = np.zeros(n_e + 1)
-    for i, j in zip(answered.tolist(), option.tolist(), strict=True):
-        loglik[:n_e] += np.log(kern[:, i, j])
-        loglik[n_e] += -math.log(k)
-    prior = np.full(n_e + 1, (1 - eps) / n_e if n_e else 0.0)
-    prior[n_e] = eps
-    logpost = np.log(prior) + loglik
-    logpost -= logpost.max()
-    post: FloatArray = np.exp(logpost)
-    out: FloatArray = post / post.sum()
+    comp = components(levels, entities, lam)
+    pi = component_posterior(voter, levels, comp, prior(n_e, eps))
+    g = len(NOISE)
+    singles = pi[: n_e * g].reshape(n_e, g).sum(axis=1)
+    out: FloatArray = np.append(singles, [pi[n_e * g : -1].sum(), pi[-1]])
     return out
 
 
-def next_statement(remaining: NDArray[np.bool_], pi: FloatArray, kern: FloatArray) -> int | None:
-    """The index in R of largest I_i (ties by order), None when R is empty."""
-    idx = np.flatnonzero(remaining)
-    if idx.size == 0:
-        return None
-    gains = information_gains(pi, kern)[idx]
-    best = gains.max()
-    return int(idx[np.flatnonzero(gains >= best - _TIE)[0]])
-
-
-def information_gains(pi: FloatArray, kern: FloatArray) -> FloatArray:
+def information_gains(pi: FloatArray, comp: FloatArray) -> FloatArray:
     """I_i for every statement, shape (Q,): mutual information of answer and component."""
-    _, q, k = kern.shape
-    comp = np.concatenate([kern, np.full((1, q, k), 1.0 / k)], axis=0)  # (E + 1, Q, k)
     mixed = np.einsum("c,cqk->qk", pi, comp)
     gains: FloatArray = _entropy(mixed) - np.einsum("c,cq->q", pi, _entropy(comp))
     return gains
+
+
+def top_gains(options: NDArray[np.intp], tops: NDArray[np.intp], k: int, n_e: int) -> FloatArray:
+    """G_i for every statement (Q,): the mutual information, over the draws, of the drawn
+    option of i (options, (n, Q)) and the draw's top (tops, (n,))."""
+    n, q = options.shape
+    key = (np.arange(q)[np.newaxis, :] * k + options) * n_e + tops[:, np.newaxis]
+    joint = np.bincount(key.ravel(), minlength=q * k * n_e).reshape(q, k, n_e).astype(float)
+    by_option = joint.sum(axis=2, keepdims=True)
+    by_top = joint.sum(axis=1, keepdims=True)
+    cells = joint > 0
+    ratio = np.where(cells, joint * n / np.where(cells, by_option * by_top, 1.0), 1.0)
+    gains: FloatArray = (joint / n * np.log(ratio)).sum(axis=(1, 2))
+    return gains
+
+
+def choose(remaining: NDArray[np.bool_], first: FloatArray, second: FloatArray) -> int | None:
+    """The index in R of largest `first`, ties by `second`, then by order; None if R is empty."""
+    idx = np.flatnonzero(remaining)
+    if idx.size == 0:
+        return None
+    a = first[idx]
+    idx = idx[a >= a.max() - _TIE]
+    b = second[idx]
+    return int(idx[np.flatnonzero(b >= b.max() - _TIE)[0]])
 
 
 def step(
@@ -160,65 +217,70 @@ def step(
     v = np.asarray(voter, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     p = np.asarray(entities, dtype=np.float64)
-    seen = np.asarray(shown, dtype=np.bool_) | ~np.isnan(v)
-    remaining = ~seen
-    pi = posterior(v, levels, p, lam, eps)
-    kern = kernel(levels, p, lam)
-    nxt = next_statement(remaining, pi, kern)
+    remaining = ~(np.asarray(shown, dtype=np.bool_) | ~np.isnan(v))
+    comp = components(levels, p, lam)
+    pi = component_posterior(v, levels, comp, prior(p.shape[0], eps))
     answered = ~np.isnan(v) & (w > 0)
-    if not answered.any():
-        return Step(statement=nxt, certainty=0.0, top=None)
-    top = _top(
-        matching.batch_scores(v[np.newaxis], w[np.newaxis], p, method=method, missing=missing)[0],
-        entity_ids,
-    )
+    rank = _id_rank(entity_ids)
+    top = None
+    if answered.any():
+        own = matching.batch_scores(v[np.newaxis], w[np.newaxis], p, method=method, missing=missing)
+        top = int(tops(own, rank)[0])
     if not remaining.any():
-        return Step(statement=None, certainty=1.0, top=top)
-    drawn = draw(v, remaining, pi, kern, levels, samples)
+        return Step(statement=None, certainty=1.0 if top is not None else 0.0, top=top)
+    options = draw(remaining, pi, comp, samples)
+    sheets = np.broadcast_to(v, options.shape).copy()
+    sheets[:, remaining] = levels[options[:, remaining]]
     scores = matching.batch_scores(
-        drawn, np.broadcast_to(w, drawn.shape).copy(), p, method=method, missing=missing
+        sheets, np.broadcast_to(w, sheets.shape).copy(), p, method=method, missing=missing
     )
-    keep = sum(1 for row in scores if _top(row, entity_ids) == top)
-    return Step(statement=nxt, certainty=keep / samples, top=top)
+    drawn_tops = tops(scores, rank)
+    nxt = choose(
+        remaining,
+        top_gains(options, np.maximum(drawn_tops, 0), levels.size, p.shape[0]),
+        information_gains(pi, comp),
+    )
+    certainty = 0.0 if top is None else float(np.count_nonzero(drawn_tops == top)) / samples
+    return Step(statement=nxt, certainty=certainty, top=top)
 
 
 def draw(
-    voter: FloatArray,
-    remaining: NDArray[np.bool_],
-    pi: FloatArray,
-    kern: FloatArray,
-    levels: FloatArray,
-    samples: int,
-) -> FloatArray:
-    """(samples, Q) completed answer sheets: R drawn from the model, the rest as given."""
-    _, q, k = kern.shape
+    remaining: NDArray[np.bool_], pi: FloatArray, comp: FloatArray, samples: int
+) -> NDArray[np.intp]:
+    """(samples, Q) drawn option indices (meaningful where remaining)."""
+    _, q, k = comp.shape
     s = np.arange(samples, dtype=np.int64)
-    comp_cum = np.cumsum(pi)
-    c = _pick(uniforms(s, np.zeros(1, dtype=np.int64)), comp_cum)  # (samples,)
-    comp = np.concatenate([kern, np.full((1, q, k), 1.0 / k)], axis=0)
-    cum = np.cumsum(comp[c], axis=2)  # (samples, Q, k)
+    z = _pick(uniforms(s, np.zeros(1, dtype=np.int64)), np.cumsum(pi))  # (samples,)
+    cum = np.cumsum(comp[z], axis=2)  # (samples, Q, k)
     u = uniforms(s[:, np.newaxis], np.arange(1, q + 1, dtype=np.int64)[np.newaxis, :])
-    j = np.minimum((u[:, :, np.newaxis] >= cum).sum(axis=2), k - 1)
-    out = np.broadcast_to(np.asarray(voter, dtype=np.float64), (samples, q)).copy()
-    out[:, remaining] = levels[j[:, remaining]]
+    j: NDArray[np.intp] = np.minimum((u[:, :, np.newaxis] >= cum).sum(axis=2), k - 1)
+    return j
+
+
+def tops(scores: FloatArray, rank: NDArray[np.intp]) -> NDArray[np.intp]:
+    """The top entity of each row (n, E): best score, within matching.TIE of it the
+    smallest id (rank = position of the id in sorted order); -1 where nothing scores."""
+    valid = ~np.isnan(scores)
+    s = np.where(valid, scores, -np.inf)
+    best = np.where(valid.any(axis=1), s.max(axis=1), 0.0)[:, np.newaxis]
+    group = valid & (best - np.where(valid, scores, 0.0) <= matching.TIE)
+    keyed = np.where(group, rank[np.newaxis, :], rank.size)
+    out: NDArray[np.intp] = np.where(group.any(axis=1), keyed.argmin(axis=1), -1)
     return out
+
+
+def _id_rank(entity_ids: Sequence[str]) -> NDArray[np.intp]:
+    """Each entity's place when sorted by (id, index)."""
+    order = sorted(range(len(entity_ids)), key=lambda e: (entity_ids[e], e))
+    rank = np.empty(len(entity_ids), dtype=np.intp)
+    rank[order] = np.arange(len(entity_ids))
+    return rank
 
 
 def _pick(u: FloatArray, cum: FloatArray) -> NDArray[np.intp]:
     """Index of the first cumulative probability above u (clamped to the last)."""
     idx: NDArray[np.intp] = np.minimum((u[:, np.newaxis] >= cum).sum(axis=1), cum.size - 1)
     return idx
-
-
-def _top(scores: FloatArray, entity_ids: Sequence[str]) -> int | None:
-    """The top entity: best score, within matching.TIE of it the smallest id."""
-    finite = [e for e in range(len(scores)) if not math.isnan(scores[e])]
-    if not finite:
-        return None
-    best = max(scores[e] for e in finite)
-    return min(
-        (e for e in finite if best - scores[e] <= matching.TIE), key=lambda e: (entity_ids[e], e)
-    )
 
 
 def _entropy(prob: FloatArray) -> FloatArray:

@@ -485,11 +485,12 @@ def certainty_example() -> dict[str, int]:
     result = adaptive.step(
         voter, np.ones(5), np.zeros(5, dtype=np.bool_), levels, parties, entity_ids=["a", "b"]
     )
-    a, b = (int(round_half_up(100 * float(x))) for x in pi[:2])
+    a, b, ab = (int(round_half_up(100 * float(x))) for x in pi[:3])
     return {
         "a": a,
         "b": b,
-        "u": 100 - a - b,
+        "ab": ab,  # halfway between the two
+        "u": 100 - a - b - ab,
         "kept": round(result.certainty * adaptive.SAMPLES),
         "sure": int(round_half_up(100 * result.certainty)),
     }

@@ -152,11 +152,11 @@ def test_the_method_page_defines_the_certainty_with_an_example(client: TestClien
     page = client.get("/en/demo/method").text
     assert 'id="certainty"' in page
     assert "We imagine 400 voters who gave exactly your answers so far" in page
-    assert "57% of the imagined voters are like party A, 3% like party B and 40%" in page
-    assert "for 372 of the 400 party A stays at the top: the certainty is 93%" in page
+    assert "45% of the imagined voters are like party A, 11% like party B, 28% halfway" in page
+    assert "for 356 of the 400 party A stays at the top: the certainty is 89%" in page
     assert "When the certainty reaches 90%, and you have answered at least 5" in page
     ka = client.get("/ka/demo/method").text
-    assert "400-დან 372-ის შემთხვევაში" in ka
+    assert "400-დან 356-ის შემთხვევაში" in ka
 
 
 def test_the_static_export_holds_quick_mode_and_every_module_it_imports(

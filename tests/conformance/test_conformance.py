@@ -50,10 +50,18 @@ RACE_MUTANTS = {
 ADAPTIVE_MUTANTS = {
     "another hash": ("Math.imul(x, 0x846ca68b)", "Math.imul(x, 0x846ca68c)"),
     "ties go to the last statement": (
-        "remaining.findIndex((r, j) => r && gains[j] >= best - TIE)",
-        "remaining.findLastIndex((r, j) => r && gains[j] >= best - TIE)",
+        "idx.find((i) => second[i] >= b - TIE)",
+        "idx.findLast((i) => second[i] >= b - TIE)",
     ),
-    "no 'no party' component": ("Math.log(c === nE ? eps :", "Math.log(c === nE ? 0 :"),
+    "no 'no party' component": (
+        "out[singles + pairs] = singles ? eps : 1;",
+        "out[singles + pairs] = 0;",
+    ),
+    "no pairs": ("const between = pairs ? BETWEEN : 0;", "const between = 0;"),
+    "component information first": (
+        "topGains(options, tops, remaining, k, entities.length), informationGains(pi, comp, k)",
+        "informationGains(pi, comp, k), topGains(options, tops, remaining, k, entities.length)",
+    ),
 }
 
 

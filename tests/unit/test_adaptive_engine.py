@@ -1,4 +1,4 @@
-"""vaa.adaptive on a tiny election, against values computed by hand."""
+"""vaa.adaptive on a tiny election, against values computed by hand (docs/adaptive.md)."""
 
 import math
 
@@ -12,81 +12,102 @@ LEVELS = np.array([-1.0, 0.0, 1.0])  # a 3-point scale
 # entity A and B on three statements: they agree on s0, differ on s1 and s2
 P = np.array([[1.0, 1.0, 1.0], [1.0, -1.0, -1.0]])
 IDS = ["a", "b"]
+# K(. | +1) at lam = 3: logits -6, -3, 0 -> exp 0.00247875, 0.04978707, 1 (sum 1.05226582)
+K_PLUS = [0.00235563, 0.04731416, 0.95033021]
 
 
 def test_kernel_by_hand() -> None:
-    # lam = 1.5, p = +1: logits -3, -1.5, 0 -> exp 0.049787, 0.223130, 1 (sum 1.272917)
-    k = adaptive.kernel(LEVELS, np.array([[1.0, NAN]]), lam=1.5)
-    assert k[0, 0] == pytest.approx([0.039112, 0.175290, 0.785597], abs=1e-6)
+    k = adaptive.kernel(LEVELS, np.array([[1.0, NAN]]), lam=3.0)
+    assert k[0, 0] == pytest.approx(K_PLUS, abs=1e-8)
     assert k[0, 1] == pytest.approx([1 / 3] * 3)  # unanswered: uniform
 
 
+def test_components_mix_the_kernel_with_noise_and_pairs() -> None:
+    comp = adaptive.components(LEVELS, P)
+    # (A, r) x 4, (B, r) x 4, (A+B, r) x 4, no party
+    assert comp.shape == (13, 3, 3)
+    # (A, r = 0.3) on s1 (A: +1): 0.7 K(. | +1) + 0.1
+    assert comp[1, 1] == pytest.approx([0.7 * x + 0.1 for x in K_PLUS])
+    # (A+B, r = 0.1) on s1 (+1 and -1): 0.9 (K(. | +1) + K(. | -1)) / 2 + 0.1 / 3
+    half = [(x + y) / 2 for x, y in zip(K_PLUS, K_PLUS[::-1], strict=True)]
+    assert comp[8, 1] == pytest.approx([0.9 * x + 0.1 / 3 for x in half])
+    assert comp[12] == pytest.approx(np.full((3, 3), 1 / 3))
+    # prior: 0.6 over the 8 single components, 0.3 over the 4 pairs, 0.1 no party
+    assert adaptive.prior(2) == pytest.approx([0.075] * 12 + [0.1])
+
+
 def test_posterior_by_hand() -> None:
-    # voter +1 on s1: likelihood A 0.785597, B 0.039112, uniform 1/3;
-    # priors 0.35, 0.35, 0.3 -> 0.274959, 0.013689, 0.1 (sum 0.388648)
-    pi = adaptive.posterior(np.array([NAN, 1.0, NAN]), LEVELS, P, lam=1.5, eps=0.3)
-    assert pi == pytest.approx([0.707475, 0.035223, 0.257302], abs=1e-6)
-    # nothing answered: the prior
-    pi0 = adaptive.posterior(np.full(3, NAN), LEVELS, P, lam=1.5, eps=0.3)
-    assert pi0 == pytest.approx([0.35, 0.35, 0.3])
+    # voter +1 on s1. P(+1 | A, r) = (1 - r) 0.95033021 + r / 3 for r = .1 .3 .5 .7:
+    # 0.88863052 + 0.76523115 + 0.64183177 + 0.51843240 = 2.81412584;
+    # B (K = 0.00235563): 0.03545340 + 0.10164894 + 0.16784448 + 0.23404002 = 0.53898684;
+    # A+B (K = 0.47634292): 0.46204196 + 0.43344004 + 0.40483813 + 0.37623621 = 1.67655634;
+    # times the prior 0.075 each: 0.21105944, 0.04042401, 0.12574173; no party 0.1 / 3
+    # = 0.03333333; sum 0.41055851
+    pi = adaptive.posterior(np.array([NAN, 1.0, NAN]), LEVELS, P)
+    assert pi == pytest.approx([0.514078, 0.098461, 0.306270, 0.081190], abs=1e-6)
+    # nothing answered: the prior, summed over the noise rates
+    pi0 = adaptive.posterior(np.full(3, NAN), LEVELS, P)
+    assert pi0 == pytest.approx([0.3, 0.3, 0.3, 0.1])
 
 
-def test_information_gain_by_hand() -> None:
-    pi = np.array([0.35, 0.35, 0.3])
-    kern = adaptive.kernel(LEVELS, P, lam=1.5)
-    gains = adaptive.information_gains(pi, kern)
-    # s0: A and B give the same K = q = (0.039112, 0.175290, 0.785597); the mixture is
-    # 0.7 q + 0.3/3; I = H(mix) - 0.7 H(q) - 0.3 ln 3
-    q = np.array([0.039112, 0.175290, 0.785597])
-    mix = 0.7 * q + 0.1
-
-    def h(x: np.ndarray) -> float:
-        return float(-(x * np.log(x)).sum())
-
-    assert gains[0] == pytest.approx(h(mix) - 0.7 * h(q) - 0.3 * math.log(3), abs=1e-5)
-    # s1: A gives q, B its mirror; the mixture is symmetric
-    mix1 = 0.35 * q + 0.35 * q[::-1] + 0.1
-    assert gains[1] == pytest.approx(h(mix1) - 0.7 * h(q) - 0.3 * math.log(3), abs=1e-5)
-    assert gains[1] > gains[0]
+def test_top_gain_is_the_information_of_an_answer_on_the_top() -> None:
+    # four draws: the option of s0 decides the top (ln 2), s1's does not (0)
+    options = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    tops = np.array([0, 0, 1, 1])
+    gains = adaptive.top_gains(options, tops, k=2, n_e=2)
+    assert gains == pytest.approx([math.log(2), 0.0])
 
 
-def test_next_statement_separates_and_breaks_ties_by_order() -> None:
-    pi = np.array([0.35, 0.35, 0.3])
-    kern = adaptive.kernel(LEVELS, P, lam=1.5)
-    # s1 and s2 tie (the same split of A and B): the first in order wins
-    assert adaptive.next_statement(np.array([True, True, True]), pi, kern) == 1
-    assert adaptive.next_statement(np.array([True, False, True]), pi, kern) == 2
-    assert adaptive.next_statement(np.array([True, False, False]), pi, kern) == 0
-    assert adaptive.next_statement(np.array([False, False, False]), pi, kern) is None
+def test_choose_breaks_ties_by_the_second_gain_then_by_order() -> None:
+    remaining = np.array([True, True, True, False])
+    first = np.array([0.5, 0.5, 0.1, 9.0])  # s3 is not in R
+    assert adaptive.choose(remaining, first, np.array([0.1, 0.2, 0.9, 0.0])) == 1
+    assert adaptive.choose(remaining, first, np.array([0.2, 0.2, 0.9, 0.0])) == 0
+    assert adaptive.choose(np.zeros(4, dtype=bool), first, first) is None
+
+
+def test_component_information_by_hand() -> None:
+    # two components, uniform and "always option 0", each 1/2: the mixture is (3/4, 1/4)
+    comp = np.array([[[0.5, 0.5]], [[1.0, 0.0]]])
+    gains = adaptive.information_gains(np.array([0.5, 0.5]), comp)
+    h = -(3 / 4 * math.log(3 / 4) + 1 / 4 * math.log(1 / 4))
+    assert gains[0] == pytest.approx(h - 0.5 * math.log(2))
 
 
 def test_step_edges() -> None:
     w = np.ones(3)
     none = np.zeros(3, dtype=bool)
     first = adaptive.step(np.full(3, NAN), w, none, LEVELS, P, entity_ids=IDS)
-    assert (first.statement, first.certainty, first.top) == (1, 0.0, None)
+    assert first.certainty == 0.0 and first.top is None
+    assert first.statement in (1, 2)  # s0 cannot separate A and B
     # all answered: nothing left, the top cannot change
     done = adaptive.step(np.array([1.0, 1.0, 1.0]), w, none, LEVELS, P, entity_ids=IDS)
     assert (done.statement, done.certainty, done.top) == (None, 1.0, 0)
-    # s0 and s1 agree with A (B is 1 away on s1); s2 left: B can at best tie... and the tie
-    # goes to "a" by id, so A stays on top whatever is drawn: certainty exactly 1
-    sure = adaptive.step(np.array([1.0, 1.0, NAN]), w, none, LEVELS, P, entity_ids=IDS)
-    assert (sure.statement, sure.certainty, sure.top) == (2, 1.0, 0)
+    # +1 on s1: A agrees there, B is 1 away; s0 cannot tell them apart and s2 can at best
+    # bring B level, and a tie goes to "a" by id: A stays on top whatever is drawn
+    sure = adaptive.step(np.array([NAN, 1.0, NAN]), w, none, LEVELS, P, entity_ids=IDS)
+    assert (sure.certainty, sure.top) == (1.0, 0)
     # a null (shown, skipped) s1 is never asked again
     skipped = adaptive.step(
         np.array([1.0, NAN, NAN]), w, np.array([False, True, False]), LEVELS, P, entity_ids=IDS
     )
     assert skipped.statement == 2
+    assert 0.0 < skipped.certainty < 1.0  # A and B tie after s0 ("a" on top); s2 decides
 
 
-def test_step_is_deterministic_and_between_0_and_1() -> None:
+def test_step_is_deterministic() -> None:
     w = np.ones(3)
     none = np.zeros(3, dtype=bool)
     v = np.array([1.0, NAN, NAN])
-    a = adaptive.step(v, w, none, LEVELS, P, entity_ids=IDS)
-    b = adaptive.step(v, w, none, LEVELS, P, entity_ids=IDS)
-    assert a == b
-    assert 0.0 < a.certainty < 1.0  # A and B tie after s0 ("a" on top); s1, s2 decide
+    assert adaptive.step(v, w, none, LEVELS, P, entity_ids=IDS) == adaptive.step(
+        v, w, none, LEVELS, P, entity_ids=IDS
+    )
+
+
+def test_tops_takes_ties_by_id() -> None:
+    scores = np.array([[50.0, 50.0, 10.0], [NAN, 20.0, 30.0], [NAN, NAN, NAN]])
+    rank = adaptive._id_rank(["z", "m", "a"])
+    assert adaptive.tops(scores, rank).tolist() == [1, 2, -1]
 
 
 def test_uniforms_pinned() -> None:

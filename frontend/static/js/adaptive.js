@@ -4,11 +4,13 @@
 // so the same certainty and the same next statement. null marks an unanswered position.
 import { scores } from "./matching.js";
 
-export const LAMBDA = 1.5; // sharpness of the answer kernel
-export const EPSILON = 0.3; // prior weight of the uniform "no party" component
-export const SAMPLES = 400; // Monte Carlo draws per certainty
+export const LAMBDA = 3; // sharpness of the answer kernel
+export const NOISE = [0.1, 0.3, 0.5, 0.7]; // deviation rates a voter like an entity may have
+export const EPSILON = 0.1; // prior weight of the "no party" component
+export const BETWEEN = 0.3; // prior weight of the "between two entities" components
+export const SAMPLES = 400; // draws per step
 export const SETTLED = 0.9; // default threshold (questionnaire matching.settled)
-const TIE = 1e-12; // information gains closer than this tie (questionnaire order wins)
+const TIE = 1e-12; // gains closer than this tie (then the next criterion, then order)
 const MATCH_TIE = 1e-9; // matching.js's TIE: scores closer than this share the top
 
 /** lowbias32 on a 32-bit unsigned integer. */
@@ -39,55 +41,113 @@ export function kernel(levels, entities, lam = LAMBDA) {
   }));
 }
 
+/** P(j | z) for every component z, [Z][Q][k]: (c, r) for every entity c and rate r, then
+ *  (a, b, r) for every pair a < b (half a's profile, half b's), then "no party". */
+export function components(levels, entities, lam = LAMBDA, noise = NOISE) {
+  const k = levels.length;
+  const q = entities.length ? entities[0].length : 0;
+  const kern = kernel(levels, entities, lam);
+  const profiles = [...kern];
+  for (let a = 0; a < kern.length; a++) {
+    for (let b = a + 1; b < kern.length; b++) {
+      profiles.push(kern[a].map((probs, i) => probs.map((x, j) => (x + kern[b][i][j]) / 2)));
+    }
+  }
+  const out = [];
+  for (const rows of profiles) {
+    for (const r of noise) out.push(rows.map((probs) => probs.map((x) => (1 - r) * x + r / k)));
+  }
+  out.push(Array.from({ length: q }, () => new Array(k).fill(1 / k)));
+  return out;
+}
+
+/** pi0 over the components, in components() order: 1 - eps - BETWEEN over the single
+ *  entities, BETWEEN over the pairs, eps for "no party". */
+export function prior(nEntities, eps = EPSILON, noise = NOISE) {
+  const g = noise.length;
+  const singles = nEntities * g;
+  const pairs = ((nEntities * (nEntities - 1)) / 2) * g;
+  const between = pairs ? BETWEEN : 0;
+  const out = new Array(singles + pairs + 1);
+  out.fill(singles ? (1 - eps - between) / singles : 0, 0, singles);
+  out.fill(pairs ? between / pairs : 0, singles, singles + pairs);
+  out[singles + pairs] = singles ? eps : 1;
+  return out;
+}
+
 const levelIndex = (levels, x) => {
   const j = levels.findIndex((y) => Math.abs(y - x) < 1e-9);
   if (j < 0) throw new Error(`position ${x} is not on the scale`);
   return j;
 };
 
-/** pi over the E entities and the uniform component (last), E + 1 numbers. */
-export function posterior(voter, levels, entities, lam = LAMBDA, eps = EPSILON) {
-  const k = levels.length;
-  const nE = entities.length;
-  const kern = kernel(levels, entities, lam);
-  const loglik = new Array(nE + 1).fill(0);
+/** pi over the components given the answers (null = not answered). */
+export function componentPosterior(voter, levels, comp, pi0) {
+  const loglik = new Array(comp.length).fill(0);
   voter.forEach((v, i) => {
     if (v == null) return;
     const j = levelIndex(levels, v);
-    for (let e = 0; e < nE; e++) loglik[e] += Math.log(kern[e][i][j]);
-    loglik[nE] += -Math.log(k);
+    for (let z = 0; z < comp.length; z++) loglik[z] += Math.log(comp[z][i][j]);
   });
-  const logpost = loglik.map((l, c) => Math.log(c === nE ? eps : nE ? (1 - eps) / nE : 0) + l);
+  const logpost = loglik.map((l, z) => Math.log(pi0[z]) + l);
   const top = Math.max(...logpost);
   const post = logpost.map((l) => Math.exp(l - top));
   const total = post.reduce((a, b) => a + b, 0);
   return post.map((x) => x / total);
 }
 
+/** pi summed over the noise rates: E entities, "between two" and "no party" (E + 2 numbers). */
+export function posterior(voter, levels, entities, lam = LAMBDA, eps = EPSILON) {
+  const g = NOISE.length;
+  const pi = componentPosterior(voter, levels, components(levels, entities, lam), prior(entities.length, eps));
+  const out = entities.map((_, e) => pi.slice(e * g, e * g + g).reduce((a, b) => a + b, 0));
+  out.push(pi.slice(entities.length * g, -1).reduce((a, b) => a + b, 0), pi[pi.length - 1]);
+  return out;
+}
+
 const entropy = (prob) => -prob.reduce((h, p) => h + (p > 0 ? p * Math.log(p) : 0), 0);
 
 /** I_i for every statement: the mutual information of the answer and the component. */
-export function informationGains(pi, kern, k) {
-  const q = kern.length ? kern[0].length : 0;
-  const uniformRow = new Array(k).fill(1 / k);
-  const comp = (c, i) => (c < kern.length ? kern[c][i] : uniformRow);
+export function informationGains(pi, comp, k) {
+  const q = comp.length ? comp[0].length : 0;
   return Array.from({ length: q }, (_, i) => {
     const mixed = new Array(k).fill(0);
     let conditional = 0;
-    pi.forEach((w, c) => {
-      comp(c, i).forEach((x, j) => { mixed[j] += w * x; });
-      conditional += w * entropy(comp(c, i));
+    pi.forEach((w, z) => {
+      comp[z][i].forEach((x, j) => { mixed[j] += w * x; });
+      conditional += w * entropy(comp[z][i]);
     });
     return entropy(mixed) - conditional;
   });
 }
 
-/** The index of the unseen statement of largest gain (ties by order), null when none is left. */
-export function nextStatement(remaining, gains) {
-  let best = -Infinity;
-  remaining.forEach((r, i) => { if (r && gains[i] > best) best = gains[i]; });
-  const i = remaining.findIndex((r, j) => r && gains[j] >= best - TIE);
-  return i < 0 ? null : i;
+/** G_i for the statements in R: the mutual information, over the draws, of the drawn
+ *  option of i and the draw's top (options [n][Q], tops [n]); 0 elsewhere. */
+export function topGains(options, tops, remaining, k, nEntities) {
+  const n = options.length;
+  return remaining.map((r, i) => {
+    if (!r) return 0;
+    const joint = Array.from({ length: k }, () => new Array(nEntities).fill(0));
+    for (let s = 0; s < n; s++) joint[options[s][i]][tops[s]] += 1;
+    const byOption = joint.map((row) => row.reduce((a, b) => a + b, 0));
+    const byTop = Array.from({ length: nEntities }, (_, t) => joint.reduce((a, row) => a + row[t], 0));
+    let gain = 0;
+    joint.forEach((row, j) => row.forEach((c, t) => {
+      if (c > 0) gain += (c / n) * Math.log((c * n) / (byOption[j] * byTop[t]));
+    }));
+    return gain;
+  });
+}
+
+/** The index in R of largest `first`, ties by `second`, then by order; null when R is empty. */
+export function choose(remaining, first, second) {
+  const best = (values, among) => Math.max(...among.map((i) => values[i]));
+  let idx = remaining.flatMap((r, i) => (r ? [i] : []));
+  if (!idx.length) return null;
+  const a = best(first, idx);
+  idx = idx.filter((i) => first[i] >= a - TIE);
+  const b = best(second, idx);
+  return idx.find((i) => second[i] >= b - TIE);
 }
 
 /** The top entity: best score, within matching's TIE of it the smallest id; null if none scores. */
@@ -120,22 +180,22 @@ function pick(u, probs) {
 export function step({ voter, weights, shown, levels, entities, entityIds, method = "cityblock", missing = "max", lam = LAMBDA, eps = EPSILON, samples = SAMPLES }) {
   const k = levels.length;
   const remaining = voter.map((v, i) => !(shown[i] || v != null));
-  const pi = posterior(voter, levels, entities, lam, eps);
-  const kern = kernel(levels, entities, lam);
-  const statement = nextStatement(remaining, informationGains(pi, kern, k));
-  if (!voter.some((v, i) => v != null && weights[i] > 0)) return { statement, certainty: 0, top: null };
+  const comp = components(levels, entities, lam);
+  const pi = componentPosterior(voter, levels, comp, prior(entities.length, eps));
   const score = (answers) => scores({ voter: answers, weights, entities, method, missing });
-  const top = topOf(score(voter), entityIds);
-  if (!remaining.includes(true)) return { statement: null, certainty: 1, top };
-  const uniformRow = new Array(k).fill(1 / k);
+  const top = voter.some((v, i) => v != null && weights[i] > 0) ? topOf(score(voter), entityIds) : null;
+  if (!remaining.includes(true)) return { statement: null, certainty: top === null ? 0 : 1, top };
+  const options = [];
+  const tops = [];
   let keep = 0;
   for (let s = 0; s < samples; s++) {
-    const c = pick(uniform(s, 0), pi);
-    const drawn = voter.map((v, i) => {
-      if (!remaining[i]) return v;
-      return levels[pick(uniform(s, i + 1), c < kern.length ? kern[c][i] : uniformRow)];
-    });
-    if (topOf(score(drawn), entityIds) === top) keep += 1;
+    const z = pick(uniform(s, 0), pi);
+    const drawn = voter.map((_, i) => (remaining[i] ? pick(uniform(s, i + 1), comp[z][i]) : 0));
+    const t = topOf(score(voter.map((v, i) => (remaining[i] ? levels[drawn[i]] : v))), entityIds);
+    options.push(drawn);
+    tops.push(t === null ? 0 : t);
+    if (t === top) keep += 1;
   }
-  return { statement, certainty: keep / samples, top };
+  const statement = choose(remaining, topGains(options, tops, remaining, k, entities.length), informationGains(pi, comp, k));
+  return { statement, certainty: top === null ? 0 : keep / samples, top };
 }
