@@ -2,9 +2,11 @@
 
 The questionnaire's texts are translated; the background notes, descriptions and
 justifications get a short Russian sentence each, enough for a voter page to be wholly
-Russian. Written to temporary files: this is not a shipped demo.
+Russian. Written to temporary files: this is not a shipped demo. `also` offers more languages
+(hy, az) that carry the same Russian texts, so that their pages can be checked for UI text.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,13 +124,15 @@ PARTIES = {
 }
 
 
-def _with(text: dict[str, str], russian: str) -> dict[str, str]:
-    return {**text, "ru": russian}
+def _adding(codes: tuple[str, ...]) -> Callable[[dict[str, str], str], dict[str, str]]:
+    """Add a Russian text to a {language: text} map under each of these codes."""
+    return lambda text, russian: {**text, **dict.fromkeys(codes, russian)}
 
 
-def _questionnaire(data: dict[str, Any]) -> dict[str, Any]:
+def _questionnaire(data: dict[str, Any], codes: tuple[str, ...]) -> dict[str, Any]:
+    _with = _adding(codes)
     data["election"] = SLUG
-    data["languages"] = ["ka", "en", "ru"]
+    data["languages"] = ["ka", "en", *codes]
     for key, russian in QUESTIONNAIRE.items():
         data[key] = _with(data[key], russian)
     for option in data["scale"]:
@@ -149,7 +153,8 @@ def _questionnaire(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _parties(data: dict[str, Any]) -> dict[str, Any]:
+def _parties(data: dict[str, Any], codes: tuple[str, ...]) -> dict[str, Any]:
+    _with = _adding(codes)
     data["election"] = SLUG
     for entity in data["entities"]:
         name, short = PARTIES[entity["id"]]
@@ -166,15 +171,15 @@ def _parties(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def russian_election_files(directory: Path) -> list[Path]:
-    """The flat election as `tri`, in Georgian, English and Russian."""
+def russian_election_files(directory: Path, also: tuple[str, ...] = ()) -> list[Path]:
+    """The flat election as `tri`, in Georgian, English and Russian (and `also`)."""
     questionnaire, parties = (
         yaml.safe_load(path.read_text(encoding="utf-8")) for path in DEMO_FILES
     )
     paths = []
     for name, data in (
-        ("tri-questionnaire.yaml", _questionnaire(questionnaire)),
-        ("tri-parties.yaml", _parties(parties)),
+        ("tri-questionnaire.yaml", _questionnaire(questionnaire, ("ru", *also))),
+        ("tri-parties.yaml", _parties(parties, ("ru", *also))),
     ):
         path = directory / name
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
