@@ -57,8 +57,10 @@ def language_name(language: str) -> str:
         name = Locale.parse(language).get_display_name(language) or language
     except (UnknownLocaleError, ValueError):
         return language
-    # Georgian has no capitals in running text: upper() would turn it into Mtavruli.
-    return name[:1].upper() + name[1:] if name[:1].isascii() else name
+    # A switch names each language with a capital (Русский, Հայերեն), but Georgian has no
+    # capitals in running text: upper() would turn it into Mtavruli.
+    georgian = "\u10a0" <= name[:1] <= "\u10ff"
+    return name if georgian else name[:1].upper() + name[1:]
 
 
 def negotiate(accept_language: str | None, offered: list[str], default: str) -> str:

@@ -1,0 +1,172 @@
+"""An election whose content has Russian is served wholly in Russian; one without, not at all.
+
+The net is the same as for Georgian voters: no English UI phrase of the catalogs, no run of
+three Latin-script words, and here also no Georgian letter on any Russian voter page.
+"""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.formatting import long_date
+from api.i18n import catalog_files
+from tests.conftest import DEMO_FILES
+from tests.factories import quiz_form, voter_answers, voter_slice
+from tests.russian_election import SLUG, russian_election_files
+from tests.soup import parse, select
+from vaa.db import session_scope
+from vaa.loading import load_files
+from vaa.settings import Settings
+
+LATIN_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
+GEORGIAN = re.compile(r"[\u10a0-\u10ff\u1c90-\u1cbf]+")
+
+
+def _english_phrases(language: str = "ru") -> set[str]:
+    translated: dict[str, str] = {}
+    for path in catalog_files(language):
+        with path.open("rb") as po:
+            for message in read_po(po, locale=language):
+                if message.id and isinstance(message.id, str):
+                    translated[message.id] = str(message.string)
+    return {
+        msgid
+        for msgid, string in translated.items()
+        if msgid != string and "%(" not in msgid and len(msgid) >= 12 and " " in msgid
+    }
+
+
+def _visible_text(page: BeautifulSoup) -> str:
+    for hidden in page.select("script, style, template, code, kbd, [hidden]"):
+        hidden.decompose()
+    # The language switch names each language in itself (ქართული, English): not UI text.
+    for switch in page.select("[data-lang-switch]"):
+        switch.decompose()
+    return " ".join(page.get_text(" ").split())
+
+
+def _foreign_in(page: BeautifulSoup, phrases: set[str]) -> list[str]:
+    shown = _visible_text(page)
+    without_links = re.sub(r"\S+@\S+|https?://\S+|\S+\.(?:ge|org|com)\S*", " ", shown)
+    found = [phrase for phrase in phrases if phrase in shown]
+    found += LATIN_RUN.findall(without_links)
+    found += GEORGIAN.findall(shown)
+    return found
+
+
+@pytest.fixture
+def app_client(settings: Settings, engine: sa.Engine, tmp_path: Path) -> TestClient:
+    with session_scope(engine) as session:
+        load_files(session, paths=russian_election_files(tmp_path))
+        load_files(session, paths=DEMO_FILES)
+    return TestClient(create_app(settings))
+
+
+def _russian_pages(client: TestClient, lang: str = "ru") -> dict[str, BeautifulSoup]:
+    election = voter_slice(client, lang=lang, election=SLUG)
+    answers, weights = voter_answers(election)
+    party = election["entities"][0]["id"]
+    empty = {f"answer-{s['id']}": "skip" for s in election["statements"]}
+    base = f"/{lang}/{SLUG}"
+    responses = {
+        "home": client.get(f"/{lang}/"),
+        "start": client.get(f"{base}/"),
+        "quiz": client.get(f"{base}/quiz"),
+        "quick": client.get(f"{base}/quick"),
+        "method": client.get(f"{base}/method"),
+        "privacy": client.get(f"/{lang}/privacy"),
+        "statistics": client.get(f"{base}/statistics"),
+        "profile": client.get(f"{base}/entities/{party}"),
+        "join": client.get(f"/{lang}/join"),
+        "results": client.post(f"{base}/results", data=quiz_form(answers, weights)),
+        "results, nothing answered": client.post(f"{base}/results", data=empty),
+        "not found": client.get(f"/{lang}/no-such-election/"),
+    }
+    assert responses["not found"].status_code == 404
+    shown = {n: r for n, r in responses.items() if n != "not found" and "nothing" not in n}
+    assert all(r.status_code == 200 for r in shown.values())
+    return {name: parse(response) for name, response in responses.items()}
+
+
+def test_russian_voter_pages_are_wholly_russian(app_client: TestClient) -> None:
+    with app_client as client:
+        pages = _russian_pages(client)
+    # The home page also lists the flat election, under its own title and language.
+    other = [a for a in select(pages["home"], "li.card a") if a.get("href") == "/ka/demo/"]
+    assert len(other) == 1
+    other[0].decompose()
+    phrases = _english_phrases()
+    assert len(phrases) > 100
+    foreign = {name: _foreign_in(page, phrases) for name, page in pages.items()}
+    assert {name: found for name, found in foreign.items() if found} == {}
+    for name, page in pages.items():
+        html = page.find("html")
+        assert html is not None and html.get("lang") == "ru", name
+    # Russian words a voter reads at each step, from the catalogs and the content.
+    assert "Все утверждения (28)" in _visible_text(pages["start"])
+    assert "Показать мой результат" in _visible_text(pages["quiz"])
+    assert "Совершенно не согласен" in _visible_text(pages["quiz"])
+    assert "Ваш результат" in _visible_text(pages["results"])
+    # The election's day, with a Russian month name.
+    assert "4 октября 2025" in _visible_text(pages["home"])
+
+
+def test_the_switch_offers_russian_only_where_the_election_has_it(
+    app_client: TestClient,
+) -> None:
+    with app_client as client:
+        own = parse(client.get(f"/ka/{SLUG}/"))
+        assert {a.get("hreflang") for a in select(own, "a[data-lang-switch]")} == {
+            "ka",
+            "en",
+            "ru",
+        }
+        # Each language is named in itself, with a capital where its script has them.
+        names = {
+            a.get("hreflang"): a.get_text(strip=True) for a in select(own, "a[data-lang-switch]")
+        }
+        assert names == {"ka": "ქართული", "en": "English", "ru": "Русский"}
+        flat = parse(client.get("/ka/demo/"))
+        assert {a.get("hreflang") for a in select(flat, "a[data-lang-switch]")} == {"ka", "en"}
+        # A Russian address of an election without Russian leads to its own language.
+        moved = client.get("/ru/demo/quiz", follow_redirects=False)
+        assert moved.status_code == 307
+        assert moved.headers["location"] == "/ka/demo/quiz"
+        refused = client.post(
+            "/api/v1/elections/demo/match", json={"answers": {}, "language": "ru"}
+        )
+        assert refused.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("language", "month"), [("ru", "октября"), ("hy", "հոկտեմբերի"), ("az", "oktyabr")]
+)
+def test_dates_have_the_language_month_names(language: str, month: str) -> None:
+    assert month in long_date(dt.date(2025, 10, 4), language)
+
+
+@pytest.mark.parametrize("language", ["hy", "az"])
+def test_armenian_and_azerbaijani_pages_have_no_english_ui(
+    settings: Settings, engine: sa.Engine, tmp_path: Path, language: str
+) -> None:
+    # Their content here is the Russian stand-in: the check is on the interface.
+    with session_scope(engine) as session:
+        load_files(session, paths=russian_election_files(tmp_path, also=(language,)))
+    with TestClient(create_app(settings)) as client:
+        pages = _russian_pages(client, language)
+    phrases = _english_phrases(language)
+    assert len(phrases) > 100
+    english = {
+        name: [p for p in phrases if p in _visible_text(page)] for name, page in pages.items()
+    }
+    assert {name: found for name, found in english.items() if found} == {}
+    for name, page in pages.items():
+        html = page.find("html")
+        assert html is not None and html.get("lang") == language, name
