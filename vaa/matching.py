@@ -213,6 +213,8 @@ def match_groups(
             scores[m] = _aggregate((own.weight * distance).sum(axis=1), weight_sum, m)
     agreements = np.where(own.mask, 100 * own.agreement, np.nan)
     intervals = _interval(own, method)
+    # an entity's theme scores do not depend on the group it is ranked in
+    theme_scores = _aggregate(own.weighted_distance @ onehot, own.weight @ onehot, method)
     out: list[tuple[MatchResult, dict[str, int | None]]] = []
     for group in groups:
         rows = np.asarray(group, dtype=np.intp)
@@ -235,8 +237,7 @@ def match_groups(
         result = MatchResult(
             scores=group_scores,
             agreements=agreements[rows],
-            # per group, as match() would multiply them (the same BLAS shapes)
-            theme_scores=_aggregate(sub.weighted_distance @ onehot, sub.weight @ onehot, method),
+            theme_scores=theme_scores[rows],
             intervals=intervals[rows],
             order=order,
             ranks=ranks,
