@@ -180,7 +180,7 @@ def serve(url: str, workers: int = 1, port: int = 0) -> tuple[subprocess.Popen[b
         env={**os.environ, "VAA_DATABASE_URL": url, "VAA_TRUSTED_PROXIES": "127.0.0.1"},
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240  # four workers on a busy machine take minutes
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
