@@ -33,6 +33,7 @@ import os
 import random
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -178,6 +179,7 @@ def serve(url: str, workers: int = 1, port: int = 0) -> tuple[subprocess.Popen[b
         # as behind a load balancer: each phone's own address (X-Forwarded-For), so that the
         # per-address join throttle sees a room of phones, not one client
         env={**os.environ, "VAA_DATABASE_URL": url, "VAA_TRUSTED_PROXIES": "127.0.0.1"},
+        start_new_session=True,  # its workers too can be stopped if it fails to start
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 240  # four workers on a busy machine take minutes
@@ -187,7 +189,7 @@ def serve(url: str, workers: int = 1, port: int = 0) -> tuple[subprocess.Popen[b
                 return process, base
         except httpx.HTTPError:
             time.sleep(0.2)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     raise RuntimeError("the server did not start")
 
