@@ -159,8 +159,11 @@ def _autocommit_engine(request: Request) -> sa.Engine:
                 found = state.answer_engine = sa.create_engine(
                     state.engine.url,
                     isolation_level="AUTOCOMMIT",
-                    pool_size=10,
-                    max_overflow=20,
+                    # small: one statement holds a connection for a round trip, and each
+                    # worker's pools count against PostgreSQL's max_connections (100);
+                    # a burst waits for a connection rather than failing
+                    pool_size=4,
+                    max_overflow=4,
                     pool_reset_on_return=None,
                 )
     return found
