@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        answers = getattr(app.state, "answer_engine", None)  # api/routes/session_events.py
+        if answers is not None:
+            answers.dispose()
 
     app = FastAPI(
         title="Voting advice application",
@@ -65,6 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Outermost, so that every other part sees the real client address and scheme.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     install_error_pages(app)
+    # Group sessions (issue 5): answers and live events, facilitator pages, /{lang}/join.
+    from api.pages import facilitator, join
+    from api.routes import session_events
+
+    # The API first: a route is found by trying each in turn (a room's answers, issue 14).
+    app.include_router(session_events.router)
     app.include_router(health.router)
     app.include_router(elections.router)
     app.include_router(adaptive.router)  # quick mode: next statement, certainty
@@ -80,11 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(users.router)  # accounts (/admin/users, /password/{token})
     app.include_router(party.router)  # party self-service (/party/...)
     app.include_router(review.router)  # editors review party submissions (/admin/review)
-    # Group sessions (issue 5): answers and live events, facilitator pages, /{lang}/join.
-    from api.pages import facilitator, join
-    from api.routes import session_events
-
-    app.include_router(session_events.router)
     app.include_router(facilitator.router)
     app.include_router(join.router)
     from api.pages import embed  # the snippet for partner sites (/{lang}/{election}/embed)

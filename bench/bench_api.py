@@ -3,7 +3,8 @@
 Runs both apps under one uvicorn worker each on loopback, drives them in turn with wrk
 (same connections, threads and duration), and prints req/s, p50 and p99 and the ratio
 to the bare endpoint; a third row is the bare app returning the match route's own body
-as precomputed bytes (what sending that many bytes costs). Not a test: figures drift by
+as precomputed bytes (what sending that many bytes costs); the last row asks the match
+route for `"detail": "summary"` (no per-statement detail). Not a test: figures drift by
 several percent between runs, more on a shared machine.
 
     python bench/bench_api.py [--duration 10] [--connections 64] [--workers 1]
@@ -118,20 +119,35 @@ def main() -> None:
     ).encode()
     (tmp / "match.json").write_bytes(match_body)
 
+    summary_body = json.dumps({**json.loads(body), "detail": "summary"})
+    summary_size = len(
+        json.dumps(
+            score_answers(prepare(demo, "bench"), MatchRequest.model_validate_json(summary_body))
+        )
+    )
     results = {}
-    for name, app, port, path in (
-        ("bare FastAPI JSON endpoint", "bench.bare_app:app", 8761, "/echo"),
+    for name, app, port, path, sent in (
+        ("bare FastAPI JSON endpoint", "bench.bare_app:app", 8761, "/echo", body),
         (
             f"bare, the match body ({len(match_body) // 1024} KB)",
             "bench.bare_app:app",
             8763,
             "/bytes",
+            body,
         ),
         (
             "POST /api/v1/elections/demo/match",
             "api.app:create_app",
             8762,
             "/api/v1/elections/demo/match",
+            body,
+        ),
+        (
+            f"  the same, detail=summary ({summary_size // 1024} KB)",
+            "api.app:create_app",
+            8764,
+            "/api/v1/elections/demo/match",
+            summary_body,
         ),
     ):
         server = _serve(
@@ -144,13 +160,13 @@ def main() -> None:
             _wait(f"http://127.0.0.1:{port}/docs")
             check = httpx.post(
                 f"http://127.0.0.1:{port}{path}",
-                content=body,
+                content=sent,
                 headers={"content-type": "application/json"},
             )
             check.raise_for_status()
-            _wrk(f"http://127.0.0.1:{port}{path}", body, 2, args.connections)  # warm up
+            _wrk(f"http://127.0.0.1:{port}{path}", sent, 2, args.connections)  # warm up
             results[name] = _wrk(
-                f"http://127.0.0.1:{port}{path}", body, args.duration, args.connections
+                f"http://127.0.0.1:{port}{path}", sent, args.duration, args.connections
             )
         finally:
             server.terminate()

@@ -84,16 +84,63 @@ def _reset_peak_rss() -> bool:
     return True
 
 
+def matmul_floor(
+    answers: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    tables: dict[float, NDArray[np.float32]],
+    chunk_size: int = 4096,
+) -> NDArray[np.float32]:
+    """The one-hot matmul floor: per chunk and scale position x, the weights of the voters
+    at x (float32) times that position's (Q, E) distance table, summed. No checks, no
+    gaps, no division: the least any exact one-hot method must do."""
+    n, e = answers.shape[0], next(iter(tables.values())).shape[1]
+    out = np.empty((n, e), dtype=np.float32)
+    wf = np.empty((chunk_size, answers.shape[1]), dtype=np.float32)
+    buffer, product = np.empty_like(wf), np.empty((chunk_size, e), dtype=np.float32)
+    for start in range(0, n, chunk_size):
+        v, w = answers[start : start + chunk_size], weights[start : start + chunk_size]
+        c = v.shape[0]
+        total = out[start : start + c]
+        total.fill(0.0)
+        np.copyto(wf[:c], w, casting="same_kind")
+        for x, table in tables.items():
+            np.multiply(wf[:c], v == x, out=buffer[:c])
+            np.matmul(buffer[:c], table, out=product[:c])
+            total += product[:c]
+    return out
+
+
 def time_batch(n: int, method: Method, missing: Missing) -> dict[str, Any]:
-    """Wall time of batch_scores on n voters: the best and the median of REPEATS runs."""
+    """Wall times on n voters of batch_scores (float64), batch_scores(dtype=float32) and
+    the matmul floor, interleaved: the best and the median of REPEATS runs of each."""
+    from vaa.matching import _distance_table  # the engine's own tables, for the floor
+
     answers, weights, entities = synthetic(n)
-    batch_scores(answers[:1000], weights[:1000], entities, method=method, missing=missing)
-    walls = []
+    tables = {
+        float(x): _distance_table(float(x), entities, method, missing).astype(np.float32)
+        for x in scale_positions(5)
+    }
+    runs = {
+        "float64": lambda: batch_scores(answers, weights, entities, method=method, missing=missing),
+        "float32": lambda: batch_scores(
+            answers, weights, entities, method=method, missing=missing, dtype=np.float32
+        ),
+        "floor": lambda: matmul_floor(answers, weights, tables),
+    }
+    walls: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(REPEATS):
-        start = time.perf_counter()
-        batch_scores(answers, weights, entities, method=method, missing=missing)
-        walls.append(time.perf_counter() - start)
-    return {"wall": min(walls), "median": statistics.median(walls), "rate": n / min(walls)}
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            walls[name].append(time.perf_counter() - start)
+    median = {name: statistics.median(w) for name, w in walls.items()}
+    return {
+        "wall": min(walls["float64"]),
+        "median": median["float64"],
+        "rate": n / min(walls["float64"]),
+        "f32_median": median["float32"],
+        "floor_median": median["floor"],
+    }
 
 
 def measure_batch_memory(n: int, method: Method, missing: Missing) -> dict[str, Any]:
@@ -216,6 +263,19 @@ def main() -> None:
         f"(match() also computes agreements, themes, intervals, ranks)"
     )
     print(f"batch vs loop on the baseline sample: max |difference| {base['max_diff']:.1e}")
+    print(
+        "\nvs the one-hot matmul floor (float32, same process, medians of "
+        f"{REPEATS} interleaved runs; {'missing=skip: the floor ignores gaps' if missing == 'skip' else 'gaps imputed in the tables'}):"
+    )
+    print(
+        f"{'voters':>10}  {'floor s':>8}  {'float32 s':>9}  {'ratio':>6}  {'float64 s':>9}  {'ratio':>6}"
+    )
+    for row in rows:
+        floor = row["floor_median"]
+        print(
+            f"{row['voters']:>10,}  {floor:>8.3f}  {row['f32_median']:>9.3f}  "
+            f"{row['f32_median'] / floor:>6.2f}  {row['median']:>9.3f}  {row['median'] / floor:>6.2f}"
+        )
     print(
         "peak RSS +MB: the call's peak resident memory above the RSS before it, output "
         "included;\ntraced MB: numpy's peak allocation during the call (tracemalloc); "

@@ -11,9 +11,10 @@ the session's event stream throughout. Printed:
 - p50/p99 time to submit an answer (POST /api/v1/sessions/{code}/answers), and to join;
 - the baseline: GET /healthz (a sync route with one SELECT 1) probed at a steady rate
   during the same load, and the ratio of the answer's latency to it;
-- the projector's update delay p50/p95/max: from an acknowledged answer to the first
-  event, received after the answer was sent, that counts at least as many answers to
-  that statement as had been acknowledged (exact up to answers in flight);
+- the projector's update delay p50/p95/max: from a participant's acknowledged last
+  answer to the first event, received after it was sent, that counts at least as many
+  finished participants as had been acknowledged (exact up to answers in flight);
+- the server's CPU time (all its processes) per acknowledged answer over the load;
 - answers sent, acknowledged and stored (read from the database): they must be equal,
   otherwise the script exits with status 1. An answer whose kept-alive connection was
   dropped is resent (answers replace themselves, and session-join.js retries too); the
@@ -32,6 +33,7 @@ import os
 import random
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -57,12 +59,15 @@ from vaa.settings import Settings  # noqa: E402
 ADMIN_URL = os.environ.get(
     "VAA_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+DATABASE_PREFIX = os.environ.get("VAA_BENCH_DATABASE_PREFIX", "vaa_bench_")
 ELECTION = "bench"
 STATEMENTS = 30
 EMAIL = "facilitator@example.org"
 PASSWORD = "correct horse battery staple"
 RETRIES = 2
 KEEPALIVE_SECONDS = 3.0
+SEEDS = 3
+"""People finished before the load, so that the summary is open (the minimum group)."""
 PHONE_POOLS = 16
 """Phones share this many clients: one httpx pool for all 300 spends the load generator's
 core matching requests to connections (O(n^2) in httpcore) and inflates every timing."""
@@ -102,7 +107,7 @@ def create_database(folder: Path) -> tuple[str, str, tuple[list[str], list[str]]
 
     Returns its name, its URL, and the election's statement ids and answer options.
     """
-    name = f"vaa_bench_{uuid.uuid4().hex[:10]}"
+    name = f"{DATABASE_PREFIX}{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -147,11 +152,12 @@ def stored_answers(url: str, code: str) -> int:
         engine.dispose()
 
 
-def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
-    """One uvicorn worker of the real app on a free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+def serve(url: str, workers: int = 1, port: int = 0) -> tuple[subprocess.Popen[bytes], str]:
+    """`workers` uvicorn workers of the real app on a loopback port (0: a free one)."""
+    if not port:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
     process = subprocess.Popen(
         [
             sys.executable,
@@ -163,24 +169,43 @@ def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
             "127.0.0.1",
             "--port",
             str(port),
+            "--workers",
+            str(workers),
             "--log-level",
             "warning",
             "--no-access-log",
         ],
         cwd=ROOT,
-        env={**os.environ, "VAA_DATABASE_URL": url},
+        # as behind a load balancer: each phone's own address (X-Forwarded-For), so that the
+        # per-address join throttle sees a room of phones, not one client
+        env={**os.environ, "VAA_DATABASE_URL": url, "VAA_TRUSTED_PROXIES": "127.0.0.1"},
+        start_new_session=True,  # its workers too can be stopped if it fails to start
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240  # four workers on a busy machine take minutes
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                 return process, base
         except httpx.HTTPError:
             time.sleep(0.2)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     raise RuntimeError("the server did not start")
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants (the uvicorn workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return total
 
 
 # --- the people -------------------------------------------------------------------------
@@ -194,14 +219,14 @@ def _token(page: httpx.Response) -> str:
 
 
 async def open_session(client: httpx.AsyncClient) -> tuple[int, str]:
-    """Sign the facilitator in and create a session (minimum group 1): (id, code)."""
+    """Sign the facilitator in and create a session (the smallest minimum group): (id, code)."""
     token = _token(await client.get("/login"))
     signed = await client.post(
         "/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}
     )
     assert signed.status_code == 303, signed.text[:300]
     token = _token(await client.get("/facilitator"))
-    data = {"election": ELECTION, "language": "en", "min_group": "1", "csrf_token": token}
+    data = {"election": ELECTION, "language": "en", "min_group": str(SEEDS), "csrf_token": token}
     created = await client.post("/facilitator/sessions", data=data)
     assert created.status_code == 303, created.text[:300]
     location = created.headers["location"]
@@ -211,8 +236,12 @@ async def open_session(client: httpx.AsyncClient) -> tuple[int, str]:
 
 
 async def join(client: httpx.AsyncClient, code: str) -> str:
-    """A new phone joins (its own CSRF cookie); returns the participant id."""
-    cookie = {"cookie": f"vaa_csrf={secrets.token_urlsafe(32)}"}
+    """A new phone joins (its own CSRF cookie and address); returns the participant id."""
+    phone = secrets.randbits(24)
+    cookie = {
+        "cookie": f"vaa_csrf={secrets.token_urlsafe(32)}",
+        "x-forwarded-for": f"10.{phone >> 16}.{(phone >> 8) & 255}.{phone & 255}",
+    }
     token = _token(await client.get(f"/en/join/{code}", headers=cookie))
     joined = await client.post(
         f"/en/join/{code}", data={"csrf_token": token, "consent": "yes"}, headers=cookie
@@ -235,14 +264,16 @@ class Run:
         self.join_seconds: list[float] = []
         self.health_seconds: list[float] = []
         self.acked: dict[str, int] = dict.fromkeys(statements, 0)
-        # (sent, acknowledged, statement, acknowledged answers to it so far)
-        self.answers: list[tuple[float, float, str, int]] = []
-        # (arrived, statement -> answers counted)
-        self.events: list[tuple[float, dict[str, int]]] = []
+        # a participant's last answer: (sent, acknowledged, finished people acknowledged so far)
+        self.finishes: list[tuple[float, float, int]] = []
+        self.finished = SEEDS
+        # (arrived, finished people the summary counts)
+        self.events: list[tuple[float, int]] = []
         self.in_flight = 0
         self.peak = 0
         self.elapsed = 0.0
         self.retries = 0
+        self.cpu = 0.0  # server CPU seconds during the load phase
 
 
 async def participant(
@@ -289,7 +320,9 @@ async def participant(
             continue
         run.acked[statement] += 1
         run.answer_seconds.append(acknowledged - sent)
-        run.answers.append((sent, acknowledged, statement, run.acked[statement]))
+        if body["finished"]:
+            run.finished += 1
+            run.finishes.append((sent, acknowledged, run.finished))
 
 
 async def send_answer(
@@ -328,26 +361,27 @@ async def projector(run: Run, client: httpx.AsyncClient, session_id: int) -> Non
             elif line.startswith("data: "):
                 data = line[6:]
             elif line == "" and kind == "summary":
-                summary = json.loads(data)
-                totals = {s["id"]: s["total"] for s in summary["statements"] or []}
-                run.events.append((time.monotonic(), totals))
+                run.events.append((time.monotonic(), int(json.loads(data)["finished"])))
                 kind = data = ""
 
 
 def update_delays(run: Run) -> list[float]:
-    """Per acknowledged answer: seconds until an event showed it (inf if none did)."""
+    """Per acknowledged last answer: seconds until an event counted that many finished
+    people (inf if none did). The head count, not the results: those move only in steps
+    of three finished people (group privacy), which the delay would otherwise measure."""
     delays = []
-    for sent, acknowledged, statement, count in run.answers:
-        seen = next(
-            (t for t, totals in run.events if t >= sent and totals.get(statement, 0) >= count),
-            None,
-        )
+    for sent, acknowledged, count in run.finishes:
+        seen = next((t for t, finished in run.events if t >= sent and finished >= count), None)
         delays.append(float("inf") if seen is None else max(0.0, seen - acknowledged))
     return delays
 
 
 async def load(
-    args: argparse.Namespace, base: str, url: str, questionnaire: tuple[list[str], list[str]]
+    args: argparse.Namespace,
+    base: str,
+    url: str,
+    questionnaire: tuple[list[str], list[str]],
+    server_pid: int,
 ) -> tuple[Run, str, int]:
     rng = random.Random(args.seed)
     # Below uvicorn's 5 s keep-alive timeout: never reuse a connection it is closing.
@@ -376,17 +410,19 @@ async def load(
         session_id, code = await open_session(facilitator)
         statements, options = questionnaire
         run = Run(statements)
-        # One person finished in advance opens the summary (the minimum group is 1).
-        seed = await join(phones, code)
-        opened = await phones.post(
-            f"/api/v1/sessions/{code}/answers",
-            json={"participant": seed, "answers": dict.fromkeys(statements), "finished": True},
-        )
-        opened.raise_for_status()
-        run.acked = dict.fromkeys(statements, 1)
+        # A minimum group finished in advance opens the summary.
+        for _ in range(SEEDS):
+            seed = await join(phones, code)
+            opened = await phones.post(
+                f"/api/v1/sessions/{code}/answers",
+                json={"participant": seed, "answers": dict.fromkeys(statements), "finished": True},
+            )
+            opened.raise_for_status()
+        run.acked = dict.fromkeys(statements, SEEDS)
         listening = asyncio.create_task(projector(run, facilitator, session_id))
         await asyncio.sleep(1.0)
         gate = asyncio.Semaphore(args.concurrency)
+        cpu_before = server_cpu_seconds(server_pid)
         start = time.monotonic()
         deadline = start + args.limit
         people = [
@@ -408,16 +444,19 @@ async def load(
             await asyncio.wait_for(asyncio.gather(*people), args.limit + 30)
         finally:
             elapsed = time.monotonic() - start
+            run.cpu = server_cpu_seconds(server_pid) - cpu_before
             probing.cancel()
             await asyncio.sleep(1.5)  # the projector's last poll
             listening.cancel()
             await asyncio.gather(probing, listening, return_exceptions=True)
         run.elapsed = elapsed
-        stored = stored_answers(url, code) - STATEMENTS  # the seed's answers
+        stored = stored_answers(url, code) - SEEDS * STATEMENTS  # the seeds' answers
         return run, code, stored
 
 
 def _ms(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
@@ -434,14 +473,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight at most")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds of load at most")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (0: any free)")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp())
     name, url, questionnaire = create_database(folder)
     try:
-        server, base = serve(url)
+        server, base = serve(url, args.workers, args.port)
         try:
-            run, _, stored = asyncio.run(load(args, base, url, questionnaire))
+            run, _, stored = asyncio.run(load(args, base, url, questionnaire, server.pid))
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -457,11 +498,15 @@ def main() -> None:
     answer_p50, answer_p99 = _ms(run.answer_seconds, 0.5), _ms(run.answer_seconds, 0.99)
     health_p50, health_p99 = _ms(run.health_seconds, 0.5), _ms(run.health_seconds, 0.99)
     print(
-        f"1 uvicorn worker, PostgreSQL; {args.participants} participants x {STATEMENTS} statements, "
+        f"{args.workers} uvicorn worker(s), PostgreSQL; {args.participants} participants x {STATEMENTS} statements, "
         f"arriving over {args.arrival:.0f} s, {args.think[0]}-{args.think[1]} s between answers, "
         f"<= {args.concurrency} requests in flight (peak {run.peak} answers)"
     )
     print(f"load phase {run.elapsed:.1f} s, {acked / run.elapsed:.0f} answers/s")
+    print(
+        f"server CPU per answer {1000 * run.cpu / max(acked, 1):.2f} ms "
+        f"({run.cpu:.1f} CPU s over the load phase, joins, probes and projector included)"
+    )
     print(f"{'request':34} {'n':>6} {'p50 ms':>8} {'p99 ms':>8}")
     print(f"{'POST .../answers (one answer)':34} {acked:6} {answer_p50:8.1f} {answer_p99:8.1f}")
     print(
@@ -475,7 +520,7 @@ def main() -> None:
         f"answer / healthz: p50 x{answer_p50 / health_p50:.2f}, p99 x{answer_p99 / health_p99:.2f}"
     )
     print(
-        f"projector: {len(run.events)} events; update delay p50 {_ms(delays, 0.5):.0f} ms, "
+        f"projector: {len(run.events)} events; update delay (finished count) p50 {_ms(delays, 0.5):.0f} ms, "
         f"p95 {_ms(delays, 0.95):.0f} ms, max {max(finite, default=0) * 1000:.0f} ms, "
         f"never shown {len(delays) - len(finite)}"
     )

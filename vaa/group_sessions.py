@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, func, select, update
 
-from vaa import audit, donations, group_stats, matching, races
+from vaa import audit, donations, group_stats, matching, races, session_answer_cache
 from vaa.content import ElectionContent
 from vaa.errors import Gone, Invalid, InvalidAnswers, NotFound
 from vaa.models import (
@@ -661,30 +661,15 @@ def _compute_cohort(
 ) -> dict[str, Any]:
     q = prepared.content.questionnaire
     k = len(q.scale)
-    option_index = {o.id: j for j, o in enumerate(q.scale)}
-    statement_index = {sid: i for i, sid in enumerate(prepared.statement_ids)}
-    people = session.exec(
-        select(Participant.id).where(Participant.session_id == group.id, col(Participant.finished))
-    ).all()
-    row_of = {pid: r for r, pid in enumerate(people)}
-    choices = np.full((len(people), len(statement_index)), group_stats.NONE, dtype=np.int64)
-    weights = np.ones(choices.shape)
-    answers = session.exec(
-        select(
-            SessionAnswer.participant_id,
-            SessionAnswer.statement,
-            SessionAnswer.answer,
-            SessionAnswer.weight,
-        )
-        .join(Participant, col(Participant.id) == col(SessionAnswer.participant_id))
-        .where(Participant.session_id == group.id, col(Participant.finished))
-    ).all()
-    for pid, statement, answer, weight in answers:
-        r, i = row_of.get(pid), statement_index.get(statement)
-        if r is None or i is None:
-            continue
-        choices[r, i] = group_stats.SKIPPED if answer is None else option_index.get(answer, -1)
-        weights[r, i] = weight
+    assert group.id is not None
+    # only the participants who wrote since this process last looked are read again
+    choices, weights = session_answer_cache.finished_answers(
+        session,
+        group_id=group.id,
+        version=group.version,
+        statement_ids=prepared.statement_ids,
+        option_ids=[o.id for o in q.scale],
+    )
     counts = group_stats.option_counts(choices, k)
     positions = group_stats.positions_of(choices, k)
     scores, respondents = group_stats.average_scores(
@@ -713,7 +698,7 @@ def _compute_cohort(
         }
     return {
         "version": group.version,
-        "counted": len(people),
+        "counted": int(choices.shape[0]),
         "counts": counts.tolist(),
         "respondents": respondents,
         "matches": matches,

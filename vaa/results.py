@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,6 +51,11 @@ class MatchRequest(BaseModel):
     missing: MissingPolicy | None = None
     language: Annotated[str, Field(max_length=16)] | None = None
     constituency: Id | None = None
+    detail: Literal["full", "summary"] = Field(
+        default="full",
+        description="`summary` leaves each result's per-statement detail out (`statements` "
+        "is then empty): for clients that show scores and themes only; a smaller, cheaper answer.",
+    )
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,9 @@ def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str
     members = [fixed.everyone] + [
         [e for e in fixed.members(ballot) if fixed.answering[e]] for ballot in ballots
     ]
-    scoring = _Scoring(prepared, voter, weights, method, missing, language, answered)
+    scoring = _Scoring(
+        prepared, voter, weights, method, missing, language, answered, request.detail == "full"
+    )
     everyone, *ranked = scoring.rank_groups(members)
     position = matching.axis_positions(voter[np.newaxis, :], prepared.loadings)[0]
     # keys in MatchResponse's order, so the served JSON reads as the model would write it
@@ -287,6 +294,7 @@ class _Scoring:
     missing: MissingPolicy
     language: str
     answered: NDArray[np.bool_]
+    per_statement: bool  # False: each result's `statements` stays empty (detail=summary)
 
     def rank_groups(self, groups: list[list[int]]) -> list[dict[str, Any]]:
         """Results and method sensitivity of each group (entity indices) among itself."""
@@ -309,7 +317,11 @@ class _Scoring:
             )
         except ValueError as exc:  # the engine's own checks; the request was well-formed
             raise InvalidAnswers("answers.engine", str(exc)) from exc
-        answered_at = [(i, sid) for i, sid in enumerate(p.statement_ids) if self.answered[i]]
+        answered_at = (
+            [(i, sid) for i, sid in enumerate(p.statement_ids) if self.answered[i]]
+            if self.per_statement
+            else []
+        )
         heads = fixed.heads[self.language]
         theme_ids = p.theme_ids
         # an entity's scores are the same in every group: its details are built once

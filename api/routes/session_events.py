@@ -1,13 +1,20 @@
 """Group sessions live: participants' answers in, the group's summary out as server-sent events.
 
 Answers are committed before the 200 is sent, so an acknowledged answer survives the
-server being killed. The event stream polls the session's change counter every
-POLL_SECONDS in a worker thread; when it moved, the summary is recomputed (once per
-process and change, whoever asks) and sent. The database is the only shared state,
-so participants and projectors may be served by different worker processes.
+server being killed; on PostgreSQL a plain answer is one autocommitted statement
+(vaa.session_answer_sql) that also notifies the projectors. The event stream reads the
+session's change counter when notified (api/session_notify.py) or every POLL_SECONDS;
+when it moved, the summary is recomputed (once per process and change, whoever asks)
+and sent, at most every MIN_GAP_SECONDS. The streams' database work runs under its own
+thread limiter, so a room's answers queued for threads never delay the projector. The
+database is the only shared state, so participants and projectors may be served by
+different worker processes.
 """
 
+import asyncio
+import contextlib
 import json
+import os
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -15,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 import anyio
 import sqlalchemy as sa
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
@@ -23,11 +30,18 @@ from sqlmodel import Session
 from api.auth import require_role
 from api.deps import SessionDep, get_engine
 from api.schemas import Problem
-from vaa import group_sessions
+from api.session_notify import subscribe
+from vaa import group_sessions, session_answer_sql
 from vaa.errors import Gone, NotFound
 from vaa.models import Account, GroupSession
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = float(os.environ.get("VAA_SESSION_POLL_SECONDS", "0.5"))
+"""How often a stream looks for changes unless notified (set longer by tests only)."""
+MIN_GAP_SECONDS = 0.1
+"""A stream sends at most one summary this often: a room answering hundreds of times a
+second notifies as often, and each summary costs its worker a few milliseconds."""
+_STREAM_LIMITER = anyio.CapacityLimiter(8)
+"""The streams' threads, apart from the default limiter the answer handlers queue on."""
 HEARTBEAT_SECONDS = 15.0
 STREAM_SECONDS = 300.0
 """A stream ends after this long; EventSource reconnects by itself (and gets the current
@@ -75,25 +89,84 @@ ANSWER_ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/sessions/{code}/answers", responses=ANSWER_ERRORS)
 def create_session_answers(
-    code: str, session: SessionDep, batch: Annotated[AnswerBatch, Body()]
+    code: str, request: Request, batch: Annotated[AnswerBatch, Body()]
 ) -> AnswerReceipt:
     """Store a participant's answers in a group session; committed before the reply."""
-    try:
-        stored = group_sessions.record_answers(
-            session,
-            code=code,
-            participant=batch.participant,
-            answers=batch.answers,
-            weights=batch.weights,
-            cleared=batch.cleared,
-            finished=batch.finished,
-        )
-    except (Gone, NotFound):
-        # One answer for both, so that a code cannot be probed (session-join.js reads a
-        # 404 as "the session has ended" for a participant who had joined).
-        raise NotFound("session.unknown", "no such open session or participant") from None
-    session.commit()
+    engine: sa.Engine = request.app.state.engine
+    plain = engine.dialect.name == "postgresql" and batch.answers and not batch.cleared
+    if plain and _write_at_once(request, code, batch):
+        return AnswerReceipt(stored=len(batch.answers))
+    with Session(engine) as session:
+        try:
+            stored = group_sessions.record_answers(
+                session,
+                code=code,
+                participant=batch.participant,
+                answers=batch.answers,
+                weights=batch.weights,
+                cleared=batch.cleared,
+                finished=batch.finished,
+            )
+        except (Gone, NotFound):
+            # One answer for both, so that a code cannot be probed (session-join.js reads a
+            # 404 as "the session has ended" for a participant who had joined).
+            raise NotFound("session.unknown", "no such open session or participant") from None
+        session.commit()
     return AnswerReceipt(stored=stored)
+
+
+def _write_at_once(request: Request, code: str, batch: AnswerBatch) -> bool:
+    """The one-statement write (PostgreSQL); False leaves the answer to the general path,
+    which writes it or names the problem (an unknown code, participant or option)."""
+    engine: sa.Engine = request.app.state.engine
+    try:
+        with Session(engine) as session:
+            target = session_answer_sql.open_session(session, code)
+    except (Gone, NotFound):
+        return False
+    if not session_answer_sql.plain(target, batch.answers, batch.weights):
+        return False
+    for attempt in (1, 2):
+        try:
+            with _autocommit_engine(request).connect() as connection:
+                written = session_answer_sql.write(
+                    connection,
+                    target,
+                    participant=batch.participant,
+                    answers=batch.answers,
+                    weights=batch.weights,
+                    finished=batch.finished,
+                )
+            break
+        except sa.exc.DBAPIError as exc:
+            # a pooled connection the server closed meanwhile (no pre-ping here): once more
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    if not written:
+        session_answer_sql.forget(code)  # closed, or the code names a newer session now
+    return written
+
+
+def _autocommit_engine(request: Request) -> sa.Engine:
+    """A pool of autocommit connections without pre-ping: one round trip per answer
+    (the app disposes of it when it stops)."""
+    state = request.app.state
+    found: sa.Engine | None = getattr(state, "answer_engine", None)
+    if found is None:
+        with _LOCK:
+            found = getattr(state, "answer_engine", None)
+            if found is None:
+                found = state.answer_engine = sa.create_engine(
+                    state.engine.url,
+                    isolation_level="AUTOCOMMIT",
+                    # small: one statement holds a connection for a round trip, and each
+                    # worker's pools count against PostgreSQL's max_connections (100);
+                    # a burst waits for a connection rather than failing
+                    pool_size=4,
+                    max_overflow=4,
+                    pool_reset_on_return=None,
+                )
+    return found
 
 
 def managed_session(
@@ -182,15 +255,31 @@ def _summary(engine: sa.Engine, group_id: int, state: tuple[int, str]) -> dict[s
 
 async def _events(engine: sa.Engine, group_id: int) -> AsyncIterator[str]:
     yield "retry: 1000\n\n"
+    subscribed = subscribe(engine, group_id)
+    try:
+        async for event in _stream(engine, group_id, subscribed[1] if subscribed else None):
+            yield event
+    finally:
+        if subscribed is not None:
+            subscribed[0].unsubscribe(group_id, subscribed[1])
+
+
+async def _stream(
+    engine: sa.Engine, group_id: int, notified: asyncio.Event | None
+) -> AsyncIterator[str]:
     last: tuple[int, str] | None = None
     started = beat = time.monotonic()
     while time.monotonic() - started < STREAM_SECONDS:
-        state = await anyio.to_thread.run_sync(_poll, engine, group_id)
+        if notified is not None:
+            notified.clear()  # set again by any answer from here on
+        state = await anyio.to_thread.run_sync(_poll, engine, group_id, limiter=_STREAM_LIMITER)
         if state is None:
             return
         changes, status = state
         if state != last:
-            summary = await anyio.to_thread.run_sync(_summary, engine, group_id, state)
+            summary = await anyio.to_thread.run_sync(
+                _summary, engine, group_id, state, limiter=_STREAM_LIMITER
+            )
             if summary is None:
                 return
             last = state
@@ -202,4 +291,9 @@ async def _events(engine: sa.Engine, group_id: int) -> AsyncIterator[str]:
         elif time.monotonic() - beat > HEARTBEAT_SECONDS:
             yield ": ping\n\n"
             beat = time.monotonic()
-        await anyio.sleep(POLL_SECONDS)
+        await anyio.sleep(MIN_GAP_SECONDS)
+        if notified is None:
+            await anyio.sleep(POLL_SECONDS - MIN_GAP_SECONDS)
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(notified.wait(), POLL_SECONDS - MIN_GAP_SECONDS)
