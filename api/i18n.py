@@ -93,6 +93,7 @@ def environment(language: str, templates: Path = TEMPLATES) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["long_date"] = _long_date
     env.filters["local_datetime"] = _local_datetime
+    env.globals["language_name"] = language_name
     return env
 
 

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from vaa.db import create_db_engine, migrate, session_scope
 from vaa.loading import load_files
-from vaa.settings import ROOT, Settings
+from vaa.settings import ROOT, Settings, get_settings
 
 DATA = Path(__file__).parent / "data"
 # The suite's election: the original flat demo (one race of 7 parties), kept stable so tests
@@ -121,3 +121,13 @@ def races(settings: Settings, demo: sa.Engine) -> Iterator[TestClient]:
         load_files(session, paths=RACE_FILES)
     with TestClient(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_settings() -> Iterator[None]:
+    """Each test reads VAA_* from its own environment: the process-wide settings are
+    cached (vaa.settings.get_settings), and a page rendered by an earlier test in the same
+    worker (a date in Tbilisi time reads the time zone) must not pin another's database."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
