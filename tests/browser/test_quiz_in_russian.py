@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser import conftest as browser_conftest
 from tests.browser.conftest import PHONE, start_server
+from tests.browser.test_quiz import _past_weights
 from tests.browser.test_results import _ranking, _record, _watch
 from tests.russian_election import SLUG, russian_election_files
 from vaa.bootstrap import prepare_database
@@ -90,6 +91,7 @@ def test_quiz_on_a_phone_in_each_language(browser: Browser, server: str, lang: s
             step.locator("label.important").click()
         value = record["answers"][statement["id"]] or "skip"
         step.locator("label", has=page.locator(f"input[value='{value}']")).click()
+    _past_weights(page)
     page.wait_for_url(f"**/{SLUG}/results")
     page.wait_for_selector("#results:not([hidden]) [data-list=rows] > li")
     _shot(page, f"{lang}-3-result")
