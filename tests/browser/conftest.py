@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import DEMO_FILES
+from tests.conftest import DEMO_FILES, SHIPPED_DEMO_FILES
 from vaa.bootstrap import prepare_database
 from vaa.settings import ROOT, Settings
 
@@ -88,6 +89,24 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def zugdidi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with the shipped demo: the Zugdidi municipal election and its races."""
+    path: Path = tmp_path_factory.mktemp("zugdidi") / "vaa.db"
+    url = f"sqlite:///{path}"
+    engine, _ = prepare_database(Settings(database_url=url, demo_files=SHIPPED_DEMO_FILES))
+    engine.dispose()
+    process, base = start_server(url)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def shots_dir(name: str) -> Path:
+    """Where a test's screenshots go: under VAA_SCREENSHOTS if set, else the temp folder."""
+    return Path(os.environ.get("VAA_SCREENSHOTS") or tempfile.gettempdir()) / name
 
 
 @pytest.fixture(scope="module")

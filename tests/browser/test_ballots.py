@@ -3,36 +3,19 @@ Georgian on a phone, answers with JavaScript on and with it off, and sees the ma
 the party list and their district seat ranked separately, with the API's numbers."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.conftest import PHONE, start_server
+from tests.browser.conftest import PHONE
 from tests.browser.test_results import _axe, _watch
-from tests.conftest import SHIPPED_DEMO_FILES
-from vaa.bootstrap import prepare_database
 from vaa.matching import round_half_up
-from vaa.settings import Settings
 
 pytestmark = pytest.mark.browser
 
 PLACE = "anaklia-rukhi"
 Ballots = list[tuple[str, list[tuple[str, str]], list[str]]]
-
-
-@pytest.fixture(scope="module")
-def zugdidi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app with the shipped demo: the Zugdidi municipal election and its races."""
-    path: Path = tmp_path_factory.mktemp("zugdidi") / "vaa.db"
-    url = f"sqlite:///{path}"
-    engine, _ = prepare_database(Settings(database_url=url, demo_files=SHIPPED_DEMO_FILES))
-    engine.dispose()
-    process, base = start_server(url)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def _answers(base: str) -> dict[str, str | None]:

@@ -240,6 +240,9 @@ def test_a_set_with_a_page_of_another_version_is_refused(browser: Browser, tmp_p
             }""",
             None,
         )
+        # The failed install deletes what it had cached; the deletion may trail the
+        # registration's state by a moment.
+        _wait_for(page, "async () => (await caches.keys()).length === 0", None, 10)
         state = page.evaluate(
             """async () => [navigator.serviceWorker.controller,
                 (await navigator.serviceWorker.getRegistration())?.active ?? null,

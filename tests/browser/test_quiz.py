@@ -38,6 +38,7 @@ def _current(page: Page) -> Locator:
 def _at(page: Page, election: Election, i: int) -> None:
     """The quiz shows statement i (0-based), and says so."""
     total = len(election["statements"])
+    page.wait_for_selector("#quiz.quiz--js")  # a page just opened: its script takes over
     assert _current(page).count() == 1
     assert _current(page).get_attribute("data-id") == election["statements"][i]["id"]
     assert f"{i + 1}" in (page.locator("#quiz-step").text_content() or "")

@@ -7,23 +7,18 @@ the last statement marks the important ones and can be skipped. Without JavaScri
 same path posts forms from page to page and the result gets the same weights.
 """
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page
 
-from tests.browser.conftest import PHONE, start_server
+from tests.browser.conftest import PHONE, shots_dir
 from tests.browser.test_results import _stored, _watch
-from tests.conftest import SHIPPED_DEMO_FILES
-from vaa.bootstrap import prepare_database
-from vaa.settings import Settings
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/work/shots/quizscreen")
+SHOTS = shots_dir("quizscreen")
 # The controls a voter needs on every statement, and where they are on the screen.
 BOXES = """(form) => {
   const s = document.querySelector(`#${form} .statement:not([hidden])`);
@@ -32,19 +27,6 @@ BOXES = """(form) => {
     ...[...s.querySelectorAll("label.option")].map((e) => box(e, e.textContent.trim())),
     box(s.querySelector("label.important"), "important")];
 }"""
-
-
-@pytest.fixture(scope="module")
-def zugdidi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app with the shipped demo (its longest statements are the test)."""
-    path: Path = tmp_path_factory.mktemp("fits") / "vaa.db"
-    url = f"sqlite:///{path}"
-    engine, _ = prepare_database(Settings(database_url=url, demo_files=SHIPPED_DEMO_FILES))
-    engine.dispose()
-    process, base = start_server(url)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ same walk in Georgian, English, Armenian and Azerbaijani gives the same ranking.
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser import conftest as browser_conftest
-from tests.browser.conftest import PHONE, start_server
+from tests.browser.conftest import PHONE, shots_dir, start_server
 from tests.browser.test_quiz import _past_weights
 from tests.browser.test_results import _ranking, _record, _watch
 from tests.russian_election import SLUG, russian_election_files
@@ -25,7 +24,7 @@ from vaa.settings import Settings
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(os.environ.get("VAA_SHOTS", "/work/shots/langs"))
+SHOTS = shots_dir("langs")
 LATIN_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
 GEORGIAN = re.compile(r"[\u10a0-\u10ff]")
 LOCALES = {"ru": "ru-RU", "ka": "ka-GE", "en": "en-GB", "hy": "hy-AM", "az": "az-AZ"}

@@ -6,37 +6,20 @@ the ranking change when they pick another method."""
 
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.conftest import PHONE, start_server
+from tests.browser.conftest import PHONE
 from tests.browser.test_ballots import PLACE, _answers
 from tests.browser.test_results import _watch
-from tests.conftest import SHIPPED_DEMO_FILES
-from vaa.bootstrap import prepare_database
-from vaa.settings import Settings
 
 pytestmark = pytest.mark.browser
 
 SECTIONS = ("#sec-themes", "#sec-map", "#sec-statements", "#sec-compare")
 NARROW = {"width": 320, "height": 640}
-
-
-@pytest.fixture(scope="module")
-def zugdidi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app with the shipped demo: the Zugdidi municipal election and its races."""
-    path: Path = tmp_path_factory.mktemp("phone") / "vaa.db"
-    url = f"sqlite:///{path}"
-    engine, _ = prepare_database(Settings(database_url=url, demo_files=SHIPPED_DEMO_FILES))
-    engine.dispose()
-    process, base = start_server(url)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def _record(base: str, lang: str, answers: dict[str, str | None]) -> dict[str, Any]:
