@@ -275,7 +275,10 @@ def batch_scores(
 
     Voters are scored `chunk_size` at a time, so memory beyond the inputs and the output
     stays bounded whatever n is. `dtype=np.float32` (opt-in) sums in single precision,
-    about twice as fast; its scores are within FLOAT32_TOLERANCE of the float64 ones.
+    two to three times as fast (near the one-hot matmul floor, bench/bench_batch.py); its
+    scores are within FLOAT32_TOLERANCE of the float64 ones. Set OPENBLAS_NUM_THREADS=1
+    on a shared machine: these products are small, and BLAS threads there cost more than
+    they bring.
     """
     _check_method(method)
     _check_missing(missing)
@@ -314,63 +317,77 @@ FLOAT32_TOLERANCE = 1e-3
 def _batch_scores_f32(
     v: FloatArray, w: FloatArray, p: FloatArray, method: Method, missing: Missing, size: int
 ) -> FloatArray:
-    """batch_scores in float32: one reused buffer per step, sums added in place, the
-    checks fused into min/max reductions (no temporaries); the division in float64."""
+    """batch_scores in float32, at the one-hot floor: per chunk and scale position x, one
+    comparison, one product and one matrix product with x's table, into reused buffers.
+
+    Each table carries, beside the (Q, E) distances, the columns that sum the weights (a
+    column of ones; under "skip", the entities' presence): the denominator comes out of
+    the same product. The checks ride along: an answer that matches no table (counted
+    per position) is a new position, checked to lie in [-1, 1] and added; a NaN or
+    infinite weight turns the chunk's sums non-finite; only the sign of the weights
+    needs a pass of its own.
+    """
     n, q, e = v.shape[0], v.shape[1], p.shape[0]
     scores = np.empty((n, e), dtype=np.float64)
+    sums = (~np.isnan(p)).T if missing == "skip" else np.ones((q, 1), dtype=bool)
     tables: dict[float, NDArray[np.float32]] = {}
-    weighted = np.empty((min(size, n), q), dtype=np.float32)
-    product = np.empty((min(size, n), e), dtype=np.float32)
-    total = np.empty((min(size, n), e), dtype=np.float32)
-    present = (~np.isnan(p)).T.astype(np.float32) if missing == "skip" else None
+    rows = min(size, n)
+    wf = np.empty((rows, q), dtype=np.float32)
+    weighted = np.empty_like(wf)
+    mask = np.empty((rows, q), dtype=bool)
+    part = np.empty((rows, e + sums.shape[1]), dtype=np.float32)
+    total = np.empty_like(part)
+
+    def add_levels(values: FloatArray) -> bool:
+        """Tables for positions not seen yet; False when there would be too many."""
+        for x in np.unique(values[~np.isnan(values)]).tolist():
+            if x in tables:
+                continue
+            if not -1 <= x <= 1:
+                raise ValueError("answers positions must lie in [-1, 1] (NaN for none)")
+            if len(tables) >= _MAX_LEVELS:
+                return False
+            table = np.empty((q, total.shape[1]), dtype=np.float32)
+            table[:, :e] = _distance_table(x, p, method, missing)
+            table[:, e:] = sums
+            tables[x] = table
+        return True
+
     for start in range(0, n, size):
         vc, wc = v[start : start + size], w[start : start + size]
         c = vc.shape[0]
-        if not (wc.min(initial=0.0) >= 0 and wc.max(initial=0.0) < np.inf):
+        np.copyto(wf[:c], wc, casting="same_kind")
+        if not wf[:c].min(initial=0.0) >= 0:  # NaN fails too
             raise ValueError("weights must be finite and >= 0")
-        if np.fmax.reduce(vc, axis=None, initial=-1.0) > 1 or (
-            np.fmin.reduce(vc, axis=None, initial=1.0) < -1
-        ):
-            raise ValueError("answers positions must lie in [-1, 1] (NaN for none)")
-        wf = weighted[:c]
-        answered = ~np.isnan(vc)
-        np.multiply(wc, answered, out=wf, casting="same_kind")  # wa: 0 where skipped
-        if present is not None:
-            weight = (wf @ present).astype(np.float64)
-        else:
-            weight = wf.sum(axis=1, keepdims=True, dtype=np.float64)
-        levels = np.unique(vc[answered]).tolist() if len(tables) == 0 else list(tables)
-        if len(levels) > _MAX_LEVELS:  # not a scale: broadcasting, as in float64
+        if not tables:
+            add_levels(vc[:64])  # a sample: the count below finds any position it missed
+        for _attempt in (1, 2):
+            out, covered = total[:c], 0
+            out.fill(0.0)
+            with np.errstate(invalid="ignore", over="ignore"):  # an infinite weight: below
+                for x, table in tables.items():
+                    np.equal(vc, x, out=mask[:c])
+                    covered += int(np.count_nonzero(mask[:c]))
+                    np.multiply(wf[:c], mask[:c], out=weighted[:c])
+                    np.matmul(weighted[:c], table, out=part[:c])
+                    out += part[:c]
+            np.equal(vc, vc, out=mask[:c])  # answered: NaN is unequal to itself
+            if covered == int(np.count_nonzero(mask[:c])) or not add_levels(vc):
+                break
+        if covered != int(np.count_nonzero(mask[:c])):  # not a scale: as in float64
+            _check_positions(vc, "answers")
             scores[start : start + c] = _chunk_scores(vc, wc, p, method, missing, {})
             continue
-        covered = 0
-        out, tmp = total[:c], product[:c]
-        out.fill(0.0)
-        buffer = np.empty_like(wf)
-        for x in levels:
-            table = tables.get(x)
-            if table is None:
-                table = tables[x] = _distance_table(x, p, method, missing).astype(np.float32)
-            at_x = vc == x
-            covered += int(np.count_nonzero(at_x))
-            np.multiply(wf, at_x, out=buffer)
-            np.matmul(buffer, table, out=tmp)
-            out += tmp
-        if covered != int(np.count_nonzero(answered)):
-            # a position no chunk had before: this chunk again with every position it holds
-            for x in np.unique(vc[answered]).tolist():
-                if x not in tables:
-                    if len(tables) >= _MAX_LEVELS:
-                        scores[start : start + c] = _chunk_scores(vc, wc, p, method, missing, {})
-                        break
-                    tables[x] = _distance_table(x, p, method, missing).astype(np.float32)
-                    np.multiply(wf, vc == x, out=buffer)
-                    np.matmul(buffer, tables[x], out=tmp)
-                    out += tmp
-            else:
-                scores[start : start + c] = _aggregate(out.astype(np.float64), weight, method)
-            continue
-        scores[start : start + c] = _aggregate(out.astype(np.float64), weight, method)
+        num, weight = out[:, :e], out[:, e:]
+        if not np.isfinite(weight).all():  # a NaN or infinite weight reaches every sum
+            raise ValueError("weights must be finite and >= 0 (and below float32's 3.4e38)")
+        # 100 (1 - D) in place; where the voter's A is empty every sum is 0, and 0/0 is NaN
+        with np.errstate(invalid="ignore", divide="ignore"):
+            np.divide(num, weight, out=num)
+        if method == "euclidean":
+            np.sqrt(num, out=num)
+        np.subtract(1.0, num, out=num)
+        np.multiply(num, 100.0, out=scores[start : start + c])
     return scores
 
 

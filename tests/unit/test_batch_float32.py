@@ -66,3 +66,35 @@ def test_float32_refuses_what_float64_refuses() -> None:
         batch_scores(
             bad_answers, weights, entities, method="cityblock", missing="max", dtype=np.float32
         )
+
+
+def test_float32_refuses_a_nan_weight_and_an_answer_out_of_range_even_at_weight_0() -> None:
+    answers, weights, entities = _inputs(50, seed=2)
+    bad_weights = weights.copy()
+    bad_weights[7, 3] = np.nan
+    with pytest.raises(ValueError, match="weights"):
+        batch_scores(
+            answers, bad_weights, entities, method="cityblock", missing="max", dtype=np.float32
+        )
+    bad_answers, zero = answers.copy(), weights.copy()
+    bad_answers[10, 5], zero[10, 5] = -1.25, 0.0
+    with pytest.raises(ValueError, match="positions"):
+        batch_scores(
+            bad_answers, zero, entities, method="cityblock", missing="max", dtype=np.float32
+        )
+
+
+@pytest.mark.parametrize("missing", MISSING_POLICIES)
+def test_float32_scores_answers_off_any_scale_as_float64_does(missing: Missing) -> None:
+    """More distinct positions than tables: the chunk is scored as in float64."""
+    rng = np.random.default_rng(5)
+    answers = rng.uniform(-1, 1, (400, 12))
+    answers[rng.random((400, 12)) < 0.2] = np.nan
+    weights = rng.choice([1.0, 2.0], size=(400, 12))
+    entities = scale_positions(5)[rng.integers(0, 5, (6, 12))]
+    exact = batch_scores(answers, weights, entities, method="euclidean", missing=missing)
+    single = batch_scores(
+        answers, weights, entities, method="euclidean", missing=missing, dtype=np.float32
+    )
+    np.testing.assert_array_equal(np.isnan(single), np.isnan(exact))
+    assert np.nanmax(np.abs(single - exact)) <= FLOAT32_TOLERANCE
