@@ -15,6 +15,9 @@ the session's event stream throughout. Printed:
   answer to the first event, received after it was sent, that counts at least as many
   finished participants as had been acknowledged (exact up to answers in flight);
 - the server's CPU time (all its processes) per acknowledged answer over the load;
+- the answer's own cost: after the load, --replay more answers from people who joined
+  (each replaces one of theirs), 16 in flight, no joins and no probes, the projector
+  still listening: server CPU per answer and answers/s;
 - answers sent, acknowledged and stored (read from the database): they must be equal,
   otherwise the script exits with status 1. An answer whose kept-alive connection was
   dropped is resent (answers replace themselves, and session-join.js retries too); the
@@ -274,6 +277,9 @@ class Run:
         self.elapsed = 0.0
         self.retries = 0
         self.cpu = 0.0  # server CPU seconds during the load phase
+        self.people: list[str] = []  # the participants who joined
+        # the answers-only phase: acknowledged answers, server CPU seconds, wall seconds
+        self.replay = (0, 0.0, 0.0)
 
 
 async def participant(
@@ -293,6 +299,7 @@ async def participant(
         start = time.monotonic()
         person = await join(client, code)
         run.join_seconds.append(time.monotonic() - start)
+    run.people.append(person)
     for i, statement in enumerate(run.statements):
         await asyncio.sleep(rng.uniform(*think))
         if time.monotonic() > deadline:
@@ -363,6 +370,39 @@ async def projector(run: Run, client: httpx.AsyncClient, session_id: int) -> Non
             elif line == "" and kind == "summary":
                 run.events.append((time.monotonic(), int(json.loads(data)["finished"])))
                 kind = data = ""
+
+
+async def replay(
+    run: Run,
+    pools: list[httpx.AsyncClient],
+    code: str,
+    options: list[str],
+    count: int,
+    server_pid: int,
+    rng: random.Random,
+) -> tuple[int, float, float]:
+    """The answer's own cost: after the load, `count` answers from people who have joined
+    (each replaces one of theirs), 16 in flight, no joins, no probes, the projector still
+    listening; returns (acknowledged, server CPU seconds, wall seconds)."""
+    await asyncio.sleep(1.0)
+    todo = [
+        (rng.choice(run.people), rng.choice(run.statements), rng.choice(options))
+        for _ in range(count)
+    ]
+    acked = 0
+
+    async def lane(lane_no: int) -> None:
+        nonlocal acked
+        client = pools[lane_no % len(pools)]
+        while todo:
+            person, statement, option = todo.pop()
+            body = {"participant": person, "answers": {statement: option}, "finished": True}
+            response = await send_answer(run, client, code, body)
+            acked += response.status_code == 200
+
+    cpu_before, start = server_cpu_seconds(server_pid), time.monotonic()
+    await asyncio.gather(*(lane(i) for i in range(16)))
+    return acked, server_cpu_seconds(server_pid) - cpu_before, time.monotonic() - start
 
 
 def update_delays(run: Run) -> list[float]:
@@ -451,6 +491,8 @@ async def load(
             await asyncio.gather(probing, listening, return_exceptions=True)
         run.elapsed = elapsed
         stored = stored_answers(url, code) - SEEDS * STATEMENTS  # the seeds' answers
+        if args.replay and run.people:
+            run.replay = await replay(run, pools, code, options, args.replay, server_pid, rng)
         return run, code, stored
 
 
@@ -475,6 +517,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers")
     parser.add_argument("--port", type=int, default=0, help="the server's port (0: any free)")
+    parser.add_argument(
+        "--replay", type=int, default=3000, help="answers in the answers-only phase (0: none)"
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp())
@@ -507,6 +552,13 @@ def main() -> None:
         f"server CPU per answer {1000 * run.cpu / max(acked, 1):.2f} ms "
         f"({run.cpu:.1f} CPU s over the load phase, joins, probes and projector included)"
     )
+    replayed, replay_cpu, replay_wall = run.replay
+    if replayed:
+        print(
+            f"answers only ({replayed} more, 16 in flight, projector listening, no joins or "
+            f"probes): server CPU per answer {1000 * replay_cpu / replayed:.2f} ms, "
+            f"{replayed / replay_wall:.0f} answers/s"
+        )
     print(f"{'request':34} {'n':>6} {'p50 ms':>8} {'p99 ms':>8}")
     print(f"{'POST .../answers (one answer)':34} {acked:6} {answer_p50:8.1f} {answer_p99:8.1f}")
     print(
