@@ -256,39 +256,36 @@ def save_positions(
         # not: the editors could not approve it and it would fail at publish.
         errors += workflow.untranslated(positions, data)
     closed = workflow.closed_reason(workflow.window(session, election=election))
-    if closed is None and errors:
-        return _render_positions(
-            request,
-            session,
-            election=election,
-            entity=entity,
-            data=data,
-            positions=positions,
-            errors=errors,
-            status_code=400,
-        )
-    try:
-        workflow.save_positions(
-            session,
-            election=election,
-            entity=entity,
-            positions=positions,
-            actor=user,
-            submit=action == "submit",
-        )
-    except VaaError as exc:
-        session.rollback()
-        stored = workflow.working_positions(session, election=election, entity=entity, data=data)
-        return _render_positions(
-            request,
-            session,
-            election=election,
-            entity=entity,
-            data=data,
-            positions=stored,
-            notice=exc.code,
-            status_code=status_of(exc),
-        )
-    session.commit()
-    done = "submitted" if action == "submit" else "saved"
-    return RedirectResponse(f"/party/{election}/{entity}?done={done}", status_code=303)
+    notice, status = None, 400
+    if closed is not None or not errors:
+        try:
+            workflow.save_positions(
+                session,
+                election=election,
+                entity=entity,
+                positions=positions,
+                actor=user,
+                submit=action == "submit",
+            )
+        except VaaError as exc:
+            # Refused as a whole (closed, locked): the page shows what is stored, and why.
+            session.rollback()
+            positions = workflow.working_positions(
+                session, election=election, entity=entity, data=data
+            )
+            errors, notice, status = [], exc.code, status_of(exc)
+        else:
+            session.commit()
+            done = "submitted" if action == "submit" else "saved"
+            return RedirectResponse(f"/party/{election}/{entity}?done={done}", status_code=303)
+    return _render_positions(
+        request,
+        session,
+        election=election,
+        entity=entity,
+        data=data,
+        positions=positions,
+        errors=errors,
+        notice=notice,
+        status_code=status,
+    )

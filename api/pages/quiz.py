@@ -71,6 +71,14 @@ def _page(
     )
 
 
+def _labels(election: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The names a statement page shows beside a statement: its theme's, the places'."""
+    return {
+        "themes": {t["id"]: t["label"] for t in election["themes"]},
+        "place_names": {c["id"]: c["name"] for c in election.get("constituencies", [])},
+    }
+
+
 def _script_links(lang: str, election: dict[str, Any]) -> dict[str, Any]:
     """What the quiz's scripts (all statements, or quick mode) need to store and go on."""
     return {
@@ -153,9 +161,8 @@ def _quiz_page(
         "quiz.html",
         lang,
         election,
-        themes={t["id"]: t["label"] for t in election["themes"]},
         place=known_place(election, place),
-        place_names={c["id"]: c["name"] for c in election.get("constituencies", [])},
+        **_labels(election),
         chosen=chosen or {},
         weighted={sid: w >= 2 for sid, w in (weighted or {}).items()},
         script=script,
@@ -348,9 +355,8 @@ def _quick_page(
         "quick.html",
         lang,
         election,
-        themes={t["id"]: t["label"] for t in election["themes"]},
         place=place,
-        place_names={c["id"]: c["name"] for c in election.get("constituencies", [])},
+        **_labels(election),
         carried=[(sid, answers[sid]) for sid in prepared.statement_ids if sid in answers],
         weights={sid: int(w) for sid, w in weights.items() if w != 1},
         view=view,
