@@ -23,11 +23,13 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from api import csrf
 from api.csrf import cookie_name
 from api.deps import SessionDep
-from vaa.accounts import ROLES, SESSION_LIFETIME, SignedIn, find_session
+from vaa.accounts import ROLES, SESSION_LIFETIME, SignedIn, find_session, start_session
 from vaa.models import Account
 
 SESSION_COOKIE = "vaa_session"
@@ -51,6 +53,21 @@ def current_user(signed: SignedInDep) -> Account | None:
 
 
 CurrentUser = Annotated[Account | None, Depends(current_user)]
+
+
+def signed_in_redirect(
+    request: Request, session: Session, account: Account, target: str
+) -> Response:
+    """Sign the account in (committing its new session) and redirect to `target`.
+
+    The visitor's anonymous CSRF cookie is dropped: the session carries its own token.
+    """
+    token = start_session(session, account=account)
+    session.commit()
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, token)
+    response.delete_cookie(csrf.anonymous_cookie(request), path="/")
+    return response
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:

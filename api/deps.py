@@ -1,13 +1,14 @@
 """Typed dependencies shared by every route."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Request
 from sqlmodel import Session
 
-from vaa.errors import NotFound
+from vaa.errors import Invalid, NotFound
 from vaa.settings import Settings
 from vaa.store import VersionRef, published_ref
 
@@ -41,3 +42,28 @@ def get_published(election: str, session: SessionDep) -> VersionRef:
 
 
 PublishedDep = Annotated[VersionRef, Depends(get_published)]
+
+
+FormText = Annotated[str, Form()]
+"""A text field of a posted form ("" when the form leaves it out)."""
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    """A new password typed twice (the `password` and `confirm` fields of a form)."""
+
+    password: str
+    confirm: str
+
+    def checked(self) -> str:
+        """The password; Invalid (code mismatch) when the two fields differ."""
+        if self.password != self.confirm:
+            raise Invalid("mismatch", "the passwords differ")
+        return self.password
+
+
+def get_new_password(password: FormText = "", confirm: FormText = "") -> NewPassword:
+    return NewPassword(password, confirm)
+
+
+NewPasswordDep = Annotated[NewPassword, Depends(get_new_password)]

@@ -14,10 +14,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar, TypeVarTuple, overload
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, select, update
+from sqlmodel.sql.expression import Select, SelectOfScalar
 from zxcvbn import zxcvbn  # type: ignore[import-untyped, unused-ignore]
 
 from vaa import audit
@@ -35,6 +37,10 @@ from vaa.models import (
 from vaa.rules import is_email
 
 ROLES = ("admin", "editor", "facilitator", "party")
+MAX_TOKEN = 128
+"""The longest cookie or link token looked up (ours are 43 characters)."""
+_Row = TypeVar("_Row")
+_Columns = TypeVarTuple("_Columns")
 SESSION_LIFETIME = timedelta(hours=12)
 """A session ends 12 hours after sign-in (a working day), whatever happens meanwhile."""
 MAX_FAILURES = 5
@@ -105,6 +111,24 @@ def check_password(password: str, *, email: str = "") -> None:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@overload
+def first_by_token(
+    session: Session, query: SelectOfScalar[_Row], hashed: Any, token: str
+) -> _Row | None: ...
+@overload
+def first_by_token(
+    session: Session, query: Select[*_Columns], hashed: Any, token: str
+) -> tuple[*_Columns] | None: ...
+def first_by_token(session: Session, query: Any, hashed: Any, token: str) -> Any:
+    """The first row of `query` whose `hashed` column holds this token's digest, or None.
+
+    A value longer than any token we issue is refused before hashing, unlooked-up.
+    """
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    return session.exec(query.where(hashed == token_digest(token))).first()
 
 
 def create_account(
@@ -275,13 +299,14 @@ def start_session(session: Session, *, account: Account, now: datetime | None = 
 
 def find_session(session: Session, *, token: str, now: datetime | None = None) -> SignedIn | None:
     """The live session with this cookie token and its active account, or None."""
-    if not token or len(token) > 128:
-        return None
-    row = session.exec(
-        select(AccountSession, Account)
-        .join(Account, col(Account.id) == col(AccountSession.account_id))
-        .where(AccountSession.token_hash == token_digest(token))
-    ).first()
+    row = first_by_token(
+        session,
+        select(AccountSession, Account).join(
+            Account, col(Account.id) == col(AccountSession.account_id)
+        ),
+        col(AccountSession.token_hash),
+        token,
+    )
     if row is None:
         return None
     account_session, account = row
@@ -354,11 +379,9 @@ def valid_setup_link(
     session: Session, *, token: str, now: datetime | None = None
 ) -> SetupLink | None:
     """The unused, unexpired setup link with this token while there is no admin, or None."""
-    if not token or len(token) > 128 or has_admin(session):
+    if has_admin(session):
         return None
-    link = session.exec(
-        select(SetupLink).where(SetupLink.token_hash == token_digest(token))
-    ).first()
+    link = first_by_token(session, select(SetupLink), col(SetupLink.token_hash), token)
     if link is None or link.account_id is not None:
         return None
     if link.used_at is not None or link.expires_at <= (now or utcnow()):
@@ -372,12 +395,16 @@ def complete_setup(session: Session, *, token: str, email: str, password: str) -
     if link is None:
         raise NotFound("link", "this setup link is not valid (used, expired or replaced)")
     account = create_account(session, email=email, password=password, role="admin", actor="setup")
-    # Claim the link in one UPDATE, so two forms sent at once cannot both create an admin.
+    if not claim_link(session, link):  # two forms sent at once cannot both create an admin
+        raise NotFound("link", "this setup link is not valid (used, expired or replaced)")
+    return account
+
+
+def claim_link(session: Session, link: SetupLink) -> bool:
+    """Mark a one-time link used in one UPDATE; False when another request used it first."""
     claimed = session.exec(
         update(SetupLink)
         .where(col(SetupLink.id) == link.id, col(SetupLink.used_at).is_(None))
         .values(used_at=utcnow())
     )
-    if claimed.rowcount != 1:
-        raise NotFound("link", "this setup link is not valid (used, expired or replaced)")
-    return account
+    return claimed.rowcount == 1

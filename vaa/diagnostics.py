@@ -18,7 +18,7 @@ Pure functions of an ElectionContent returning plain dataclasses for a template:
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from vaa.content import ElectionContent, Entity, Text
 
@@ -234,28 +234,23 @@ def _texts(
 ) -> Iterator[tuple[TextOwner, str, str, str | None, Text | None]]:
     """Every text of an election: owner, id, field, statement, text (None if left out)."""
     q = content.questionnaire
-    yield "election", "", "title", None, q.title
-    yield "election", "", "description", None, q.description
-    yield "election", "", "publisher", None, q.publisher
-    for option in q.scale:
-        yield "scale", option.id, "label", None, option.label
-    for theme in q.themes:
-        yield "theme", theme.id, "label", None, theme.label
-    for axis in q.axes:
-        yield "axis", axis.id, "label", None, axis.label
-        yield "axis", axis.id, "low", None, axis.low
-        yield "axis", axis.id, "high", None, axis.high
-    for statement in q.statements:
-        yield "statement", statement.id, "text", None, statement.text
-        yield "statement", statement.id, "info", None, statement.info
-    for place in q.constituencies:
-        yield "constituency", place.id, "name", None, place.name
-    for race in q.races:
-        yield "race", race.id, "title", None, race.title
+    for field in ("title", "description", "publisher"):
+        yield "election", "", field, None, getattr(q, field)
+    items: list[tuple[TextOwner, Sequence[Any], tuple[str, ...]]] = [
+        ("scale", q.scale, ("label",)),
+        ("theme", q.themes, ("label",)),
+        ("axis", q.axes, ("label", "low", "high")),
+        ("statement", q.statements, ("text", "info")),
+        ("constituency", q.constituencies, ("name",)),
+        ("race", q.races, ("title",)),
+    ]
+    for owner, found, fields in items:
+        for item in found:
+            for field in fields:
+                yield owner, item.id, field, None, getattr(item, field)
     for entity in content.entities:
-        yield "entity", entity.id, "name", None, entity.name
-        yield "entity", entity.id, "short", None, entity.short
-        yield "entity", entity.id, "description", None, entity.description
+        for field in ("name", "short", "description"):
+            yield "entity", entity.id, field, None, getattr(entity, field)
         for statement_id, position in entity.positions.items():
             yield "position", entity.id, "justification", statement_id, position.justification
 

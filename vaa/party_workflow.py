@@ -23,6 +23,7 @@ from vaa import audit
 from vaa.accounts import (
     check_password,
     describe,
+    first_by_token,
     hash_password,
     normalize_email,
     token_digest,
@@ -241,11 +242,7 @@ def find_invitation(
     session: Session, *, token: str, now: datetime | None = None
 ) -> PartyInvitation | None:
     """The open invitation (not used, revoked or expired) with this token, or None."""
-    if not token or len(token) > 128:
-        return None
-    found = session.exec(
-        select(PartyInvitation).where(PartyInvitation.token_hash == token_digest(token))
-    ).first()
+    found = first_by_token(session, select(PartyInvitation), col(PartyInvitation.token_hash), token)
     if found is None or invitation_status(found, now) != "open":
         return None
     return found
@@ -506,6 +503,24 @@ def _pending(session: Session, election: str, entity: str) -> PartySubmission:
     return found
 
 
+def _close_review(
+    session: Session,
+    found: PartySubmission,
+    status: str,
+    actor: Account | str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """Mark a pending submission approved or returned by `actor`, and log it."""
+    found.status = status
+    found.reviewed_at = utcnow()
+    found.reviewed_by = audit.actor_name(actor)[:254]
+    session.add(found)
+    session.flush()
+    action = {"approved": "party.approve", "returned": "party.return"}[status]
+    audit.record(session, actor, action, _target(found.election, found.entity), before, after)
+
+
 def return_submission(
     session: Session, *, election: str, entity: str, comment: str, actor: Account | str
 ) -> PartySubmission:
@@ -516,17 +531,12 @@ def return_submission(
         raise Invalid("comment_missing", "say what the party should change")
     if len(comment) > MAX_COMMENT:
         raise Invalid("comment_long", f"the comment may have at most {MAX_COMMENT} characters")
-    found.status = "returned"
     found.comment = comment
-    found.reviewed_at = utcnow()
-    found.reviewed_by = audit.actor_name(actor)[:254]
-    session.add(found)
-    session.flush()
-    audit.record(
+    _close_review(
         session,
+        found,
+        "returned",
         actor,
-        "party.return",
-        _target(election, entity),
         {"status": "pending"},
         {"status": "returned", "comment": comment},
     )
@@ -575,16 +585,11 @@ def approve_submission(
         # A candidate who stood on its party's answers now has answers of its own.
         held.pop("positions_from", None)
     new_revision = save_draft(session, slug=election, data=data, revision=revision)
-    found.status = "approved"
-    found.reviewed_at = utcnow()
-    found.reviewed_by = audit.actor_name(actor)[:254]
-    session.add(found)
-    session.flush()
-    audit.record(
+    _close_review(
         session,
+        found,
+        "approved",
         actor,
-        "party.approve",
-        _target(election, entity),
         {c.statement: c.before for c in changes},
         {c.statement: c.after for c in changes},
     )

@@ -168,6 +168,23 @@ class RaceTables:
     def _check(self, table: Table, header: list[str], required: list[str]) -> Columns | None:
         return Columns.check(table, self.problems, known=header, required=required)
 
+    def _keep(
+        self,
+        sheet: str,
+        found: list[Any],
+        columns: Columns,
+        line: int,
+        model: type[Any],
+        **values: Any,
+    ) -> bool:
+        """Build one row's item and keep it with where it came from; False if it is refused."""
+        item = _built(columns, line, model, **values)
+        if item is None:
+            return False
+        self.rows[(sheet, len(found))] = (columns, line)
+        found.append(item)
+        return True
+
     def _names(self, prefix: str) -> list[str]:
         return [f"{prefix}_{lang}" for lang in self.languages] if self.strict else []
 
@@ -188,10 +205,16 @@ class RaceTables:
             if not name:
                 columns.worded(line, f"name_{self.languages[0]}", NAME)
             elif place_id is not None and len(self.problems) == before:
-                item = _built(columns, line, Constituency, id=place_id, name=name, within=within)
-                if item is not None:
-                    self.rows[(CONSTITUENCIES, len(found))] = (columns, line)
-                    found.append(item)
+                self._keep(
+                    CONSTITUENCIES,
+                    found,
+                    columns,
+                    line,
+                    Constituency,
+                    id=place_id,
+                    name=name,
+                    within=within,
+                )
         self.constituencies = found
 
     def read_races(self, table: Table) -> None:
@@ -208,10 +231,9 @@ class RaceTables:
             if not title:
                 columns.worded(line, f"title_{self.languages[0]}", TITLE)
             elif race_id is not None and place is not None and len(self.problems) == before:
-                item = _built(columns, line, Race, id=race_id, title=title, constituency=place)
-                if item is not None:
-                    self.rows[(RACES, len(found))] = (columns, line)
-                    found.append(item)
+                self._keep(
+                    RACES, found, columns, line, Race, id=race_id, title=title, constituency=place
+                )
         self.races = found
 
     def read_entities(self, table: Table) -> None:
@@ -227,12 +249,8 @@ class RaceTables:
             if entity_id is None or values is None:
                 self.refused.add(entity_id or "")
                 continue
-            item = _built(columns, line, Entity, id=entity_id, **values)
-            if item is None:
+            if not self._keep(ENTITIES, found, columns, line, Entity, id=entity_id, **values):
                 self.refused.add(entity_id)
-            else:
-                self.rows[(ENTITIES, len(found))] = (columns, line)
-                found.append(item)
         self.entities = found
 
     def _entity_values(

@@ -32,7 +32,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import openpyxl  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.cell.cell import (  # type: ignore[import-untyped, unused-ignore]
@@ -974,18 +974,19 @@ def preview(old: ElectionContent, new: ElectionContent) -> list[Change]:
     """Describe what replacing old by new changes: themes, statements, entities, positions."""
     changes: list[Change] = []
     first = old.questionnaire.languages[0]
+    old_q, new_q = old.questionnaire, new.questionnaire
     changes += _item_changes(
         "theme",
-        {t.id: t for t in old.questionnaire.themes},
-        {t.id: t for t in new.questionnaire.themes},
-        lambda t: _theme_fields(t),
+        _by_id(old_q.themes),
+        _by_id(new_q.themes),
+        _theme_fields,
         lambda t: t.label.get(first),
     )
     changes += _item_changes(
         "statement",
-        {s.id: s for s in old.questionnaire.statements},
-        {s.id: s for s in new.questionnaire.statements},
-        lambda s: _statement_fields(s),
+        _by_id(old_q.statements),
+        _by_id(new_q.statements),
+        _statement_fields,
         lambda s: s.text.get(first),
     )
     changes += _order_change("theme", old.questionnaire.themes, new.questionnaire.themes)
@@ -1030,15 +1031,15 @@ def _race_changes(old: ElectionContent, new: ElectionContent, first: str) -> lis
     before, after = old.questionnaire, new.questionnaire
     changes = _item_changes(
         "constituency",
-        {c.id: c for c in before.constituencies},
-        {c.id: c for c in after.constituencies},
+        _by_id(before.constituencies),
+        _by_id(after.constituencies),
         race_sheets.constituency_fields,
         lambda c: c.name.get(first),
     )
     changes += _item_changes(
         "race",
-        {r.id: r for r in before.races},
-        {r.id: r for r in after.races},
+        _by_id(before.races),
+        _by_id(after.races),
         race_sheets.race_fields,
         lambda r: r.title.get(first),
     )
@@ -1082,6 +1083,18 @@ def _position_fields(position: Position) -> dict[str, str | None]:
         **_prefixed("justification", position.justification),
         "source": position.source,
     }
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_I = TypeVar("_I", bound=_HasId)
+
+
+def _by_id(items: Sequence[_I]) -> dict[str, _I]:
+    return {item.id: item for item in items}
 
 
 def _item_changes(

@@ -11,14 +11,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, func, select, update
+from sqlmodel import Session, col, delete, func, select
 
 from vaa import audit
 from vaa.accounts import (
     check_password,
     check_role,
+    claim_link,
     create_account,
     describe,
+    first_by_token,
     hash_password,
     normalize_email,
     token_digest,
@@ -249,13 +251,12 @@ def valid_password_link(
     session: Session, *, token: str, now: datetime | None = None
 ) -> tuple[SetupLink, Account] | None:
     """The unused, unexpired link with this token and its active account, or None."""
-    if not token or len(token) > 128:
-        return None
-    row = session.exec(
-        select(SetupLink, Account)
-        .join(Account, col(Account.id) == col(SetupLink.account_id))
-        .where(SetupLink.token_hash == token_digest(token))
-    ).first()
+    row = first_by_token(
+        session,
+        select(SetupLink, Account).join(Account, col(Account.id) == col(SetupLink.account_id)),
+        col(SetupLink.token_hash),
+        token,
+    )
     if row is None:
         return None
     link, account = row
@@ -271,13 +272,7 @@ def set_password_with_link(session: Session, *, token: str, password: str) -> Ac
         raise NotFound("link", "this link is not valid (used, expired or replaced)")
     link, account = found
     check_password(password, email=account.email)
-    # Claim the link in one UPDATE, so two forms sent at once cannot both use it.
-    claimed = session.exec(
-        update(SetupLink)
-        .where(col(SetupLink.id) == link.id, col(SetupLink.used_at).is_(None))
-        .values(used_at=utcnow())
-    )
-    if claimed.rowcount != 1:
+    if not claim_link(session, link):  # two forms sent at once cannot both use it
         raise NotFound("link", "this link is not valid (used, expired or replaced)")
     account.password_hash = hash_password(password)
     account.password_changed_at = utcnow()

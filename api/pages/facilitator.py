@@ -46,6 +46,19 @@ def _content_language(request: Request, content: ElectionContent, group: GroupSe
     return ui if ui in content.questionnaire.languages else group.language
 
 
+def _joining(request: Request, content: ElectionContent, group: GroupSession) -> dict[str, Any]:
+    """What the session page and the projector both show: the title and how to join."""
+    url = join_url(request, group)
+    gettext = translations(admin_language(request)).gettext
+    return {
+        "group": group,
+        "base": _base(group),
+        "title": content.questionnaire.title[_content_language(request, content, group)],
+        "join_url": url,
+        "qr": qr_svg(url, gettext("QR code to join session %(code)s") % {"code": group.code}),
+    }
+
+
 def _choices(session: Session) -> list[dict[str, Any]]:
     return [
         {
@@ -193,19 +206,12 @@ def read_session(
 ) -> HTMLResponse:
     """The session's code, QR code, counts and everything the facilitator can do with it."""
     content = group_sessions.content_of(session, group)
-    lang = _content_language(request, content, group)
-    url = join_url(request, group)
-    gettext = translations(admin_language(request)).gettext
     return render_admin(
         request,
         "sessions/detail.html",
-        group=group,
-        base=_base(group),
-        title=content.questionnaire.title[lang],
+        **_joining(request, content, group),
         election_languages=content.questionnaire.languages,
         summary=summary_of(session, group),
-        join_url=url,
-        qr=qr_svg(url, gettext("QR code to join session %(code)s") % {"code": group.code}),
         saved=saved,
     )
 
@@ -223,22 +229,15 @@ def close_session(group: ManagedSession, session: SessionDep, user: FacilitatorD
 def read_projector(request: Request, group: ManagedSession, session: SessionDep) -> HTMLResponse:
     """The room's view: counts, then (past the minimum group) the group's anonymous results."""
     content = group_sessions.content_of(session, group)
-    lang = _content_language(request, content, group)
-    url = join_url(request, group)
-    gettext = translations(admin_language(request)).gettext
     return render_admin(
         request,
         "sessions/projector.html",
-        group=group,
-        base=_base(group),
-        title=content.questionnaire.title[lang],
-        join_url=url,
-        qr=qr_svg(url, gettext("QR code to join session %(code)s") % {"code": group.code}),
+        **_joining(request, content, group),
         script=script_json(
             {
                 "events": f"/api/v1/sessions/{group.id}/events",
                 "summary": summary_of(session, group),
-                "meta": _meta(content, lang),
+                "meta": _meta(content, _content_language(request, content, group)),
                 "texts": _projector_texts(admin_language(request)),
             }
         ),

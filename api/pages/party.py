@@ -6,27 +6,23 @@ account sees only its own entity (any other is 403); admins may look too.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from api import csrf
-from api.auth import PartyUser, csrf_protect, require_role, set_session_cookie
-from api.deps import SessionDep
+from api.auth import PartyUser, csrf_protect, require_role, signed_in_redirect
+from api.deps import FormText, NewPasswordDep, SessionDep
 from api.errors import status_of
 from api.i18n import language_name
 from api.pages.admin import admin_language, render_admin
-from vaa import accounts
 from vaa import party_workflow as workflow
 from vaa.drafts import open_draft
-from vaa.errors import Invalid, VaaError
+from vaa.errors import VaaError
 from vaa.models import Account
 from vaa.rules import text_in
 
 router = APIRouter(prefix="/party", include_in_schema=False)
 party_or_admin = require_role("party")
-
-FormText = Annotated[str, Form()]
 
 
 def pick(text: dict[str, str] | None, language: str, fallbacks: list[str]) -> str:
@@ -66,9 +62,8 @@ def accept_invitation(
     request: Request,
     session: SessionDep,
     token: str,
+    new_password: NewPasswordDep,
     email: FormText = "",
-    password: FormText = "",
-    confirm: FormText = "",
 ) -> Response:
     """Create the party account of an invitation and sign in; the link then stops working."""
     invitation = workflow.find_invitation(session, token=token)
@@ -76,8 +71,7 @@ def accept_invitation(
         return render_admin(request, "party/invite_invalid.html", status_code=404)
     context = _invitation_context(session, request, invitation)
     try:
-        if password != confirm:
-            raise Invalid("mismatch", "the passwords differ")
+        password = new_password.checked()
         account = workflow.accept_invitation(session, token=token, email=email, password=password)
     except VaaError as exc:
         session.rollback()
@@ -92,12 +86,9 @@ def accept_invitation(
             email=email[:254],
             **context,
         )
-    session_token = accounts.start_session(session, account=account)
-    session.commit()
-    response = RedirectResponse(f"/party/{account.election}/{account.entity}", status_code=303)
-    set_session_cookie(request, response, session_token)
-    response.delete_cookie(csrf.anonymous_cookie(request), path="/")
-    return response
+    return signed_in_redirect(
+        request, session, account, f"/party/{account.election}/{account.entity}"
+    )
 
 
 # --- the party's positions ----------------------------------------------------------------
@@ -265,39 +256,36 @@ def save_positions(
         # not: the editors could not approve it and it would fail at publish.
         errors += workflow.untranslated(positions, data)
     closed = workflow.closed_reason(workflow.window(session, election=election))
-    if closed is None and errors:
-        return _render_positions(
-            request,
-            session,
-            election=election,
-            entity=entity,
-            data=data,
-            positions=positions,
-            errors=errors,
-            status_code=400,
-        )
-    try:
-        workflow.save_positions(
-            session,
-            election=election,
-            entity=entity,
-            positions=positions,
-            actor=user,
-            submit=action == "submit",
-        )
-    except VaaError as exc:
-        session.rollback()
-        stored = workflow.working_positions(session, election=election, entity=entity, data=data)
-        return _render_positions(
-            request,
-            session,
-            election=election,
-            entity=entity,
-            data=data,
-            positions=stored,
-            notice=exc.code,
-            status_code=status_of(exc),
-        )
-    session.commit()
-    done = "submitted" if action == "submit" else "saved"
-    return RedirectResponse(f"/party/{election}/{entity}?done={done}", status_code=303)
+    notice, status = None, 400
+    if closed is not None or not errors:
+        try:
+            workflow.save_positions(
+                session,
+                election=election,
+                entity=entity,
+                positions=positions,
+                actor=user,
+                submit=action == "submit",
+            )
+        except VaaError as exc:
+            # Refused as a whole (closed, locked): the page shows what is stored, and why.
+            session.rollback()
+            positions = workflow.working_positions(
+                session, election=election, entity=entity, data=data
+            )
+            errors, notice, status = [], exc.code, status_of(exc)
+        else:
+            session.commit()
+            done = "submitted" if action == "submit" else "saved"
+            return RedirectResponse(f"/party/{election}/{entity}?done={done}", status_code=303)
+    return _render_positions(
+        request,
+        session,
+        election=election,
+        entity=entity,
+        data=data,
+        positions=positions,
+        errors=errors,
+        notice=notice,
+        status_code=status,
+    )

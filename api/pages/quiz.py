@@ -56,6 +56,39 @@ def _urls(lang: str, election: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _page(
+    request: Request, template: str, lang: str, election: dict[str, Any], **context: Any
+) -> HTMLResponse:
+    """A page of the election in the voter's language, with its links and language switch."""
+    return render(
+        request,
+        template,
+        language=lang,
+        languages=election["languages"],
+        election=election,
+        **_urls(lang, election),
+        **context,
+    )
+
+
+def _labels(election: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The names a statement page shows beside a statement: its theme's, the places'."""
+    return {
+        "themes": {t["id"]: t["label"] for t in election["themes"]},
+        "place_names": {c["id"]: c["name"] for c in election.get("constituencies", [])},
+    }
+
+
+def _script_links(lang: str, election: dict[str, Any]) -> dict[str, Any]:
+    """What the quiz's scripts (all statements, or quick mode) need to store and go on."""
+    return {
+        "election": election["election"],
+        "version": election["version"],
+        "answers": static_url("js/answers.js"),
+        "results": _urls(lang, election)["results_url"],
+    }
+
+
 def _placeholders(message: str, **names: str) -> str:
     """A translated message with its %(name)s turned into {name}, for quiz.js."""
     return message % {name: "{" + name + "}" for name in names}
@@ -82,17 +115,15 @@ def read_start(request: Request, lang: LanguageDep, election: VoterElectionDep) 
         "modeQuick": gettext("You were in quick mode."),
         "modeAll": gettext("You were answering all statements in order."),
     }
-    return render(
+    return _page(
         request,
         "start.html",
-        language=lang,
-        languages=election["languages"],
-        election=election,
+        lang,
+        election,
         entities=entities,
         kinds={e["kind"] for e in entities},
         fictional=[e for e in entities if e.get("fictional")],
         script=script,
-        **urls,
     )
 
 
@@ -106,10 +137,7 @@ def _quiz_page(
 ) -> HTMLResponse:
     gettext = translations(lang).gettext
     script = {
-        "election": election["election"],
-        "version": election["version"],
-        "answers": static_url("js/answers.js"),
-        "results": _urls(lang, election)["results_url"],
+        **_script_links(lang, election),
         "step": _placeholders(gettext("Statement %(n)s of %(total)s"), n="n", total="total"),
         "weighing": gettext("Last step"),
         "saved": _placeholders(gettext("Saved: %(answer)s."), answer="answer"),
@@ -128,20 +156,17 @@ def _quiz_page(
         ),
         "dropped": gettext("Your answers to statements that have been removed were deleted."),
     }
-    return render(
+    return _page(
         request,
         "quiz.html",
-        language=lang,
-        languages=election["languages"],
-        election=election,
-        themes={t["id"]: t["label"] for t in election["themes"]},
+        lang,
+        election,
         place=known_place(election, place),
-        place_names={c["id"]: c["name"] for c in election.get("constituencies", [])},
+        **_labels(election),
         chosen=chosen or {},
         weighted={sid: w >= 2 for sid, w in (weighted or {}).items()},
         script=script,
         prefetch=result_prefetch(lang, election),
-        **_urls(lang, election),
     )
 
 
@@ -188,17 +213,15 @@ async def create_quiz_weights(
     an "important" box; the answers ride along in hidden fields to the result."""
     answers, weights, place = await _posted_answers(request, election)
     order = [s["id"] for s in election["statements"]]
-    return render(
+    return _page(
         request,
         "quiz_weights.html",
-        language=lang,
-        languages=election["languages"],
-        election=election,
+        lang,
+        election,
         place=known_place(election, place),
         carried=[(sid, answers[sid]) for sid in order if sid in answers],
         answered=[s for s in election["statements"] if answers.get(s["id"]) is not None],
         weighted={sid: w >= 2 for sid, w in weights.items()},
-        **_urls(lang, election),
     )
 
 
@@ -265,10 +288,7 @@ def quick_view(
     members = race_entities(prepared, race)
     gettext = translations(lang).gettext
     script = {
-        "election": election["election"],
-        "version": election["version"],
-        "answers": static_url("js/answers.js"),
-        "results": _urls(lang, election)["results_url"],
+        **_script_links(lang, election),
         "statements": list(prepared.statement_ids),
         "options": dict(
             zip([o.id for o in q.scale], scale_positions(len(q.scale)).tolist(), strict=True)
@@ -330,15 +350,13 @@ def _quick_page(
 ) -> HTMLResponse:
     view = quick_view(prepared, election, lang, answers, weights, place)
     gettext = translations(lang).gettext
-    return render(
+    return _page(
         request,
         "quick.html",
-        language=lang,
-        languages=election["languages"],
-        election=election,
-        themes={t["id"]: t["label"] for t in election["themes"]},
+        lang,
+        election,
         place=place,
-        place_names={c["id"]: c["name"] for c in election.get("constituencies", [])},
+        **_labels(election),
         carried=[(sid, answers[sid]) for sid in prepared.statement_ids if sid in answers],
         weights={sid: int(w) for sid, w in weights.items() if w != 1},
         view=view,
@@ -346,7 +364,6 @@ def _quick_page(
         prefetch=result_prefetch(lang, election),
         progress_text=gettext(PROGRESS) % {"n": view["seen"], "total": len(prepared.statement_ids)},
         sure_text=gettext(SETTLED_SURE if view["settled"] else SURE) % {"n": view["percent"]},
-        **_urls(lang, election),
     )
 
 
@@ -381,16 +398,14 @@ async def create_quick(
             request, lang, election, prepared, answers, weights, known_place(election, place)
         )
     except (QuickFormProblem, InvalidAnswers) as exc:
-        return render(
+        return _page(
             request,
             "quick.html",
-            language=lang,
-            languages=election["languages"],
+            lang,
+            election,
             status_code=400,
-            election=election,
             problem=str(exc),
             view=None,
-            **_urls(lang, election),
         )
 
 
@@ -402,18 +417,16 @@ def read_method(request: Request, lang: LanguageDep, election: VoterElectionDep)
         {"label": option["label"], "position": _signed(float(x), lang)}
         for option, x in zip(election["scale"], positions, strict=True)
     ]
-    return render(
+    return _page(
         request,
         "method.html",
-        language=lang,
-        languages=election["languages"],
-        election=election,
+        lang,
+        election,
         scale=scale,
         example=worked_example(lang),
         certainty_example=certainty_example(),
         settled=int(round_half_up(100 * float(election["matching"].get("settled", SETTLED)))),
         minimum=minimum_answers(len(election["statements"])),
-        **_urls(lang, election),
     )
 
 

@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from api.deps import SessionDep
+from api.deps import FormText, SessionDep
 from api.errors import status_of
 from api.formatting import local_time
 from api.i18n import language_name
@@ -24,7 +24,6 @@ router = APIRouter(
     prefix="/admin/review", include_in_schema=False, dependencies=[Depends(admin_or_editor)]
 )
 Editor = Annotated[Account, Depends(admin_or_editor)]
-FormText = Annotated[str, Form()]
 
 
 def _opened(session: SessionDep, election: str) -> OpenDraft:
@@ -301,14 +300,8 @@ def approve_submission(
         session.rollback()
         return _submission_page(request, session, election, entity, error="stale", status_code=409)
     except VaaError as exc:
-        session.rollback()
-        if isinstance(exc, NotFound):
-            raise  # the error page, in the reader's language (api/errors.py)
-        return _submission_page(
-            request, session, election, entity, error=exc.code, status_code=status_of(exc)
-        )
-    session.commit()
-    return RedirectResponse(f"/admin/review/{election}/submissions/{entity}", status_code=303)
+        return _refused(request, session, election, entity, exc)
+    return _reviewed(session, election, entity)
 
 
 @router.post("/{election}/submissions/{entity}/return", response_class=HTMLResponse)
@@ -326,17 +319,34 @@ def return_submission(
             session, election=election, entity=entity, comment=comment, actor=user
         )
     except VaaError as exc:
-        session.rollback()
-        if isinstance(exc, NotFound):
-            raise  # the error page, in the reader's language (api/errors.py)
-        return _submission_page(
-            request,
-            session,
-            election,
-            entity,
-            error=exc.code,
-            comment=comment[: workflow.MAX_COMMENT + 100],
-            status_code=status_of(exc),
-        )
+        return _refused(request, session, election, entity, exc, comment=comment)
+    return _reviewed(session, election, entity)
+
+
+def _refused(
+    request: Request,
+    session: SessionDep,
+    election: str,
+    entity: str,
+    exc: VaaError,
+    *,
+    comment: str = "",
+) -> HTMLResponse:
+    """The submission again with why the review was refused (NotFound: the error page)."""
+    session.rollback()
+    if isinstance(exc, NotFound):
+        raise exc  # the error page, in the reader's language (api/errors.py)
+    return _submission_page(
+        request,
+        session,
+        election,
+        entity,
+        error=exc.code,
+        comment=comment[: workflow.MAX_COMMENT + 100],
+        status_code=status_of(exc),
+    )
+
+
+def _reviewed(session: SessionDep, election: str, entity: str) -> Response:
     session.commit()
     return RedirectResponse(f"/admin/review/{election}/submissions/{entity}", status_code=303)

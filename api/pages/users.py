@@ -1,23 +1,22 @@
 """Accounts in the browser (admins): /admin/users, and /password/{token} for a one-time link."""
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api import csrf
-from api.auth import csrf_protect, set_session_cookie
-from api.deps import SessionDep
+from api.auth import csrf_protect, signed_in_redirect
+from api.deps import FormText, NewPasswordDep, SessionDep
 from api.navigation import home_path
 from api.pages.admin import admin_only, render_admin
-from vaa import accounts, users
+from vaa import users
 from vaa.accounts import ROLES
-from vaa.errors import Invalid, VaaError
+from vaa.errors import VaaError
 from vaa.models import Account
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Account, Depends(admin_only)]
-FormText = Annotated[str, Form()]
 AccountId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # an INTEGER column: larger is a 422
 
 
@@ -95,6 +94,25 @@ def _refused(request: Request, session: SessionDep, exc: VaaError, account_id: i
     return _page(request, session, status_code=400, error=exc.code, error_for=row)
 
 
+def _act(
+    request: Request,
+    session: SessionDep,
+    account_id: int,
+    done: str,
+    act: Callable[[Account], object],
+) -> Response:
+    """Do `act` to the account and go back to its row, or show the refusal beside it."""
+    try:
+        act(users.get_user(session, account_id=account_id))
+    except VaaError as exc:
+        return _refused(request, session, exc, account_id)
+    return _change(session, account_id, done)
+
+
+def _activate(session: SessionDep, active: bool, user: Account) -> Callable[[Account], object]:
+    return lambda account: users.set_active(session, account=account, active=active, actor=user)
+
+
 @router.post("/admin/users/{account_id}/role", response_class=HTMLResponse)
 def change_role(
     request: Request,
@@ -106,14 +124,15 @@ def change_role(
 ) -> Response:
     """Give an account another role (never the last active administrator's)."""
     election, key = _binding(entity, role)
-    try:
-        account = users.get_user(session, account_id=account_id)
-        users.change_role(
+    return _act(
+        request,
+        session,
+        account_id,
+        "role",
+        lambda account: users.change_role(
             session, account=account, role=role, election=election, entity=key, actor=user
-        )
-    except VaaError as exc:
-        return _refused(request, session, exc, account_id)
-    return _change(session, account_id, "role")
+        ),
+    )
 
 
 @router.post("/admin/users/{account_id}/disable", response_class=HTMLResponse)
@@ -121,12 +140,7 @@ def disable_user(
     request: Request, session: SessionDep, user: Admin, account_id: AccountId
 ) -> Response:
     """Disable an account: it is signed out everywhere and cannot sign in."""
-    try:
-        account = users.get_user(session, account_id=account_id)
-        users.set_active(session, account=account, active=False, actor=user)
-    except VaaError as exc:
-        return _refused(request, session, exc, account_id)
-    return _change(session, account_id, "disabled")
+    return _act(request, session, account_id, "disabled", _activate(session, False, user))
 
 
 @router.post("/admin/users/{account_id}/enable", response_class=HTMLResponse)
@@ -134,12 +148,7 @@ def enable_user(
     request: Request, session: SessionDep, user: Admin, account_id: AccountId
 ) -> Response:
     """Enable a disabled account again."""
-    try:
-        account = users.get_user(session, account_id=account_id)
-        users.set_active(session, account=account, active=True, actor=user)
-    except VaaError as exc:
-        return _refused(request, session, exc, account_id)
-    return _change(session, account_id, "enabled")
+    return _act(request, session, account_id, "enabled", _activate(session, True, user))
 
 
 @router.post("/admin/users/{account_id}/reset", response_class=HTMLResponse)
@@ -170,16 +179,14 @@ def set_password_with_link(
     request: Request,
     session: SessionDep,
     token: str,
-    password: FormText = "",
-    confirm: FormText = "",
+    new_password: NewPasswordDep,
 ) -> Response:
     """Set the password, sign in, and go to one's work; the link then stops working."""
     found = users.valid_password_link(session, token=token)
     if found is None:
         return render_admin(request, "admin/password_link_invalid.html", status_code=404)
     try:
-        if password != confirm:
-            raise Invalid("mismatch", "the passwords differ")
+        password = new_password.checked()
         account = users.set_password_with_link(session, token=token, password=password)
     except VaaError as exc:
         session.rollback()
@@ -190,9 +197,4 @@ def set_password_with_link(
             error=exc.code,
             email=found[1].email,
         )
-    session_token = accounts.start_session(session, account=account)
-    session.commit()
-    response = RedirectResponse(home_path(account), status_code=303)
-    set_session_cookie(request, response, session_token)
-    response.delete_cookie(csrf.ANONYMOUS_COOKIE, path="/")
-    return response
+    return signed_in_redirect(request, session, account, home_path(account))

@@ -12,9 +12,9 @@ from api.auth import (
     csrf_protect,
     require_role,
     safe_next,
-    set_session_cookie,
+    signed_in_redirect,
 )
-from api.deps import SessionDep
+from api.deps import FormText, NewPasswordDep, SessionDep
 from api.errors import status_of
 from api.navigation import home_path
 from api.pages.admin import render_admin
@@ -26,8 +26,6 @@ from vaa.models import Account
 
 router = APIRouter(include_in_schema=False)
 any_role = require_role(*ROLES)
-
-FormText = Annotated[str, Form()]
 
 
 def _client(request: Request) -> str:
@@ -41,17 +39,6 @@ def _minutes(exc: TooManyFailures) -> int:
 
 def _home(account: Account) -> str:
     return home_path(account)
-
-
-def _signed_in_response(
-    request: Request, session: SessionDep, account: Account, target: str
-) -> Response:
-    token = accounts.start_session(session, account=account)
-    session.commit()
-    response = RedirectResponse(target, status_code=303)
-    set_session_cookie(request, response, token)
-    response.delete_cookie(csrf.anonymous_cookie(request), path="/")
-    return response
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -108,7 +95,7 @@ def login(
             next=safe_next(next_path, ""),
             email=email[:254],
         )
-    return _signed_in_response(request, session, account, safe_next(next_path, _home(account)))
+    return signed_in_redirect(request, session, account, safe_next(next_path, _home(account)))
 
 
 async def _logout_csrf(request: Request, signed: SignedInDep) -> None:
@@ -193,20 +180,18 @@ def create_first_admin(
     request: Request,
     session: SessionDep,
     token: str,
+    new_password: NewPasswordDep,
     email: FormText = "",
-    password: FormText = "",
-    confirm: FormText = "",
 ) -> Response:
     """Create the first admin and sign them in; the link then stops working."""
     if accounts.valid_setup_link(session, token=token) is None:
         return render_admin(request, "admin/setup_invalid.html", status_code=404)
     try:
-        if password != confirm:
-            raise Invalid("mismatch", "the passwords differ")
+        password = new_password.checked()
         account = accounts.complete_setup(session, token=token, email=email, password=password)
     except VaaError as exc:
         session.rollback()
         return render_admin(
             request, "admin/setup.html", status_code=400, error=exc.code, email=email[:254]
         )
-    return _signed_in_response(request, session, account, "/admin")
+    return signed_in_redirect(request, session, account, "/admin")

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep
 from api.schemas import Problem
-from api.throttle import client_address, retry_minutes, throttles
+from api.throttle import Throttle, client_address, retry_minutes, throttles
 from vaa.donations import (
     THRESHOLD,
     TOKEN_LIFETIME,
@@ -130,14 +130,11 @@ def create_donation_token(
     """A one-time token for one donation (the result page has one already)."""
     if published_ref(session, slug=election) is None:
         raise HTTPException(404, f"no published election {election!r}")
-    wait = throttles(connection).donation_tokens.check(client_address(connection))
-    if wait:
-        minutes = retry_minutes(wait)
-        raise HTTPException(
-            429,
-            f"too many donation tokens for this address; try again in {minutes} min",
-            {"Retry-After": str(minutes * 60)},
-        )
+    _refuse_flood(
+        throttles(connection).donation_tokens,
+        connection,
+        "too many donation tokens for this address",
+    )
     token = issue_token(session)
     session.commit()
     response.headers["Cache-Control"] = "no-store"
@@ -146,12 +143,17 @@ def create_donation_token(
 
 def refuse_donation_flood(request: Request) -> None:
     """429 once this client (or everyone together) has donated too often lately."""
-    wait = throttles(request).donations.check(client_address(request))
+    _refuse_flood(throttles(request).donations, request, "too many donations from this address")
+
+
+def _refuse_flood(throttle: Throttle, request: Request, refusal: str) -> None:
+    """429 with Retry-After while `throttle` holds this client back."""
+    wait = throttle.check(client_address(request))
     if wait:
         minutes = retry_minutes(wait)
         raise HTTPException(
             429,
-            f"too many donations from this address; try again in {minutes} min",
+            f"{refusal}; try again in {minutes} min",
             {"Retry-After": str(minutes * 60)},
         )
 

@@ -156,6 +156,20 @@ def _published_bundle(session: Session, election: str, version: str) -> bytes:
     return row.bundle
 
 
+def _language_bundle(
+    request: Request,
+    session: SessionDep,
+    slicer: Callable[[bytes, str], bytes],
+    election: str,
+    version: str,
+    language: str,
+    tag: str,
+) -> Response:
+    """One language's slice of a published bundle, cached for good (its ETag ends in tag)."""
+    data = _in_language(slicer, _published_bundle(session, election, version), election, language)
+    return _bundle_response(request, data, f"{version}-{language}{tag}", IMMUTABLE)
+
+
 @router.get(
     "/elections/{election}/bundle/{version}/{language}",
     responses=BUNDLE_RESPONSES,
@@ -165,10 +179,7 @@ def read_voter_bundle(
     request: Request, election: str, version: str, language: str, session: SessionDep
 ) -> Response:
     """Download what the quiz needs in one language (texts and answers, no reasons)."""
-    data = _in_language(
-        voter_slice, _published_bundle(session, election, version), election, language
-    )
-    return _bundle_response(request, data, f"{version}-{language}", IMMUTABLE)
+    return _language_bundle(request, session, voter_slice, election, version, language, "")
 
 
 @router.get(
@@ -180,10 +191,9 @@ def read_justifications(
     request: Request, election: str, version: str, language: str, session: SessionDep
 ) -> Response:
     """Download every entity's reasons and sources in one language, for the results."""
-    data = _in_language(
-        justification_slice, _published_bundle(session, election, version), election, language
+    return _language_bundle(
+        request, session, justification_slice, election, version, language, "-j"
     )
-    return _bundle_response(request, data, f"{version}-{language}-j", IMMUTABLE)
 
 
 def _in_language(

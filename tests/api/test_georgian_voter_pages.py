@@ -6,52 +6,24 @@ words may appear either (that catches English that never went through a catalog:
 domain message, a hard-coded label, an English fallback of the content).
 """
 
-import re
-
 import pytest
 import sqlalchemy as sa
-from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.i18n import catalog_files
 from tests.conftest import SHIPPED_DEMO_FILES
 from tests.factories import quiz_form, voter_answers, voter_slice
+from tests.page_language import english_phrases, foreign_in
 from tests.soup import parse
 from vaa.db import session_scope
 from vaa.loading import load_files
 from vaa.settings import Settings
 
-LATIN_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
-
-
-def _english_phrases() -> set[str]:
-    georgian: dict[str, str] = {}
-    for path in catalog_files("ka"):
-        with path.open("rb") as po:
-            for message in read_po(po, locale="ka"):
-                if message.id and isinstance(message.id, str):
-                    georgian[message.id] = str(message.string)
-    return {
-        msgid
-        for msgid, ka in georgian.items()
-        if msgid != ka and "%(" not in msgid and len(msgid) >= 12 and " " in msgid
-    }
-
-
-def _visible_text(page: BeautifulSoup) -> str:
-    for hidden in page.select("script, style, template, code, kbd, [lang=en], [hidden]"):
-        hidden.decompose()
-    return " ".join(page.get_text(" ").split())
-
 
 def _english_in(page: BeautifulSoup, phrases: set[str]) -> list[str]:
-    shown = _visible_text(page)
-    without_links = re.sub(r"\S+@\S+|https?://\S+|\S+\.(?:ge|org|com)\S*", " ", shown)
-    found = [phrase for phrase in phrases if phrase in shown]
-    found += LATIN_RUN.findall(without_links)
-    return found
+    # Words marked lang=en (the language switch's "English") are English on purpose.
+    return foreign_in(page, phrases, besides="[lang=en]")
 
 
 @pytest.fixture
@@ -92,7 +64,7 @@ def _pages(client: TestClient) -> dict[str, BeautifulSoup]:
 
 
 def test_georgian_voter_pages_show_no_english(voter_pages: dict[str, BeautifulSoup]) -> None:
-    phrases = _english_phrases()
+    phrases = english_phrases("ka")
     assert len(phrases) > 100
     english = {name: _english_in(page, phrases) for name, page in voter_pages.items()}
     assert {name: found for name, found in english.items() if found} == {}
@@ -102,4 +74,4 @@ def test_the_check_sees_english_when_it_is_there(voter_pages: dict[str, Beautifu
     page = voter_pages["start"]
     assert page.body is not None
     page.body.append(BeautifulSoup("<p>Which party agrees with you most?</p>", "html.parser"))
-    assert _english_in(page, _english_phrases())
+    assert _english_in(page, english_phrases("ka"))

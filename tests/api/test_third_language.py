@@ -10,55 +10,23 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.formatting import long_date
-from api.i18n import catalog_files
 from tests.conftest import DEMO_FILES
 from tests.factories import quiz_form, voter_answers, voter_slice
+from tests.page_language import english_phrases, foreign_in, visible_text
 from tests.russian_election import SLUG, russian_election_files
 from tests.soup import parse, select
 from vaa.db import session_scope
 from vaa.loading import load_files
 from vaa.settings import Settings
 
-LATIN_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
 GEORGIAN = re.compile(r"[\u10a0-\u10ff\u1c90-\u1cbf]+")
-
-
-def _english_phrases(language: str = "ru") -> set[str]:
-    translated: dict[str, str] = {}
-    for path in catalog_files(language):
-        with path.open("rb") as po:
-            for message in read_po(po, locale=language):
-                if message.id and isinstance(message.id, str):
-                    translated[message.id] = str(message.string)
-    return {
-        msgid
-        for msgid, string in translated.items()
-        if msgid != string and "%(" not in msgid and len(msgid) >= 12 and " " in msgid
-    }
-
-
-def _visible_text(page: BeautifulSoup) -> str:
-    for hidden in page.select("script, style, template, code, kbd, [hidden]"):
-        hidden.decompose()
-    # The language switch names each language in itself (ქართული, English): not UI text.
-    for switch in page.select("[data-lang-switch]"):
-        switch.decompose()
-    return " ".join(page.get_text(" ").split())
-
-
-def _foreign_in(page: BeautifulSoup, phrases: set[str]) -> list[str]:
-    shown = _visible_text(page)
-    without_links = re.sub(r"\S+@\S+|https?://\S+|\S+\.(?:ge|org|com)\S*", " ", shown)
-    found = [phrase for phrase in phrases if phrase in shown]
-    found += LATIN_RUN.findall(without_links)
-    found += GEORGIAN.findall(shown)
-    return found
+SWITCH = "[data-lang-switch]"
+"""The language switch names each language in itself (ქართული, English): not UI text."""
 
 
 @pytest.fixture
@@ -102,20 +70,23 @@ def test_russian_voter_pages_are_wholly_russian(app_client: TestClient) -> None:
     other = [a for a in select(pages["home"], "li.card a") if a.get("href") == "/ka/demo/"]
     assert len(other) == 1
     other[0].decompose()
-    phrases = _english_phrases()
+    phrases = english_phrases("ru")
     assert len(phrases) > 100
-    foreign = {name: _foreign_in(page, phrases) for name, page in pages.items()}
+    foreign = {
+        name: foreign_in(page, phrases, besides=SWITCH, script=GEORGIAN)
+        for name, page in pages.items()
+    }
     assert {name: found for name, found in foreign.items() if found} == {}
     for name, page in pages.items():
         html = page.find("html")
         assert html is not None and html.get("lang") == "ru", name
     # Russian words a voter reads at each step, from the catalogs and the content.
-    assert "Все утверждения (28)" in _visible_text(pages["start"])
-    assert "Показать мой результат" in _visible_text(pages["quiz"])
-    assert "Совершенно не согласен" in _visible_text(pages["quiz"])
-    assert "Ваш результат" in _visible_text(pages["results"])
+    assert "Все утверждения (28)" in visible_text(pages["start"], besides=SWITCH)
+    assert "Показать мой результат" in visible_text(pages["quiz"], besides=SWITCH)
+    assert "Совершенно не согласен" in visible_text(pages["quiz"], besides=SWITCH)
+    assert "Ваш результат" in visible_text(pages["results"], besides=SWITCH)
     # The election's day, with a Russian month name.
-    assert "4 октября 2025" in _visible_text(pages["home"])
+    assert "4 октября 2025" in visible_text(pages["home"], besides=SWITCH)
 
 
 def test_the_switch_offers_russian_only_where_the_election_has_it(
@@ -161,9 +132,11 @@ def test_armenian_and_azerbaijani_pages_have_no_english_ui(
         load_files(session, paths=russian_election_files(tmp_path, also=(language,)))
     with TestClient(create_app(settings)) as client:
         pages = _russian_pages(client, language)
-    phrases = _english_phrases(language)
+    phrases = english_phrases(language)
     assert len(phrases) > 100
-    shown = {name: _visible_text(page) for name, page in pages.items()}  # once a page
+    shown = {
+        name: visible_text(page, besides=SWITCH) for name, page in pages.items()
+    }  # once a page
     english = {name: [p for p in phrases if p in text] for name, text in shown.items()}
     assert {name: found for name, found in english.items() if found} == {}
     for name, page in pages.items():

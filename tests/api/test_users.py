@@ -107,6 +107,20 @@ def test_admin_adds_an_editor_who_sets_a_password_with_the_link(
     assert "password_hash" not in str(created_entry.after)
 
 
+def test_a_password_link_over_https_drops_the_anonymous_form_cookie(
+    admin: TestClient,
+) -> None:
+    # Over HTTPS the cookie is __Host-vaa_csrf: the link once dropped the plain name only.
+    link = shown_link(post(admin, "/admin/users", email="ed@example.org", role="editor"))
+    with TestClient(admin.app, base_url="https://testserver") as browser:
+        browser.headers["accept-language"] = "en"
+        browser.get(link)
+        assert "__Host-vaa_csrf" in browser.cookies
+        assert use_link(browser, link).status_code == 303
+        assert "__Host-vaa_csrf" not in browser.cookies
+        assert "__Host-vaa_session" in browser.cookies  # signed in
+
+
 def test_a_bad_new_account_is_refused_with_a_message(admin: TestClient, demo: sa.Engine) -> None:
     add_account(demo, "ed@example.org", "editor")
     cases = {

@@ -18,6 +18,7 @@ from tests.browser import conftest as browser_conftest
 from tests.browser.conftest import PHONE, shots_dir, start_server
 from tests.browser.test_quiz import _past_weights
 from tests.browser.test_results import _ranking, _record, _watch
+from tests.page_language import LATIN_RUN
 from tests.russian_election import SLUG, russian_election_files
 from vaa.bootstrap import prepare_database
 from vaa.settings import Settings
@@ -25,7 +26,6 @@ from vaa.settings import Settings
 pytestmark = pytest.mark.browser
 
 SHOTS = shots_dir("langs")
-LATIN_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
 GEORGIAN = re.compile(r"[\u10a0-\u10ff]")
 LOCALES = {"ru": "ru-RU", "ka": "ka-GE", "en": "en-GB", "hy": "hy-AM", "az": "az-AZ"}
 

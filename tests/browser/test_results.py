@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request
 
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.forms import post_answers
 from vaa.matching import round_half_up
 from vaa.settings import ROOT
 
@@ -81,25 +82,6 @@ def _open(context: BrowserContext, base: str, lang: str, record: dict[str, Any] 
 def _stored(page: Page) -> dict[str, Any] | None:
     raw = page.evaluate("key => localStorage.getItem(key)", STORAGE_KEY)
     return None if raw is None else json.loads(raw)
-
-
-def _post_answers(page: Page, base: str, lang: str, record: dict[str, Any]) -> None:
-    """Send the answers as the quiz's form does without JavaScript."""
-    fields = {f"answer-{k}": v or "skip" for k, v in record["answers"].items()}
-    fields.update({f"weight-{k}": str(v) for k, v in record["weights"].items()})
-    page.evaluate(
-        """([action, fields]) => {
-            const form = Object.assign(document.createElement("form"), {method: "post", action});
-            for (const [name, value] of Object.entries(fields)) {
-                form.append(Object.assign(document.createElement("input"), {type: "hidden", name, value}));
-            }
-            document.body.append(form);
-            form.submit();
-        }""",
-        [f"{base}/{lang}/demo/results", fields],
-    )
-    page.wait_for_url(f"{base}/{lang}/demo/results")
-    page.wait_for_selector("[data-list=rows] > li")
 
 
 CONTENT = """() => {
@@ -352,7 +334,7 @@ def test_results_are_accessible(
     assert page.locator("#results-empty").is_visible()
     assert _axe(page) == []
     record = _record(slices[lang])
-    _post_answers(page, live_server, lang, record)
+    post_answers(page, live_server, lang, record["answers"], weights=record["weights"])
     assert _ranking(page) == _api(live_server, record, lang)
     assert _axe(page) == []
     context.close()
@@ -371,7 +353,7 @@ def test_server_and_browser_show_the_same_result(
     server = phone.new_page()
     server.route("**/js/results.js", lambda route: route.abort())
     server.goto(f"{live_server}/ka/privacy")
-    _post_answers(server, live_server, "ka", record)
+    post_answers(server, live_server, "ka", record["answers"], weights=record["weights"])
     server_side = _content(server)
     for key in ("radar", "star"):
         assert browser_side.pop(key) == pytest.approx(server_side.pop(key), abs=0.02), key
@@ -386,7 +368,7 @@ def test_without_javascript_every_way_leads_back_to_the_result(
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server}/ka/privacy")
-    _post_answers(page, live_server, "ka", record)
+    post_answers(page, live_server, "ka", record["answers"], weights=record["weights"])
     expected = _api(live_server, record, "ka")
     assert _ranking(page) == expected
     # No share link that could not open; the page itself can be kept.

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.browser.conftest import PHONE
+from tests.browser.forms import post_answers
 from tests.browser.test_ballots import PLACE, _answers
 from tests.browser.test_results import _watch
 
@@ -47,22 +48,15 @@ def _open(
 
 def _post(page: Page, base: str, lang: str, answers: dict[str, str | None]) -> None:
     """The same answers sent as the quiz's form does without JavaScript."""
-    fields = {f"answer-{k}": v or "skip" for k, v in answers.items()}
-    fields["place"] = PLACE
     page.goto(f"{base}/{lang}/privacy")
-    page.evaluate(
-        """([action, fields]) => {
-            const form = Object.assign(document.createElement("form"), {method: "post", action});
-            for (const [name, value] of Object.entries(fields)) {
-                form.append(Object.assign(document.createElement("input"), {type: "hidden", name, value}));
-            }
-            document.body.append(form);
-            form.submit();
-        }""",
-        [f"{base}/{lang}/demo/results", fields],
+    post_answers(
+        page,
+        base,
+        lang,
+        answers,
+        extra={"place": PLACE},
+        ready="#ballots > section.ballot [data-list=rows] > li",
     )
-    page.wait_for_url(f"{base}/{lang}/demo/results")
-    page.wait_for_selector("#ballots > section.ballot [data-list=rows] > li")
 
 
 def _unfold(page: Page, *sections: str) -> None:
