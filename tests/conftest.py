@@ -4,6 +4,8 @@ PostgreSQL is not optional: the tests fail when the server cannot be reached, un
 VAA_TEST_SKIP_POSTGRES=1 is set for a quick local run.
 """
 
+import copy
+import hashlib
 import os
 import shutil
 import uuid
@@ -14,8 +16,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+import vaa.loading
 from api.app import create_app
 from vaa.db import create_db_engine, migrate, session_scope
+from vaa.formats import ParsedFile, Problem, parse_file
 from vaa.loading import load_files
 from vaa.settings import ROOT, Settings, get_settings
 
@@ -121,6 +125,29 @@ def races(settings: Settings, demo: sa.Engine) -> Iterator[TestClient]:
         load_files(session, paths=RACE_FILES)
     with TestClient(create_app(settings)) as client:
         yield client
+
+
+_PARSED: dict[tuple[str, bytes], tuple[ParsedFile | None, list[Problem]]] = {}
+
+
+def _parse_once(path: Path | str) -> tuple[ParsedFile | None, list[Problem]]:
+    """parse_file, each file's bytes parsed once per worker: most tests load the same
+    demo files, and the bounded YAML reader is pure Python (a tenth of a second each).
+    Every caller gets its own copy, so no test sees another's changes."""
+    try:
+        key = (str(Path(path).resolve()), hashlib.blake2b(Path(path).read_bytes()).digest())
+    except OSError:
+        return parse_file(path)  # it names the problem
+    if key not in _PARSED:
+        _PARSED[key] = parse_file(path)
+    return copy.deepcopy(_PARSED[key])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _parse_each_file_once() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vaa.loading, "parse_file", _parse_once)
+        yield
 
 
 @pytest.fixture(autouse=True)
