@@ -12,9 +12,23 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.errors import install_error_pages
 from api.etag import PageETags
 from api.limits import BodyLimit
+from api.pages import (
+    account,
+    admin_content,
+    common,
+    embed,
+    facilitator,
+    join,
+    party,
+    party_review,
+    place,
+    profiles,
+    quiz,
+    results,
+    users,
+)
 from api.pages import admin as admin_pages
-from api.pages import admin_content, common, party, place, profiles, quiz, results, review
-from api.routes import account, adaptive, donations, elections, health, static
+from api.routes import adaptive, donations, elections, health, session_events, static
 from api.security import SecurityHeaders
 from api.throttle import Throttles
 from vaa.db import create_db_engine
@@ -68,10 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Outermost, so that every other part sees the real client address and scheme.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     install_error_pages(app)
-    # Group sessions (issue 5): answers and live events, facilitator pages, /{lang}/join.
-    from api.pages import facilitator, join
-    from api.routes import session_events
-
     # The API first: a route is found by trying each in turn (a room's answers, issue 14).
     app.include_router(session_events.router)
     app.include_router(health.router)
@@ -84,16 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         admin_content.router
     )  # elections, questionnaire, publishing (/admin/elections)
-    from api.pages import users
-
     app.include_router(users.router)  # accounts (/admin/users, /password/{token})
     app.include_router(party.router)  # party self-service (/party/...)
-    app.include_router(review.router)  # editors review party submissions (/admin/review)
+    app.include_router(party_review.router)  # editors review party submissions (/admin/review)
     app.include_router(facilitator.router)
     app.include_router(join.router)
-    from api.pages import embed  # the snippet for partner sites (/{lang}/{election}/embed)
-
-    app.include_router(embed.router)
+    app.include_router(embed.router)  # the snippet for partner sites (/{lang}/{election}/embed)
     # Pages last: their /{lang}/ paths must not shadow the API's.
     app.include_router(common.router)
     app.include_router(quiz.router)

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from vaa.errors import NotFound
 from vaa.publish import content_from_bundle
 from vaa.results import PreparedElection, prepare, prepared_if_cached
-from vaa.store import bundle_bytes, published_generation, published_ref
+from vaa.store import VersionRef, bundle_bytes, published_generation, published_ref
 
 REFRESH_SECONDS = 1.0
 
@@ -100,3 +100,12 @@ def published_cache(request: Request) -> PublishedCache:
     if cache is None:
         cache = state.published_cache = PublishedCache(state.engine)
     return cache
+
+
+def load_prepared(session: Session, ref: VersionRef) -> PreparedElection:
+    """The scoring arrays of a published version, read from its bundle once."""
+    cached = prepared_if_cached(ref.checksum, ref.slug)
+    if cached is not None:
+        return cached
+    content = content_from_bundle(bundle_bytes(session, version_id=ref.version_id))
+    return prepare(content, ref.checksum)

@@ -4,6 +4,8 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from vaa.donations import THRESHOLD, Statistics
+
 
 class ElectionSummary(BaseModel):
     election: str
@@ -102,4 +104,50 @@ class Problem(BaseModel):
     )
     message: str | None = Field(
         default=None, description="The problem in the request's language (Accept-Language)."
+    )
+
+
+class OptionCount(BaseModel):
+    option: str
+    count: int
+
+
+class StatementStatistics(BaseModel):
+    statement: str
+    answers: list[OptionCount]
+    skipped: int
+    important: int
+    total: int
+
+
+class StatisticsResponse(BaseModel):
+    election: str
+    version: str
+    threshold: int
+    needed: int
+    donations: int | None
+    statements: list[StatementStatistics] | None
+
+
+def statistics_response(found: Statistics) -> StatisticsResponse:
+    """The API shape of an election's statistics (nothing but `needed` below the threshold)."""
+    shown = found.statements is not None
+    return StatisticsResponse(
+        election=found.election,
+        version=found.version,
+        threshold=THRESHOLD,
+        needed=found.needed,
+        donations=found.donations if shown else None,
+        statements=None
+        if found.statements is None
+        else [
+            StatementStatistics(
+                statement=s.statement,
+                answers=[OptionCount(option=o, count=n) for o, n in s.options.items()],
+                skipped=s.skipped,
+                important=s.important,
+                total=s.total,
+            )
+            for s in found.statements
+        ],
     )

@@ -22,7 +22,7 @@ from api.auth import require_role
 from api.deps import SessionDep
 from api.i18n import available_languages, translations
 from api.pages.admin import admin_language, render_admin
-from api.routes.session_events import ManagedSession, summary_of
+from api.session_summary import ManagedSession, summary_of
 from vaa import group_sessions
 from vaa.content import ElectionContent
 from vaa.errors import VaaError

@@ -26,11 +26,11 @@ from starlette.datastructures import FormData
 from api.assets import static_url
 from api.deps import SessionDep
 from api.i18n import translations
+from api.next_statement import NextRequest, next_step, race_entities
 from api.pages.place import known_place
 from api.pages.render import LanguageDep, VoterElectionDep, render
 from api.prefetch import result_prefetch
-from api.routes.adaptive import NextRequest, next_step, race_entities
-from api.routes.elections import load_prepared
+from api.published import load_prepared
 from api.views.headline import minimum_answers
 from vaa import adaptive
 from vaa.adaptive import SETTLED

@@ -22,11 +22,11 @@ from api.assets import module_urls
 from api.deps import SessionDep
 from api.errors import message_of
 from api.i18n import translations
+from api.next_statement import NextRequest, next_step
 from api.pages.quiz import quick_race
 from api.pages.render import LanguageDep, VoterElectionDep, render
-from api.routes.adaptive import NextRequest, next_step
-from api.routes.donations import statistics_response
-from api.routes.elections import load_prepared
+from api.published import load_prepared
+from api.schemas import statistics_response
 from api.throttle import client_address, retry_minutes, throttles
 from api.views.charts import voter_label, voter_mark
 from api.views.form import FormProblem, read_form

@@ -6,13 +6,11 @@ from fastapi import APIRouter, Body, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep
-from api.schemas import Problem
+from api.schemas import Problem, StatisticsResponse, statistics_response
 from api.throttle import Throttle, client_address, retry_minutes, throttles
 from vaa.donations import (
-    THRESHOLD,
     TOKEN_LIFETIME,
     InvalidToken,
-    Statistics,
     donate,
     issue_token,
     statistics,
@@ -59,28 +57,6 @@ class DonationToken(BaseModel):
     token: str
     expires_in: int
     """Seconds the token can be used (once)."""
-
-
-class OptionCount(BaseModel):
-    option: str
-    count: int
-
-
-class StatementStatistics(BaseModel):
-    statement: str
-    answers: list[OptionCount]
-    skipped: int
-    important: int
-    total: int
-
-
-class StatisticsResponse(BaseModel):
-    election: str
-    version: str
-    threshold: int
-    needed: int
-    donations: int | None
-    statements: list[StatementStatistics] | None
 
 
 @router.post(
@@ -167,27 +143,3 @@ def read_statistics(election: str, session: SessionDep, response: Response) -> S
     found = statistics(session, election=election)
     response.headers["Cache-Control"] = "public, max-age=60"
     return statistics_response(found)
-
-
-def statistics_response(found: Statistics) -> StatisticsResponse:
-    """The API shape of an election's statistics (nothing but `needed` below the threshold)."""
-    shown = found.statements is not None
-    return StatisticsResponse(
-        election=found.election,
-        version=found.version,
-        threshold=THRESHOLD,
-        needed=found.needed,
-        donations=found.donations if shown else None,
-        statements=None
-        if found.statements is None
-        else [
-            StatementStatistics(
-                statement=s.statement,
-                answers=[OptionCount(option=o, count=n) for o, n in s.options.items()],
-                skipped=s.skipped,
-                important=s.important,
-                total=s.total,
-            )
-            for s in found.statements
-        ],
-    )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, HTTPException, Request, Response
 from sqlmodel import Session
 
 from api.deps import PublishedDep, SessionDep
-from api.published import published_cache
+from api.published import load_prepared, published_cache
 from api.schemas import (
     ConstituencyInfo,
     ElectionDetail,
@@ -18,17 +18,13 @@ from api.schemas import (
     RaceInfo,
 )
 from vaa.models import QuestionnaireVersion
-from vaa.publish import content_from_bundle, justification_slice, voter_slice
+from vaa.publish import justification_slice, voter_slice
 from vaa.races import ballots
 from vaa.results import (
     MatchRequest,
-    PreparedElection,
-    prepare,
-    prepared_if_cached,
     score_answers,
 )
 from vaa.store import (
-    VersionRef,
     bundle_bytes,
     get_election,
     published_versions,
@@ -58,15 +54,6 @@ def _summary(slug: str, version: QuestionnaireVersion) -> ElectionSummary:
         published_at=version.published_at,
         bundle=f"/api/v1/elections/{slug}/bundle/{version.checksum}",
     )
-
-
-def load_prepared(session: Session, ref: VersionRef) -> PreparedElection:
-    """The scoring arrays of a published version, read from its bundle once."""
-    cached = prepared_if_cached(ref.checksum, ref.slug)
-    if cached is not None:
-        return cached
-    content = content_from_bundle(bundle_bytes(session, version_id=ref.version_id))
-    return prepare(content, ref.checksum)
 
 
 @router.get("/elections")

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 import anyio
 import sqlalchemy as sa
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
@@ -31,9 +31,10 @@ from api.auth import require_role
 from api.deps import SessionDep, get_engine
 from api.schemas import Problem
 from api.session_notify import subscribe
+from api.session_summary import ManagedSession, summary_of
 from vaa import group_sessions, session_answer_sql
 from vaa.errors import Gone, NotFound
-from vaa.models import Account, GroupSession
+from vaa.models import GroupSession
 
 POLL_SECONDS = float(os.environ.get("VAA_SESSION_POLL_SECONDS", "0.5"))
 """How often a stream looks for changes unless notified (set longer by tests only)."""
@@ -169,17 +170,6 @@ def _autocommit_engine(request: Request) -> sa.Engine:
     return found
 
 
-def managed_session(
-    session_id: int, session: SessionDep, account: Annotated[Account, Depends(facilitator)]
-) -> GroupSession:
-    """The session in the path, if the signed-in facilitator runs it (admins: any), else 404."""
-    group = session.get(GroupSession, session_id)
-    if group is None or not group_sessions.may_manage(account, group):
-        raise HTTPException(404, "no such group session")
-    return group
-
-
-ManagedSession = Annotated[GroupSession, Depends(managed_session)]
 MANAGER_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Not signed in."},
     403: {"model": Problem, "description": "Signed in without the facilitator role."},
@@ -215,31 +205,7 @@ def stream_session_events(
     )
 
 
-_SUMMARIES: dict[int, tuple[tuple[int, str], dict[str, Any]]] = {}
 _LOCK = threading.Lock()
-
-
-def summary_of(
-    session: Session, group: GroupSession, *, state: tuple[int, str] | None = None
-) -> dict[str, Any]:
-    """The summary at the session's current change, computed once per process and change.
-
-    `state` is the session's `changes_of` when the caller has just read it (the stream).
-    """
-    assert group.id is not None
-    # Read before the aggregate, so the summary is never older than the state it is kept for.
-    state = state or group_sessions.changes_of(session, group_id=group.id)
-    assert state is not None
-    cached = _SUMMARIES.get(group.id)
-    if cached is not None and cached[0] == state:
-        return cached[1]
-    summary = {**group_sessions.aggregate(session, group=group), "changes": state[0]}
-    session.commit()  # a renewed cohort of the summary is kept (vaa.group_sessions._cohort)
-    with _LOCK:
-        if len(_SUMMARIES) > 256:
-            _SUMMARIES.clear()
-        _SUMMARIES[group.id] = (state, summary)
-    return summary
 
 
 def _poll(engine: sa.Engine, group_id: int) -> tuple[int, str] | None:
