@@ -1,20 +1,17 @@
-"""What every content page shares: the guard, the draft, forms, saving with the audit log.
+"""What every content page shares: the guard, loading the draft, forms and rendering.
 
-A draft is plain content data (vaa.publish.content_data's shape). Pages read it, change
-a copy and save it with the revision the form was opened at: a save that comes after
-someone else's answers StaleDraft and is shown as a conflict, never written over.
+Pages parse a form, call one domain function (vaa.draft_items, vaa.draft_edits) with the
+revision the form was opened at, and render: a save that comes after someone else's
+raises StaleDraft and is shown as a conflict, never written over.
 """
 
-import copy
-import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -22,9 +19,7 @@ from api.auth import require_role
 from api.i18n import language_name
 from api.pages.admin import render_admin
 from api.pages.admin_content.labels import describe_field
-from vaa import audit
-from vaa.content import ElectionContent, Entity, Questionnaire
-from vaa.drafts import OpenDraft, StaleDraft, open_draft, save_draft
+from vaa.drafts import OpenDraft, open_draft
 from vaa.models import Account
 from vaa.rules import SLUG, text_in
 
@@ -98,32 +93,6 @@ def revision_of(form: FormData) -> int:
         return int(get(form, "revision"))
     except ValueError:
         raise HTTPException(400, "the form has no valid revision: reload the page") from None
-
-
-def saved(
-    session: Session,
-    user: Account,
-    *,
-    slug: str,
-    data: dict[str, Any],
-    revision: int,
-    action: str,
-    target: str,
-    before: Any,
-    after: Any,
-) -> bool:
-    """Store the draft and its audit entry in one transaction.
-
-    False, with nothing stored, when someone else saved the draft since this revision.
-    """
-    try:
-        save_draft(session, slug=slug, data=data, revision=revision)
-    except StaleDraft:
-        session.rollback()
-        return False
-    audit.record(session, user, action, target, before=before, after=after)
-    session.commit()
-    return True
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -230,39 +199,6 @@ def check_slug(value: str, taken: Iterable[str], errors: Errors, name: str = "id
         errors[name] = Message(N_("The id %(id)s is already used here."), {"id": value})
 
 
-# -- content views of a draft ------------------------------------------------------------
-
-_DUMMY_THEME = {"id": "x", "label": {}}
-_DUMMY_STATEMENT = {"id": "x", "theme": "x", "text": {}}
-
-
-def lenient_content(data: dict[str, Any]) -> ElectionContent | None:
-    """The draft as content even while it has no theme or statement yet (None if malformed).
-
-    Only the shape is checked, not the references or languages (publishing checks those):
-    diagnostics, translation counts and spreadsheets work on a draft in progress.
-    """
-    try:
-        return ElectionContent.model_validate_json(json.dumps(data))
-    except ValidationError:
-        pass
-    q = dict(data.get("questionnaire") or {})
-    empty = [k for k in ("themes", "statements") if not q.get(k)]
-    if not empty:
-        return None
-    if "themes" in empty:
-        q["themes"] = [_DUMMY_THEME]
-    if "statements" in empty:
-        q["statements"] = [_DUMMY_STATEMENT]
-    try:
-        questionnaire = Questionnaire.model_validate_json(json.dumps(q))
-        entities = [Entity.model_validate_json(json.dumps(e)) for e in data.get("entities") or []]
-    except ValidationError:
-        return None
-    questionnaire = questionnaire.model_copy(update={k: [] for k in empty})
-    return ElectionContent.model_construct(questionnaire=questionnaire, entities=entities)
-
-
 # -- lists of items --------------------------------------------------------------------
 
 
@@ -272,18 +208,3 @@ def find(items: list[dict[str, Any]], item_id: str) -> int:
         if item.get("id") == item_id:
             return i
     raise HTTPException(404, "no such item in this election")
-
-
-def move(items: list[dict[str, Any]], index: int, direction: str) -> bool:
-    """Move an item one place up or down; False if it cannot go there."""
-    other = index - 1 if direction == "up" else index + 1 if direction == "down" else -1
-    if not 0 <= other < len(items):
-        return False
-    items[index], items[other] = items[other], items[index]
-    return True
-
-
-def changed_copy(data: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    new = copy.deepcopy(data)
-    change(new)
-    return new

@@ -18,7 +18,6 @@ from api.pages.admin_content.core import (
     FormDep,
     Message,
     base_url,
-    changed_copy,
     find,
     form_page,
     form_values,
@@ -28,13 +27,11 @@ from api.pages.admin_content.core import (
     page,
     redirect,
     revision_of,
-    saved,
     text_field,
     text_values,
 )
-from api.pages.admin_content.texts import strip_languages
-from vaa import audit
-from vaa.drafts import OpenDraft, create_election, draft_content
+from vaa import draft_edits
+from vaa.drafts import OpenDraft, StaleDraft, create_election, draft_content
 from vaa.models import Draft, Election
 from vaa.publish import checksum
 from vaa.rules import LANGUAGE, METHODS, MISSING, SLUG, is_url, text_in
@@ -137,14 +134,7 @@ def create_new_election(
         errors[f"title_{codes[0]}"] = Message(N_("Enter the title in at least one language."))
     if errors:
         return _new_page(request, values, errors)
-    election = create_election(session, slug=slug, title=title, languages=codes)
-    audit.record(
-        session,
-        user,
-        "election.create",
-        slug,
-        after={"slug": election.slug, "title": title, "languages": codes},
-    )
+    create_election(session, slug=slug, title=title, languages=codes, actor=user)
     session.commit()
     return redirect(f"{base_url(slug)}?done=created")
 
@@ -178,7 +168,7 @@ def read_election(
 
 # -- settings -----------------------------------------------------------------------------
 
-TEXTS = ("title", "description", "publisher")
+TEXTS = draft_edits.SETTINGS_TEXTS
 
 
 def _settings_values(data: dict[str, Any]) -> dict[str, str]:
@@ -259,41 +249,22 @@ def update_settings(
         errors["missing"] = Message(N_("Choose one of the options."))
     if errors:
         return _settings_page(request, opened, values, errors, revision=revision)
-    q = opened.data["questionnaire"]
-    keys = ("languages", *TEXTS, "date", "matching")
-    before = {k: q.get(k) for k in keys}
-
-    def change(d: dict[str, Any]) -> None:
-        nq = d["questionnaire"]
-        removed = [c for c in nq.get("languages", []) if c not in codes]
-        if removed:
-            strip_languages(d, removed)
-        nq["languages"] = codes
-        for name, text in texts.items():
-            if text:
-                nq[name] = text
-            else:
-                nq.pop(name, None)
-        if date:
-            nq["date"] = date
-        else:
-            nq.pop("date", None)
-        # keep what the form does not edit (quick mode's `settled`)
-        nq["matching"] = {**nq.get("matching", {}), "method": method, "missing": missing}
-
-    data = changed_copy(opened.data, change)
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=data,
-        revision=revision,
-        action="draft.settings.edit",
-        target=f"{election}/settings",
-        before=before,
-        after={k: data["questionnaire"].get(k) for k in keys},
-    ):
+    try:
+        draft_edits.update_settings(
+            session,
+            user,
+            slug=election,
+            revision=revision,
+            languages=codes,
+            texts=texts,
+            date=date,
+            method=method,
+            missing=missing,
+        )
+    except StaleDraft:
+        session.rollback()
         return _settings_page(request, load(session, election), values, stale=True)
+    session.commit()
     return redirect(f"{base_url(election)}/settings?done=saved")
 
 
@@ -355,26 +326,13 @@ def update_scale(
     values = form_values(form)
     if errors:
         return _questionnaire_page(request, opened, scale_values=values, errors=errors)
-
-    def change(d: dict[str, Any]) -> None:
-        for option in d["questionnaire"]["scale"]:
-            option["label"] = labels[option["id"]]
-
-    data = changed_copy(opened.data, change)
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=data,
-        revision=revision,
-        action="draft.scale.edit",
-        target=f"{election}/scale",
-        before=scale,
-        after=data["questionnaire"]["scale"],
-    ):
-        return _questionnaire_page(
-            request, load(session, election), scale_values=values, stale=True
-        )
+    try:
+        draft_edits.update_scale(session, user, slug=election, revision=revision, labels=labels)
+    except StaleDraft:
+        session.rollback()
+        fresh = load(session, election)
+        return _questionnaire_page(request, fresh, scale_values=values, stale=True)
+    session.commit()
     return redirect(f"{base_url(election)}/questionnaire?done=saved#scale")
 
 
@@ -489,25 +447,16 @@ def update_positions(
     values = form_values(form)
     if errors:
         return _positions_page(request, opened, entity, values, errors, revision=revision)
-    before = entity.get("positions") or {}
-
-    def change(d: dict[str, Any]) -> None:
-        d["entities"][index]["positions"] = positions
-
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=changed_copy(opened.data, change),
-        revision=revision,
-        action="draft.positions.edit",
-        target=f"{election}/entity/{item}/positions",
-        before=before,
-        after=positions,
-    ):
+    try:
+        draft_edits.update_positions(
+            session, user, slug=election, revision=revision, entity=item, positions=positions
+        )
+    except StaleDraft:
+        session.rollback()
         fresh = load(session, election)
         fresh_entities = fresh.data.get("entities", [])
         return _positions_page(
             request, fresh, fresh_entities[find(fresh_entities, item)], values, stale=True
         )
+    session.commit()
     return redirect(f"{base_url(election)}/entities/{item}/positions?done=saved")

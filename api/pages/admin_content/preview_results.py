@@ -10,8 +10,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep
-from api.pages.admin_content.core import EditorDep, lenient_content, load, page
+from api.pages.admin_content.core import EditorDep, load, page
 from vaa.content import ElectionContent
+from vaa.drafts import lenient_content
 from vaa.errors import InvalidAnswers
 from vaa.results import MatchRequest, PreparedElection, score_answers
 from vaa.rules import text_in

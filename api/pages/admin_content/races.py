@@ -20,16 +20,15 @@ from api.pages.admin_content.core import (
     FormDep,
     Message,
     base_url,
-    changed_copy,
     form_page,
     get,
     languages,
     load,
     redirect,
     revision_of,
-    saved,
 )
-from vaa.drafts import OpenDraft
+from vaa import draft_edits
+from vaa.drafts import OpenDraft, StaleDraft
 from vaa.errors import MESSAGES
 from vaa.formats import Problem
 from vaa.races import chain_of
@@ -107,30 +106,12 @@ async def import_places(
     )
     if problems:
         return _races_page(request, opened, text=text, errors=problems, revision=revision)
-    before = opened.data["questionnaire"].get("constituencies", [])
-
-    def change(d: dict[str, Any]) -> None:
-        places = d["questionnaire"].setdefault("constituencies", [])
-        index = {c["id"]: i for i, c in enumerate(places)}
-        for row in rows:
-            if row["id"] in index:
-                places[index[row["id"]]] = row
-            else:
-                places.append(row)
-
-    data = changed_copy(opened.data, change)
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=data,
-        revision=revision,
-        action="draft.constituency.import",
-        target=f"{election}/constituencies",
-        before=before,
-        after=data["questionnaire"]["constituencies"],
-    ):
+    try:
+        draft_edits.import_places(session, user, slug=election, revision=revision, places=rows)
+    except StaleDraft:
+        session.rollback()
         return _races_page(request, opened, text=text, stale=True)
+    session.commit()
     return redirect(f"{base_url(election)}/races?done=places_imported")
 
 

@@ -15,16 +15,14 @@ from api.pages.admin_content.core import (
     EditorDep,
     FormDep,
     base_url,
-    lenient_content,
     load,
     page,
     redirect,
     revision_of,
 )
 from api.pages.render import _to_json
-from vaa import audit
 from vaa.diagnostics import diagnose
-from vaa.drafts import OpenDraft, draft_content, publish_draft
+from vaa.drafts import OpenDraft, draft_content, lenient_content, publish_draft
 from vaa.formats import DataError, Problem
 from vaa.publish import build_bundle, checksum, voter_slice
 from vaa.publishing import publish_warnings
@@ -295,9 +293,8 @@ def publish_election(
         return redirect(f"{base_url(election)}/publish?done=stale")
     assert opened.election.id is not None
     before = latest_published(session, election_id=opened.election.id)
-    previous = {"number": before.number, "version": before.checksum} if before else None
     try:
-        outcome = publish_draft(session, slug=election)
+        outcome = publish_draft(session, slug=election, actor=user)
     except DataError as exc:
         session.rollback()
         return _publish_page(request, opened, session, problems=exc.problems, status_code=409)
@@ -307,14 +304,5 @@ def publish_election(
             # Someone published the same draft while this request waited for the lock.
             return redirect(f"{base_url(election)}/publish?done=concurrent")
         return redirect(f"{base_url(election)}/publish?done=unchanged")
-    version = outcome.version
-    audit.record(
-        session,
-        user,
-        "election.publish",
-        election,
-        before=previous,
-        after={"number": version.number, "version": version.checksum},
-    )
     session.commit()
     return redirect(f"{base_url(election)}/publish?done=published")

@@ -10,7 +10,6 @@ import base64
 import binascii
 import json
 from dataclasses import replace
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -26,26 +25,22 @@ from api.pages.admin_content.core import (
     Message,
     base_url,
     get,
-    lenient_content,
     load,
     page,
     redirect,
     revision_of,
-    saved,
 )
 from api.pages.admin_content.review import group_problems
 from vaa.content import ElectionContent
-from vaa.drafts import OpenDraft, draft_content
+from vaa.draft_edits import DraftMalformed, import_spreadsheet
+from vaa.drafts import OpenDraft, StaleDraft, draft_content, lenient_content
 from vaa.formats import DataError, Problem
-from vaa.publish import content_data
-from vaa.sheet_tables import coded
 from vaa.spreadsheet_races import carries_races
 from vaa.spreadsheets import (
     Change,
     export_csv,
     export_xlsx,
-    import_csv,
-    import_xlsx,
+    import_files,
     preview,
 )
 
@@ -127,16 +122,6 @@ def download_spreadsheet(
     )
 
 
-def _read(files: dict[str, bytes], current: ElectionContent) -> ElectionContent:
-    """Import the uploaded files (one workbook, or CSV files) against the current draft."""
-    workbooks = [name for name in files if name.lower().endswith(".xlsx")]
-    if workbooks:
-        if len(files) > 1:
-            raise DataError([coded(name, 1, "", "sheet.file.mixed") for name in files])
-        return import_xlsx(files[workbooks[0]], current=current)
-    return import_csv(files, current=current)
-
-
 def _import(
     request: Request, opened: OpenDraft, files: dict[str, bytes]
 ) -> tuple[ElectionContent, ElectionContent] | HTMLResponse:
@@ -145,7 +130,7 @@ def _import(
     if current is None:
         return _sheets_page(request, opened, status_code=409)
     try:
-        new = _read(files, current)
+        new = import_files(files, current=current)
     except DataError as exc:
         return _sheets_page(request, opened, problems=list(exc.problems), status_code=400)
     return current, new
@@ -202,12 +187,6 @@ def upload_spreadsheet(
     return _sheets_page(request, opened, changes=preview(current, new), payload=_encode(files))
 
 
-def _change_key(change: Change) -> str:
-    return "/".join(
-        part for part in (change.target, change.id, change.statement or "", change.field) if part
-    )
-
-
 @router.post("/{election}/spreadsheets/apply")
 def apply_spreadsheet(
     request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
@@ -216,27 +195,17 @@ def apply_spreadsheet(
     opened = load(session, election)
     revision = revision_of(form)
     back = f"{base_url(election)}/spreadsheets"
-    if revision != opened.revision:
+    files = _decode(get(form, "payload")) if revision == opened.revision else {}
+    try:
+        changes = import_spreadsheet(session, user, slug=election, revision=revision, files=files)
+    except StaleDraft:
+        session.rollback()
         return redirect(f"{back}?done=stale")
-    files = _decode(get(form, "payload"))
-    found = _import(request, opened, files)
-    if isinstance(found, HTMLResponse):
-        return found
-    current, new = found
-    changes = preview(current, new)
+    except DraftMalformed:
+        return _sheets_page(request, opened, status_code=409)
+    except DataError as exc:
+        return _sheets_page(request, opened, problems=list(exc.problems), status_code=400)
     if not changes:
         return redirect(f"{back}?done=unchanged")
-    data: dict[str, Any] = content_data(new)
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=data,
-        revision=revision,
-        action="draft.spreadsheet.import",
-        target=f"{election}/spreadsheet",
-        before={_change_key(c): c.before for c in changes},
-        after={_change_key(c): c.after for c in changes},
-    ):
-        return redirect(f"{back}?done=stale")
+    session.commit()
     return redirect(f"{back}?done=imported")
