@@ -53,7 +53,8 @@ def update_settings(
 ) -> int:
     """Save the election's languages, texts, date and matching defaults.
 
-    Texts of a removed language are removed everywhere; an empty text or date is
+    Texts of a removed language are removed everywhere (also from the texts given);
+    an empty text or date is
     removed; quick mode's `settled`, which the form does not edit, is kept.
     """
     problems: dict[str, str] = {}
@@ -81,7 +82,8 @@ def update_settings(
             strip_languages(draft, removed)
         q.languages = list(languages)
         for name in SETTINGS_TEXTS:
-            q.put(name, dict(texts.get(name) or {}))
+            text = texts.get(name) or {}
+            q.put(name, {lang: value for lang, value in text.items() if lang in languages})
         q.put("date", dt.date.fromisoformat(date).isoformat() if date else None)
         q.matching.method, q.matching.missing = method, missing
         q.matching = q.matching  # written back even when the draft had no matching yet
