@@ -16,6 +16,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.auth import require_role
+from api.deps import SessionDep
 from api.i18n import language_name
 from api.pages.admin import render_admin
 from api.pages.admin_content.labels import describe_field
@@ -82,6 +83,14 @@ def load(session: Session, slug: str) -> OpenDraft:
         raise HTTPException(404, "no such election")
     session.commit()  # open_draft may have started the draft from the published version
     return opened
+
+
+def load_draft(election: str, session: SessionDep) -> OpenDraft:
+    """The draft of the election in the path, or 404 (the pages' dependency)."""
+    return load(session, election)
+
+
+DraftDep = Annotated[OpenDraft, Depends(load_draft)]
 
 
 def languages(data: dict[str, Any]) -> list[str]:

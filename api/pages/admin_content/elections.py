@@ -13,6 +13,7 @@ from api.i18n import available_languages, language_name
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     N_,
+    DraftDep,
     EditorDep,
     Errors,
     FormDep,
@@ -140,11 +141,8 @@ def create_new_election(
 
 
 @router.get("/{election}", response_class=HTMLResponse)
-def read_election(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_election(request: Request, opened: DraftDep, session: SessionDep) -> HTMLResponse:
     """An election's overview: its versions, the draft's state and where to edit what."""
-    opened = load(session, election)
     assert opened.election.id is not None
     version = latest_published(session, election_id=opened.election.id)
     q = opened.data["questionnaire"]
@@ -207,20 +205,16 @@ def _settings_page(
 
 
 @router.get("/{election}/settings", response_class=HTMLResponse)
-def read_settings(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_settings(request: Request, opened: DraftDep) -> HTMLResponse:
     """The election's texts, date, languages and matching defaults."""
-    opened = load(session, election)
     return _settings_page(request, opened, _settings_values(opened.data))
 
 
 @router.post("/{election}/settings")
 def update_settings(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Save the election's settings; texts of a removed language are removed everywhere."""
-    opened = load(session, election)
     revision = revision_of(form)
     values = form_values(form)
     errors: Errors = {}
@@ -253,7 +247,7 @@ def update_settings(
         draft_edits.update_settings(
             session,
             user,
-            slug=election,
+            slug=opened.slug,
             revision=revision,
             languages=codes,
             texts=texts,
@@ -263,9 +257,9 @@ def update_settings(
         )
     except StaleDraft:
         session.rollback()
-        return _settings_page(request, load(session, election), values, stale=True)
+        return _settings_page(request, load(session, opened.slug), values, stale=True)
     session.commit()
-    return redirect(f"{base_url(election)}/settings?done=saved")
+    return redirect(f"{base_url(opened.slug)}/settings?done=saved")
 
 
 # -- questionnaire and scale ------------------------------------------------------------
@@ -298,19 +292,16 @@ def _questionnaire_page(
 
 
 @router.get("/{election}/questionnaire", response_class=HTMLResponse)
-def read_questionnaire(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_questionnaire(request: Request, opened: DraftDep) -> HTMLResponse:
     """The scale, themes, axes and statements, each with edit, delete and move buttons."""
-    return _questionnaire_page(request, load(session, election))
+    return _questionnaire_page(request, opened)
 
 
 @router.post("/{election}/scale")
 def update_scale(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Save the labels of the answer scale (fields scale_<option>_<language>)."""
-    opened = load(session, election)
     revision = revision_of(form)
     langs = languages(opened.data)
     errors: Errors = {}
@@ -327,24 +318,21 @@ def update_scale(
     if errors:
         return _questionnaire_page(request, opened, scale_values=values, errors=errors)
     try:
-        draft_edits.update_scale(session, user, slug=election, revision=revision, labels=labels)
+        draft_edits.update_scale(session, user, slug=opened.slug, revision=revision, labels=labels)
     except StaleDraft:
         session.rollback()
-        fresh = load(session, election)
+        fresh = load(session, opened.slug)
         return _questionnaire_page(request, fresh, scale_values=values, stale=True)
     session.commit()
-    return redirect(f"{base_url(election)}/questionnaire?done=saved#scale")
+    return redirect(f"{base_url(opened.slug)}/questionnaire?done=saved#scale")
 
 
 # -- entities and positions ------------------------------------------------------------
 
 
 @router.get("/{election}/entities", response_class=HTMLResponse)
-def read_entities(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_entities(request: Request, opened: DraftDep) -> HTMLResponse:
     """Parties and candidates, with how many statements each has answered."""
-    opened = load(session, election)
     statements = [s["id"] for s in opened.data["questionnaire"].get("statements", [])]
     return page(request, "entities.html", opened=opened, statement_ids=statements)
 
@@ -386,11 +374,8 @@ def _positions_page(
 
 
 @router.get("/{election}/entities/{item}/positions", response_class=HTMLResponse)
-def read_positions(
-    request: Request, election: str, item: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_positions(request: Request, opened: DraftDep, item: str) -> HTMLResponse:
     """An entity's answer, justification and source on every statement."""
-    opened = load(session, election)
     entities = opened.data.get("entities", [])
     entity = entities[find(entities, item)]
     return _positions_page(
@@ -401,14 +386,13 @@ def read_positions(
 @router.post("/{election}/entities/{item}/positions")
 def update_positions(
     request: Request,
-    election: str,
+    opened: DraftDep,
     item: str,
     session: SessionDep,
     user: EditorDep,
     form: FormDep,
 ) -> Response:
     """Save an entity's positions: answer_<s>, justification_<s>_<lang>, source_<s>."""
-    opened = load(session, election)
     revision = revision_of(form)
     langs = languages(opened.data)
     entities = opened.data.get("entities", [])
@@ -449,14 +433,14 @@ def update_positions(
         return _positions_page(request, opened, entity, values, errors, revision=revision)
     try:
         draft_edits.update_positions(
-            session, user, slug=election, revision=revision, entity=item, positions=positions
+            session, user, slug=opened.slug, revision=revision, entity=item, positions=positions
         )
     except StaleDraft:
         session.rollback()
-        fresh = load(session, election)
+        fresh = load(session, opened.slug)
         fresh_entities = fresh.data.get("entities", [])
         return _positions_page(
             request, fresh, fresh_entities[find(fresh_entities, item)], values, stale=True
         )
     session.commit()
-    return redirect(f"{base_url(election)}/entities/{item}/positions?done=saved")
+    return redirect(f"{base_url(opened.slug)}/entities/{item}/positions?done=saved")

@@ -15,6 +15,7 @@ from api.errors import problem_message
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     N_,
+    DraftDep,
     EditorDep,
     Errors,
     FormDep,
@@ -23,7 +24,6 @@ from api.pages.admin_content.core import (
     form_page,
     get,
     languages,
-    load,
     redirect,
     revision_of,
 )
@@ -42,11 +42,8 @@ MAX_ROWS = 2000
 
 
 @router.get("/admin/elections/{election}/races", response_class=HTMLResponse)
-def read_races(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_races(request: Request, opened: DraftDep) -> HTMLResponse:
     """The election's places (a tree) and its races in ballot order, with who stands in each."""
-    opened = load(session, election)
     return _races_page(request, opened, text="")
 
 
@@ -86,10 +83,9 @@ def _races_page(
 
 @router.post("/admin/elections/{election}/constituencies/import", response_model=None)
 async def import_places(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Add or update many places from CSV (id, within, name_<language>...): all or nothing."""
-    opened = load(session, election)
     revision = revision_of(form)
     text = get(form, "csv")
     upload = form.get("file")
@@ -107,12 +103,12 @@ async def import_places(
     if problems:
         return _races_page(request, opened, text=text, errors=problems, revision=revision)
     try:
-        draft_edits.import_places(session, user, slug=election, revision=revision, places=rows)
+        draft_edits.import_places(session, user, slug=opened.slug, revision=revision, places=rows)
     except StaleDraft:
         session.rollback()
         return _races_page(request, opened, text=text, stale=True)
     session.commit()
-    return redirect(f"{base_url(election)}/races?done=places_imported")
+    return redirect(f"{base_url(opened.slug)}/races?done=places_imported")
 
 
 def _refuse(

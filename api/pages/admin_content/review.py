@@ -12,6 +12,7 @@ from api.assets import STYLESHEET, static_url
 from api.deps import SessionDep
 from api.i18n import environment, language_name, translations
 from api.pages.admin_content.core import (
+    DraftDep,
     EditorDep,
     FormDep,
     base_url,
@@ -78,11 +79,8 @@ def group_problems(data: dict[str, Any], problems: list[Problem]) -> list[Proble
 
 
 @router.get("/{election}/diagnostics", response_class=HTMLResponse)
-def read_diagnostics(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_diagnostics(request: Request, opened: DraftDep) -> HTMLResponse:
     """Spread of answers per statement, missing answers, axis balance, missing translations."""
-    opened = load(session, election)
     content = lenient_content(opened.data)
     if content is None:
         _, problems = draft_content(opened.data)
@@ -170,18 +168,15 @@ def _problems_page(request: Request, opened: OpenDraft, problems: list[Problem])
 
 
 @router.get("/{election}/preview/{lang}/", response_class=HTMLResponse)
-def read_preview_start(
-    request: Request, election: str, lang: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_preview_start(request: Request, opened: DraftDep, lang: str) -> HTMLResponse:
     """The draft's start page as voters will see it, bannered as a preview."""
-    opened = load(session, election)
     found = _preview_election(opened, lang)
     if isinstance(found, list):
         return _problems_page(request, opened, found)
     gettext = translations(lang).gettext
     entities = sorted(found["entities"], key=lambda e: (e["name"].casefold(), e["id"]))
     script = {
-        "election": f"preview:{election}",
+        "election": f"preview:{opened.slug}",
         "answers": static_url("js/answers.js"),
         "statements": [s["id"] for s in found["statements"]],
         "answered": gettext(
@@ -204,20 +199,17 @@ def read_preview_start(
 
 
 @router.get("/{election}/preview/{lang}/quiz", response_class=HTMLResponse)
-def read_preview_quiz(
-    request: Request, election: str, lang: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_preview_quiz(request: Request, opened: DraftDep, lang: str) -> HTMLResponse:
     """The draft's quiz as voters will see it; answers stay apart from the real quiz's."""
-    opened = load(session, election)
     found = _preview_election(opened, lang)
     if isinstance(found, list):
         return _problems_page(request, opened, found)
     gettext = translations(lang).gettext
     script = {
-        "election": f"preview:{election}",
+        "election": f"preview:{opened.slug}",
         "version": found["version"],
         "answers": static_url("js/answers.js"),
-        "results": f"{base_url(election)}/preview/{lang}/",
+        "results": f"{base_url(opened.slug)}/preview/{lang}/",
         "step": gettext("Statement %(n)s of %(total)s") % {"n": "{n}", "total": "{total}"},
         "saved": gettext("Saved: %(answer)s.") % {"answer": "{answer}"},
         "skipped": gettext("Skipped."),
@@ -285,16 +277,15 @@ def read_publish(
 
 @router.post("/{election}/publish")
 def publish_election(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Freeze the draft as the next version, if it has no problems (else list them, 409)."""
-    opened = load(session, election)
     if revision_of(form) != opened.revision:
-        return redirect(f"{base_url(election)}/publish?done=stale")
+        return redirect(f"{base_url(opened.slug)}/publish?done=stale")
     assert opened.election.id is not None
     before = latest_published(session, election_id=opened.election.id)
     try:
-        outcome = publish_draft(session, slug=election, actor=user)
+        outcome = publish_draft(session, slug=opened.slug, actor=user)
     except DataError as exc:
         session.rollback()
         return _publish_page(request, opened, session, problems=exc.problems, status_code=409)
@@ -302,7 +293,7 @@ def publish_election(
         session.rollback()
         if before is None or outcome.version.id != before.id:
             # Someone published the same draft while this request waited for the lock.
-            return redirect(f"{base_url(election)}/publish?done=concurrent")
-        return redirect(f"{base_url(election)}/publish?done=unchanged")
+            return redirect(f"{base_url(opened.slug)}/publish?done=concurrent")
+        return redirect(f"{base_url(opened.slug)}/publish?done=unchanged")
     session.commit()
-    return redirect(f"{base_url(election)}/publish?done=published")
+    return redirect(f"{base_url(opened.slug)}/publish?done=published")

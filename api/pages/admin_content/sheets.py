@@ -20,12 +20,12 @@ from api.errors import problem_message
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     N_,
+    DraftDep,
     EditorDep,
     FormDep,
     Message,
     base_url,
     get,
-    load,
     page,
     redirect,
     revision_of,
@@ -91,21 +91,16 @@ def _sheets_page(
 
 
 @router.get("/{election}/spreadsheets", response_class=HTMLResponse)
-def read_spreadsheets(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_spreadsheets(request: Request, opened: DraftDep) -> HTMLResponse:
     """Download links and the upload form."""
-    return _sheets_page(request, load(session, election))
+    return _sheets_page(request, opened)
 
 
 @router.get("/{election}/spreadsheets/{file}")
-def download_spreadsheet(
-    election: str, file: str, session: SessionDep, user: EditorDep
-) -> Response:
+def download_spreadsheet(opened: DraftDep, file: str) -> Response:
     """The draft as <election>.xlsx or one of its CSV files."""
-    opened = load(session, election)
     content = _content(opened)
-    if file == f"{election}.xlsx":
+    if file == f"{opened.slug}.xlsx":
         body, media = export_xlsx(content), XLSX
     else:
         files = export_csv(content)
@@ -153,11 +148,8 @@ def _decode(payload: str) -> dict[str, bytes]:
 
 
 @router.post("/{election}/spreadsheets/import", response_class=HTMLResponse)
-def upload_spreadsheet(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
-) -> HTMLResponse:
+def upload_spreadsheet(request: Request, opened: DraftDep, form: FormDep) -> HTMLResponse:
     """Check an upload and show what it would change (or every problem); apply nothing."""
-    opened = load(session, election)
     revision_of(form)
     files: dict[str, bytes] = {}
     total = 0
@@ -189,15 +181,16 @@ def upload_spreadsheet(
 
 @router.post("/{election}/spreadsheets/apply")
 def apply_spreadsheet(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Apply a checked upload to the draft (read again: the draft may have changed)."""
-    opened = load(session, election)
     revision = revision_of(form)
-    back = f"{base_url(election)}/spreadsheets"
+    back = f"{base_url(opened.slug)}/spreadsheets"
     files = _decode(get(form, "payload")) if revision == opened.revision else {}
     try:
-        changes = import_spreadsheet(session, user, slug=election, revision=revision, files=files)
+        changes = import_spreadsheet(
+            session, user, slug=opened.slug, revision=revision, files=files
+        )
     except StaleDraft:
         session.rollback()
         return redirect(f"{back}?done=stale")

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import SessionDep
 from api.pages.admin_content.core import (
     MAX_TEXT,
+    DraftDep,
     EditorDep,
     FormDep,
     base_url,
     get,
-    load,
     page,
     redirect,
     revision_of,
@@ -34,15 +34,12 @@ def field_name(ref: TextRef, language: str) -> str:
 @router.get("/{election}/translate", response_class=HTMLResponse)
 def read_translations(
     request: Request,
-    election: str,
-    session: SessionDep,
-    user: EditorDep,
+    opened: DraftDep,
     a: str | None = None,
     b: str | None = None,
     only: str | None = None,
 ) -> HTMLResponse:
     """Every text in two languages side by side (?a=&b=), editable; ?only=missing filters."""
-    opened = load(session, election)
     draft = opened.model()
     langs = draft.languages
     first = a if a in langs else langs[0]
@@ -72,10 +69,9 @@ def read_translations(
 
 @router.post("/{election}/translate")
 def update_translations(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Save the texts of the two languages that the form holds (other languages are kept)."""
-    opened = load(session, election)
     revision = revision_of(form)
     pair = [c for c in (get(form, "a"), get(form, "b")) if c in opened.languages]
     values = {
@@ -87,10 +83,10 @@ def update_translations(
     query = f"a={pair[0]}&b={pair[-1]}" if pair else ""
     if get(form, "only") == "missing":
         query += "&only=missing"
-    url = f"{base_url(election)}/translate?{query}"
+    url = f"{base_url(opened.slug)}/translate?{query}"
     try:
         stored = draft_edits.update_translations(
-            session, user, slug=election, revision=revision, values=values
+            session, user, slug=opened.slug, revision=revision, values=values
         )
     except StaleDraft:
         session.rollback()
