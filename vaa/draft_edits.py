@@ -8,7 +8,7 @@ someone else's save). The caller commits. Item changes live in vaa.draft_items.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlmodel import Session
@@ -32,6 +32,20 @@ class DraftMalformed(Conflict):
 
     def __init__(self, slug: str) -> None:
         super().__init__("draft.malformed", f"the draft of {slug!r} has problems to fix first")
+
+
+def _store(
+    session: Session,
+    actor: Account | str,
+    slug: str,
+    revision: int,
+    action: str,
+    target: str,
+    change: Callable[[ElectionDraft], tuple[Any, Any]],
+) -> int:
+    return edit_draft(
+        session, actor, slug=slug, revision=revision, change=change, action=action, target=target
+    )
 
 
 def _settings_of(draft: ElectionDraft) -> dict[str, Any]:
@@ -89,15 +103,7 @@ def update_settings(
         q.matching = q.matching  # written back even when the draft had no matching yet
         return before, _settings_of(draft)
 
-    return edit_draft(
-        session,
-        actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action="draft.settings.edit",
-        target=f"{slug}/settings",
-    )
+    return _store(session, actor, slug, revision, "draft.settings.edit", f"{slug}/settings", change)
 
 
 def update_scale(
@@ -121,15 +127,7 @@ def update_scale(
         draft.questionnaire.scale = scale
         return before, [o.model_dump(mode="json", exclude_unset=True) for o in scale]
 
-    return edit_draft(
-        session,
-        actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action="draft.scale.edit",
-        target=f"{slug}/scale",
-    )
+    return _store(session, actor, slug, revision, "draft.scale.edit", f"{slug}/scale", change)
 
 
 def update_positions(
@@ -169,14 +167,14 @@ def update_positions(
         found.positions = {k: PositionDraft.model_validate(v) for k, v in positions.items()}
         return before, {k: dict(v) for k, v in positions.items()}
 
-    return edit_draft(
+    return _store(
         session,
         actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action="draft.positions.edit",
-        target=f"{slug}/entity/{entity}/positions",
+        slug,
+        revision,
+        "draft.positions.edit",
+        f"{slug}/entity/{entity}/positions",
+        change,
     )
 
 
@@ -216,14 +214,8 @@ def update_translations(
     # Nothing to store when nothing changes: tried on a copy first.
     if not change(opened.model())[1]:
         return None
-    return edit_draft(
-        session,
-        actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action="draft.translations.edit",
-        target=f"{slug}/translations",
+    return _store(
+        session, actor, slug, revision, "draft.translations.edit", f"{slug}/translations", change
     )
 
 
@@ -249,14 +241,14 @@ def import_places(
                 existing.append(place)
         return before, [c.model_dump(mode="json", exclude_unset=True) for c in existing]
 
-    return edit_draft(
+    return _store(
         session,
         actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action="draft.constituency.import",
-        target=f"{slug}/constituencies",
+        slug,
+        revision,
+        "draft.constituency.import",
+        f"{slug}/constituencies",
+        change,
     )
 
 
@@ -299,13 +291,7 @@ def import_spreadsheet(
             {_change_key(c): c.after for c in changes},
         )
 
-    edit_draft(
-        session,
-        actor,
-        slug=slug,
-        revision=revision,
-        change=change,
-        action="draft.spreadsheet.import",
-        target=f"{slug}/spreadsheet",
+    _store(
+        session, actor, slug, revision, "draft.spreadsheet.import", f"{slug}/spreadsheet", change
     )
     return changes

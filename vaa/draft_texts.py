@@ -9,7 +9,7 @@ the election removes it from each of them.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from vaa.diagnostics import translation_completeness
+from vaa.diagnostics import LanguageCompleteness, translation_completeness
 from vaa.draft_model import ElectionDraft, ItemDraft, _Lenient
 from vaa.drafts import lenient_content
 
@@ -113,20 +113,7 @@ def strip_languages(draft: ElectionDraft, removed: list[str]) -> None:
                 ref.set(language, "")
 
 
-@dataclass(frozen=True)
-class Completeness:
-    """How many of the draft's texts one language has."""
-
-    language: str
-    present: int
-    total: int
-
-    @property
-    def share(self) -> float:
-        return self.present / self.total if self.total else 1.0
-
-
-def completeness(draft: ElectionDraft) -> list[Completeness]:
+def completeness(draft: ElectionDraft) -> list[LanguageCompleteness]:
     """Per language of the election: texts present and total.
 
     vaa.diagnostics counts them whenever the draft reads as content; a draft too broken
@@ -134,11 +121,9 @@ def completeness(draft: ElectionDraft) -> list[Completeness]:
     """
     content = lenient_content(draft.dump())
     if content is not None:
-        return [
-            Completeness(c.language, c.present, c.total) for c in translation_completeness(content)
-        ]
+        return translation_completeness(content)
     given = [ref.text for ref in texts(draft) if ref.text is not None]
     return [
-        Completeness(lang, sum(1 for t in given if t.get(lang, "").strip()), len(given))
+        LanguageCompleteness(lang, sum(1 for t in given if t.get(lang, "").strip()), len(given))
         for lang in draft.languages
     ]

@@ -237,6 +237,15 @@ def lenient_content(data: dict[str, Any]) -> ElectionContent | None:
     return ElectionContent.model_construct(questionnaire=questionnaire, entities=entities)
 
 
+def readable_content(data: dict[str, Any]) -> tuple[ElectionContent | None, list[Problem]]:
+    """The draft as content for the pages that work on a draft in progress (diagnostics,
+    spreadsheets), or, when it is too broken for that, every problem publishing finds."""
+    content = lenient_content(data)
+    if content is not None:
+        return content, []
+    return None, draft_content(data)[1]
+
+
 def publish_draft(
     session: Session, *, slug: str, actor: Account | str | None = None
 ) -> PublishOutcome:

@@ -12,21 +12,23 @@ from api.deps import SessionDep
 from api.i18n import available_languages, language_name
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
-    N_,
     DraftDep,
     EditorDep,
-    Errors,
-    FormDep,
-    Message,
     base_url,
     find,
     form_page,
-    form_values,
-    get,
     languages,
     load,
     page,
     redirect,
+)
+from api.pages.admin_content.forms import (
+    N_,
+    Errors,
+    FormDep,
+    Message,
+    form_values,
+    get,
     revision_of,
     text_field,
     text_values,

@@ -20,26 +20,28 @@ from api.deps import SessionDep
 from api.i18n import translations
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
-    COLOR,
-    N_,
     DraftDep,
     EditorDep,
-    Errors,
-    FormDep,
-    Message,
     base_url,
-    check_slug,
     find,
     form_page,
-    form_values,
-    get,
     languages,
     load,
     redirect,
+    title_in,
+)
+from api.pages.admin_content.forms import (
+    COLOR,
+    N_,
+    Errors,
+    FormDep,
+    Message,
+    check_slug,
+    form_values,
+    get,
     revision_of,
     text_field,
     text_values,
-    title_in,
 )
 from vaa.draft_items import (
     InUse,

@@ -7,7 +7,8 @@ from fastapi.responses import Response
 
 from api.auth import require_role
 from api.deps import SessionDep
-from api.pages.admin_content.core import DraftDep, EditorDep, FormDep, base_url, get, redirect
+from api.pages.admin_content.core import DraftDep, EditorDep, base_url, redirect
+from api.pages.admin_content.forms import FormDep, get
 from vaa.models import Account
 from vaa.publishing import LifecycleRefused, delete_election, set_visibility
 

@@ -14,19 +14,14 @@ from api.deps import SessionDep
 from api.errors import problem_message
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
-    N_,
     DraftDep,
     EditorDep,
-    Errors,
-    FormDep,
-    Message,
     base_url,
     form_page,
-    get,
     languages,
     redirect,
-    revision_of,
 )
+from api.pages.admin_content.forms import N_, Errors, FormDep, Message, get, revision_of
 from vaa import draft_edits
 from vaa.drafts import OpenDraft, StaleDraft
 from vaa.errors import MESSAGES

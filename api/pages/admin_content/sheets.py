@@ -18,22 +18,12 @@ from starlette.datastructures import UploadFile
 from api.deps import SessionDep
 from api.errors import problem_message
 from api.pages.admin import admin_language
-from api.pages.admin_content.core import (
-    N_,
-    DraftDep,
-    EditorDep,
-    FormDep,
-    Message,
-    base_url,
-    get,
-    page,
-    redirect,
-    revision_of,
-)
+from api.pages.admin_content.core import DraftDep, EditorDep, base_url, page, redirect
+from api.pages.admin_content.forms import N_, FormDep, Message, get, revision_of
 from api.pages.admin_content.review import group_problems
 from vaa.content import ElectionContent
 from vaa.draft_edits import DraftMalformed, import_spreadsheet
-from vaa.drafts import OpenDraft, StaleDraft, draft_content, lenient_content
+from vaa.drafts import OpenDraft, StaleDraft, lenient_content, readable_content
 from vaa.formats import DataError, Problem
 from vaa.spreadsheet_races import carries_races
 from vaa.spreadsheets import (
@@ -70,10 +60,7 @@ def _sheets_page(
     if problems:  # each row's message in the editor's language
         language = admin_language(request)
         problems = [replace(p, message=problem_message(p, language)) for p in problems]
-    content = lenient_content(opened.data)
-    draft_problems: list[Problem] = []
-    if content is None:
-        _, draft_problems = draft_content(opened.data)
+    content, draft_problems = readable_content(opened.data)
     return page(
         request,
         "sheets.html",

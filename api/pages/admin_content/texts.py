@@ -8,17 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
-from api.pages.admin_content.core import (
-    MAX_TEXT,
-    DraftDep,
-    EditorDep,
-    FormDep,
-    base_url,
-    get,
-    page,
-    redirect,
-    revision_of,
-)
+from api.pages.admin_content.core import DraftDep, EditorDep, base_url, page, redirect
+from api.pages.admin_content.forms import MAX_TEXT, FormDep, get, revision_of
 from vaa import draft_edits
 from vaa.draft_texts import TextRef, completeness, texts
 from vaa.drafts import StaleDraft
