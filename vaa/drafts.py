@@ -93,7 +93,7 @@ def new_election_data(slug: str, title: dict[str, str], languages: list[str]) ->
     }
 
 
-class ElectionExists(Conflict, ValueError):
+class ElectionExists(Conflict):
     """An election with this slug exists already."""
 
     def __init__(self, slug: str) -> None:

@@ -115,15 +115,14 @@ def title_in(text: dict[str, str] | None, lang: str, fallback: str = "") -> str:
     return text_in(text, lang, default=fallback)
 
 
-# -- texts per language -------------------------------------------------------------------
-
-
-# -- lists of items --------------------------------------------------------------------
-
-
-def find(items: list[dict[str, Any]], item_id: str) -> int:
-    """The index of the item with this id, or 404."""
-    for i, item in enumerate(items):
+def item_in(opened: OpenDraft, kind: str, item_id: str) -> dict[str, Any]:
+    """The draft's item of this kind (themes ... entities) with this id, or 404."""
+    items = (
+        opened.data.get("entities", [])
+        if kind == "entities"
+        else opened.data["questionnaire"].get(kind, [])
+    )
+    for item in items:
         if item.get("id") == item_id:
-            return i
+            return dict(item)
     raise HTTPException(404, "no such item in this election")

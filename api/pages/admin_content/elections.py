@@ -15,8 +15,8 @@ from api.pages.admin_content.core import (
     DraftDep,
     EditorDep,
     base_url,
-    find,
     form_page,
+    item_in,
     languages,
     load,
     page,
@@ -186,23 +186,17 @@ def _settings_values(data: dict[str, Any]) -> dict[str, str]:
 
 
 def _settings_page(
-    request: Request,
-    opened: OpenDraft,
-    values: dict[str, str],
-    errors: Errors | None = None,
-    stale: bool = False,
-    revision: int | None = None,
+    request: Request, opened: OpenDraft, values: dict[str, str], **form: Any
 ) -> HTMLResponse:
+    """The settings form; `form` as form_page takes it (errors, stale, revision)."""
     return form_page(
         request,
         "settings.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
-        revision=revision,
         values=values,
         methods=METHODS,
         missing_policies=MISSING,
+        **form,
     )
 
 
@@ -244,7 +238,7 @@ def update_settings(
     if missing not in MISSING:
         errors["missing"] = Message(N_("Choose one of the options."))
     if errors:
-        return _settings_page(request, opened, values, errors, revision=revision)
+        return _settings_page(request, opened, values, errors=errors, revision=revision)
     try:
         draft_edits.update_settings(
             session,
@@ -272,8 +266,7 @@ def _questionnaire_page(
     opened: OpenDraft,
     *,
     scale_values: dict[str, str] | None = None,
-    errors: Errors | None = None,
-    stale: bool = False,
+    **form: Any,
 ) -> HTMLResponse:
     q = opened.data["questionnaire"]
     langs = languages(opened.data)
@@ -286,10 +279,9 @@ def _questionnaire_page(
         request,
         "questionnaire.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
         scale_values=scale_values,
         known_themes=themes,
+        **form,
     )
 
 
@@ -353,18 +345,13 @@ def _positions_page(
     opened: OpenDraft,
     entity: dict[str, Any],
     values: dict[str, str],
-    errors: Errors | None = None,
-    stale: bool = False,
-    revision: int | None = None,
+    **form: Any,
 ) -> HTMLResponse:
     q = opened.data["questionnaire"]
     return form_page(
         request,
         "positions.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
-        revision=revision,
         entity=entity,
         values=values,
         statements=q.get("statements", []),
@@ -372,14 +359,14 @@ def _positions_page(
         orphans=sorted(
             set(entity.get("positions") or {}) - {s["id"] for s in q.get("statements", [])}
         ),
+        **form,
     )
 
 
 @router.get("/{election}/entities/{item}/positions", response_class=HTMLResponse)
 def read_positions(request: Request, opened: DraftDep, item: str) -> HTMLResponse:
     """An entity's answer, justification and source on every statement."""
-    entities = opened.data.get("entities", [])
-    entity = entities[find(entities, item)]
+    entity = item_in(opened, "entities", item)
     return _positions_page(
         request, opened, entity, _positions_values(entity, languages(opened.data))
     )
@@ -397,9 +384,7 @@ def update_positions(
     """Save an entity's positions: answer_<s>, justification_<s>_<lang>, source_<s>."""
     revision = revision_of(form)
     langs = languages(opened.data)
-    entities = opened.data.get("entities", [])
-    index = find(entities, item)
-    entity = entities[index]
+    entity = item_in(opened, "entities", item)
     q = opened.data["questionnaire"]
     options = {o["id"] for o in q.get("scale", [])}
     errors: Errors = {}
@@ -432,7 +417,7 @@ def update_positions(
         positions[sid] = position
     values = form_values(form)
     if errors:
-        return _positions_page(request, opened, entity, values, errors, revision=revision)
+        return _positions_page(request, opened, entity, values, errors=errors, revision=revision)
     try:
         draft_edits.update_positions(
             session, user, slug=opened.slug, revision=revision, entity=item, positions=positions
@@ -440,9 +425,7 @@ def update_positions(
     except StaleDraft:
         session.rollback()
         fresh = load(session, opened.slug)
-        fresh_entities = fresh.data.get("entities", [])
-        return _positions_page(
-            request, fresh, fresh_entities[find(fresh_entities, item)], values, stale=True
-        )
+        entity = item_in(fresh, "entities", item)
+        return _positions_page(request, fresh, entity, values, stale=True)
     session.commit()
     return redirect(f"{base_url(opened.slug)}/entities/{item}/positions?done=saved")

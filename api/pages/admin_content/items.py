@@ -23,8 +23,8 @@ from api.pages.admin_content.core import (
     DraftDep,
     EditorDep,
     base_url,
-    find,
     form_page,
+    item_in,
     languages,
     load,
     redirect,
@@ -404,9 +404,7 @@ def item_page(
     *,
     item_id: str | None,
     values: dict[str, str],
-    errors: Errors | None = None,
-    stale: bool = False,
-    revision: int | None = None,
+    **form: Any,
 ) -> HTMLResponse:
     slug = opened.election.slug
     lang = admin_language(request)
@@ -415,9 +413,6 @@ def item_page(
         request,
         "item.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
-        revision=revision,
         kind=kind,
         item_id=item_id,
         values=values,
@@ -428,6 +423,7 @@ def item_page(
         axes=opened.data["questionnaire"].get("axes", []),
         action=f"{base_url(slug)}/{kind.name}" + (f"/{item_id}" if item_id else ""),
         back=f"{base_url(slug)}/{kind.back}",
+        **form,
     )
 
 
@@ -445,8 +441,7 @@ def _store(
     revision = revision_of(form)
     existing = None
     if item_id is not None:
-        items = kind.items(opened.data)
-        existing = items[find(items, item_id)]
+        existing = item_in(opened, kind.name, item_id)
     item, errors = from_form(kind, form, opened.data, existing)
     values = form_values(form)
     if errors:
@@ -479,7 +474,8 @@ def _store(
 
 def _kind_of_route(request: Request) -> Kind:
     """The kind of item a route serves: the part of its path after the election."""
-    return KINDS[request.url.path.split("/")[4]]
+    parts = request.url.path.split("/")  # .../admin/elections/{election}/{kind}/...
+    return KINDS[parts[parts.index("elections") + 2]]
 
 
 KindDep = Annotated[Kind, Depends(_kind_of_route)]
@@ -505,8 +501,7 @@ def create_item(
 
 def read_item(request: Request, opened: DraftDep, item: str, kind: KindDep) -> HTMLResponse:
     """Show the form of one item."""
-    items = kind.items(opened.data)
-    values = values_of(kind, items[find(items, item)], languages(opened.data))
+    values = values_of(kind, item_in(opened, kind.name, item), languages(opened.data))
     return item_page(request, opened, kind, item_id=item, values=values)
 
 
@@ -535,7 +530,7 @@ def _list_change(
     """Delete or move an item from its list page, and go back there saying how it went."""
     opened = load(session, election)
     revision = revision_of(form)
-    find(kind.items(opened.data), item)  # 404 for an unknown item
+    item_in(opened, kind.name, item)  # 404 for an unknown item
     back = f"{base_url(election)}/{kind.back}"
     anchor = f"#{kind.singular}-{item}" if done == "moved" else ""
     try:

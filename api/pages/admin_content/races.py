@@ -47,9 +47,7 @@ def _races_page(
     opened: OpenDraft,
     *,
     text: str,
-    errors: Errors | None = None,
-    stale: bool = False,
-    revision: int | None = None,
+    **form: Any,
 ) -> HTMLResponse:
     data = opened.data
     q = data["questionnaire"]
@@ -65,14 +63,12 @@ def _races_page(
         request,
         "races.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
-        revision=revision,
         places=places,
         depth=depth,
         standing=standing,
         csv_text=text,
         csv_header=",".join(["id", "within", *(f"name_{lang}" for lang in langs)]),
+        **form,
     )
 
 
