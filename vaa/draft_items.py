@@ -7,14 +7,13 @@ audit entry. Pages parse a form into an item, call one function, and render the
 result or the typed error (`InUse`, `ItemInvalid`, `StaleDraft`, `NotFound`).
 """
 
-import copy
 from collections.abc import Callable
 from typing import Any, Literal
 
 from sqlmodel import Session
 
-from vaa import audit
-from vaa.drafts import open_draft, save_draft
+from vaa.draft_model import ITEM_MODELS, ElectionDraft
+from vaa.drafts import edit_draft, open_draft
 from vaa.errors import Conflict, Invalid, NotFound
 from vaa.models import Account
 
@@ -49,7 +48,7 @@ class ItemInvalid(Invalid):
 
 
 def items_of(data: Data, kind: str) -> list[Item]:
-    """The draft's list of this kind (created empty if the draft has none yet)."""
+    """The draft data's list of this kind (created empty if the draft has none yet)."""
     if kind == "entities":
         found: list[Item] = data.setdefault("entities", [])
     else:
@@ -57,34 +56,32 @@ def items_of(data: Data, kind: str) -> list[Item]:
     return found
 
 
-def index_of(data: Data, kind: str, item_id: str) -> int:
-    for i, item in enumerate(items_of(data, kind)):
-        if item.get("id") == item_id:
+def index_of(draft: ElectionDraft, kind: str, item_id: str) -> int:
+    for i, item in enumerate(draft.items(kind)):
+        if item.id == item_id:
             return i
     raise NotFound("draft.item", f"no {SINGULAR[kind]} {item_id!r} in this draft", item=item_id)
 
 
-def in_use(data: Data, kind: str, item_id: str) -> bool:
+def in_use(draft: ElectionDraft, kind: str, item_id: str) -> bool:
     """Whether other items refer to this one."""
-    q = data["questionnaire"]
-    entities = data.get("entities", [])
+    q = draft.questionnaire
+    entities = draft.entities
     if kind == "themes":
-        return any(s.get("theme") == item_id for s in q.get("statements", []))
+        return any(s.theme == item_id for s in q.statements)
     if kind == "entities":
         return any(
-            e.get("party") == item_id
-            or e.get("positions_from") == item_id
-            or item_id in (e.get("backing") or [])
+            e.party == item_id or e.positions_from == item_id or item_id in e.backing
             for e in entities
         )
     if kind == "constituencies":
         return (
-            any(c.get("within") == item_id for c in q.get("constituencies", []))
-            or any(r.get("constituency") == item_id for r in q.get("races", []))
-            or any(e.get("constituency") == item_id for e in entities)
+            any(c.within == item_id for c in q.constituencies)
+            or any(r.constituency == item_id for r in q.races)
+            or any(e.constituency == item_id for e in entities)
         )
     if kind == "races":
-        return any(item_id in (e.get("races") or []) for e in entities)
+        return any(item_id in e.races for e in entities)
     return False
 
 
@@ -103,32 +100,8 @@ def entity_problems(item: Item) -> dict[str, str]:
     return problems
 
 
-def save_change(
-    session: Session,
-    actor: Account | str,
-    *,
-    slug: str,
-    revision: int,
-    change: Callable[[Data], tuple[Any, Any]],
-    action: str,
-    target: str,
-) -> int:
-    """Apply `change` to a copy of the draft opened at `revision` and store it with its
-    audit entry (the caller commits both at once); the new revision.
-
-    `change` edits the data in place and returns what the audit entry shows as before
-    and after.
-
-    StaleDraft, with nothing stored, when someone saved the draft since that revision.
-    """
-    opened = open_draft(session, slug=slug)
-    if opened is None:
-        raise NotFound("election", f"no election {slug!r}")
-    data = copy.deepcopy(opened.data)
-    before, after = change(data)
-    new_revision = save_draft(session, slug=slug, data=data, revision=revision)
-    audit.record(session, actor, action, target, before=before, after=after)
-    return new_revision
+def _dumped(item: Any) -> Item:
+    return dict(item.model_dump(mode="json", exclude_unset=True))
 
 
 def _save(
@@ -137,13 +110,13 @@ def _save(
     slug: str,
     kind: str,
     revision: int,
-    change: Callable[[Data], tuple[Any, Any]],
+    change: Callable[[ElectionDraft], tuple[Any, Any]],
     verb: str,
     target: str,
 ) -> int:
-    """save_change with the audit action and target every item change uses."""
+    """edit_draft with the audit action and target every item change uses."""
     single = SINGULAR[kind]
-    return save_change(
+    return edit_draft(
         session,
         actor,
         slug=slug,
@@ -154,31 +127,30 @@ def _save(
     )
 
 
-def _checked(kind: str, item: Item) -> Item:
+def _checked(kind: str, item: Item) -> Any:
+    """The item as its draft model; ItemInvalid if an entity's fields contradict."""
     if kind == "entities":
         problems = entity_problems(item)
         if problems:
             raise ItemInvalid(problems)
         item.setdefault("positions", {})
-    return item
+    return ITEM_MODELS[kind].model_validate(item)
 
 
 def add_item(
     session: Session, actor: Account | str, *, slug: str, kind: str, item: Item, revision: int
 ) -> int:
     """Append a new item; Conflict if its id is taken."""
-    item = _checked(kind, dict(item))
+    new = _checked(kind, dict(item))
 
-    def change(data: Data) -> tuple[None, Item]:
-        items = items_of(data, kind)
-        if any(i.get("id") == item["id"] for i in items):
-            raise Conflict(
-                "draft.id_taken", f"the id {item['id']!r} is already used", id=item["id"]
-            )
-        items.append(item)
-        return None, item
+    def change(draft: ElectionDraft) -> tuple[None, Item]:
+        items = draft.items(kind)
+        if any(i.id == new.id for i in items):
+            raise Conflict("draft.id_taken", f"the id {new.id!r} is already used", id=new.id)
+        items.append(new)
+        return None, _dumped(new)
 
-    return _save(session, actor, slug, kind, revision, change, "add", item["id"])
+    return _save(session, actor, slug, kind, revision, change, "add", new.id)
 
 
 def replace_item(
@@ -192,13 +164,13 @@ def replace_item(
     revision: int,
 ) -> int:
     """Replace an item by its edited version (its id never changes)."""
-    item = _checked(kind, dict(item, id=item_id))
+    new = _checked(kind, dict(item, id=item_id))
 
-    def change(data: Data) -> tuple[Item, Item]:
-        items = items_of(data, kind)
-        index = index_of(data, kind, item_id)
-        before, items[index] = items[index], item
-        return before, item
+    def change(draft: ElectionDraft) -> tuple[Item, Item]:
+        items = draft.items(kind)
+        index = index_of(draft, kind, item_id)
+        before, items[index] = items[index], new
+        return _dumped(before), _dumped(new)
 
     return _save(session, actor, slug, kind, revision, change, "edit", item_id)
 
@@ -211,18 +183,18 @@ def delete_item(
     InUse when another item refers to it.
     """
 
-    def change(data: Data) -> tuple[Item, None]:
-        index = index_of(data, kind, item_id)
-        if in_use(data, kind, item_id):
+    def change(draft: ElectionDraft) -> tuple[Item, None]:
+        index = index_of(draft, kind, item_id)
+        if in_use(draft, kind, item_id):
             raise InUse(kind, item_id)
-        before = items_of(data, kind).pop(index)
+        before = draft.items(kind).pop(index)
         if kind == "axes":
-            for s in data["questionnaire"].get("statements", []):
-                (s.get("axes") or {}).pop(item_id, None)
+            for s in draft.questionnaire.statements:
+                s.axes.pop(item_id, None)
         if kind == "statements":
-            for e in data.get("entities", []):
-                (e.get("positions") or {}).pop(item_id, None)
-        return before, None
+            for e in draft.entities:
+                e.positions.pop(item_id, None)
+        return _dumped(before), None
 
     return _save(session, actor, slug, kind, revision, change, "delete", item_id)
 
@@ -241,16 +213,17 @@ def move_item(
     opened = open_draft(session, slug=slug)
     if opened is None:
         raise NotFound("election", f"no election {slug!r}")
-    index = index_of(opened.data, kind, item_id)
+    draft = opened.model()
+    index = index_of(draft, kind, item_id)
     other = index - 1 if direction == "up" else index + 1 if direction == "down" else -1
-    order = [i["id"] for i in items_of(opened.data, kind)]
+    order = [i.id for i in draft.items(kind)]
     if not 0 <= other < len(order):
         return None
     moved = list(order)
     moved[index], moved[other] = moved[other], moved[index]
 
-    def change(data: Data) -> tuple[list[str], list[str]]:
-        items = items_of(data, kind)
+    def change(draft: ElectionDraft) -> tuple[list[str], list[str]]:
+        items = draft.items(kind)
         items[index], items[other] = items[other], items[index]
         return order, moved
 

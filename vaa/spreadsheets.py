@@ -1135,3 +1135,17 @@ def _order_change(target: Target, old: Sequence[Any], new: Sequence[Any]) -> lis
     if before == after:
         return []
     return [Change("changed", target, "", "order", ", ".join(before), ", ".join(after))]
+
+
+def import_files(files: Mapping[str, bytes], *, current: ElectionContent) -> ElectionContent:
+    """Import uploaded files, one workbook or CSV files, against the current content.
+
+    DataError with every problem, as import_xlsx and import_csv raise it; a workbook
+    uploaded with other files is refused file by file.
+    """
+    workbooks = [name for name in files if name.lower().endswith(".xlsx")]
+    if workbooks:
+        if len(files) > 1:
+            raise DataError([coded(name, 1, "", "sheet.file.mixed") for name in files])
+        return import_xlsx(files[workbooks[0]], current=current)
+    return import_csv(dict(files), current=current)

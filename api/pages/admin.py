@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import csrf
-from api.assets import STYLESHEET, static_url
 from api.auth import require_role
 from api.deps import SessionDep
-from api.i18n import available_languages, environment, language_name, negotiate
+from api.i18n import available_languages, negotiate
+from api.pages.render import language_switch, render_template
 from vaa import audit
 from vaa.accounts import SignedIn
 from vaa.models import Account
@@ -49,32 +49,23 @@ def render_admin(
     signed: SignedIn | None = getattr(request.state, "signed_in", None)
     token = signed.session.csrf_token if signed else csrf.anonymous_token(request)
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
-    switch = [
-        {
-            "code": code,
-            "name": language_name(code),
-            "url": f"{request.url.path}?{urlencode({**query, 'lang': code})}",
-            "current": code == language,
-        }
-        for code in available_languages()
-    ]
-    html = (
-        environment(language)
-        .get_template(template)
-        .render(
-            lang=language,
-            language_switch=switch,
-            static_url=static_url,
-            stylesheet_url=static_url(STYLESHEET),
-            path=request.url.path,
-            user=signed.account if signed else None,
-            csrf_field=csrf.FIELD,
-            csrf_token=token,
-            pretty_json=_pretty_json,
-            **context,
-        )
+    response = render_template(
+        request,
+        template,
+        language=language,
+        switch=language_switch(
+            available_languages(),
+            language,
+            lambda code: f"{request.url.path}?{urlencode({**query, 'lang': code})}",
+        ),
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+        user=signed.account if signed else None,
+        csrf_field=csrf.FIELD,
+        csrf_token=token,
+        pretty_json=_pretty_json,
+        **context,
     )
-    response = HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
     csrf.attach_anonymous_cookie(request, response)
     if request.query_params.get("lang") in available_languages():
         response.set_cookie(

@@ -1,6 +1,7 @@
 """Rendering a page: the language, its switch, the election's texts, the template."""
 
 import json
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -74,6 +75,44 @@ VoterElectionDep = Annotated[dict[str, Any], Depends(get_voter_election)]
 _WHOLE_STYLESHEET = ("sessions/", "embed.html")
 
 
+def language_switch(
+    codes: Iterable[str], current: str, url_of: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """The language switch: each language's name and the address of this page in it."""
+    return [
+        {"code": code, "name": language_name(code), "url": url_of(code), "current": code == current}
+        for code in codes
+    ]
+
+
+def render_template(
+    request: Request,
+    template: str,
+    *,
+    language: str,
+    switch: list[dict[str, Any]],
+    stylesheet: str = STYLESHEET,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """The one template renderer: a template in a language with what every page uses."""
+    html = (
+        environment(language)
+        .get_template(template)
+        .render(
+            lang=language,
+            language_switch=switch,
+            static_url=static_url,
+            stylesheet_url=static_url(stylesheet),
+            path=request.url.path,
+            to_json=to_json,
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
 def render(
     request: Request,
     template: str,
@@ -83,43 +122,27 @@ def render(
     languages: list[str] | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """Render a template in a language with the shared page context.
+    """Render a voter's page in a language (the language is the path's first part).
 
     `languages` limits the language switch (an election offers only its own).
     """
     offered = [code for code in available_languages() if languages is None or code in languages]
     path = request.url.path
     rest = path.split("/", 2)[2] if path.count("/") >= 2 else ""
-    switch = [
-        {
-            "code": code,
-            "name": language_name(code),
-            "url": f"/{code}/{rest}",
-            "current": code == language,
-        }
-        for code in offered
-    ]
-    html = (
-        environment(language)
-        .get_template(template)
-        .render(
-            lang=language,
-            language_switch=switch,
-            static_url=static_url,
-            stylesheet_url=static_url(
-                STYLESHEET if template.startswith(_WHOLE_STYLESHEET) else VOTER_STYLESHEET
-            ),
-            # The service worker (api/offline.py) and the embedded frame's height (embed.js).
-            voter_scripts=[static_url("js/offline.js"), static_url("js/frame.js")],
-            path=path,
-            to_json=_to_json,
-            **context,
-        )
+    return render_template(
+        request,
+        template,
+        language=language,
+        switch=language_switch(offered, language, lambda code: f"/{code}/{rest}"),
+        stylesheet=STYLESHEET if template.startswith(_WHOLE_STYLESHEET) else VOTER_STYLESHEET,
+        status_code=status_code,
+        # The service worker (api/offline.py) and the embedded frame's height (embed.js).
+        voter_scripts=[static_url("js/offline.js"), static_url("js/frame.js")],
+        **context,
     )
-    return HTMLResponse(html, status_code=status_code)
 
 
-def _to_json(value: Any) -> Markup:
+def to_json(value: Any) -> Markup:
     """JSON safe to place inside <script type="application/json"> (no closing tags)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from vaa.db import session_scope
 from vaa.drafts import (
+    ElectionExists,
     StaleDraft,
     create_election,
     draft_content,
@@ -48,7 +49,7 @@ def test_a_new_election_has_an_empty_draft_and_no_version(engine: sa.Engine) -> 
         q = opened.data["questionnaire"]
         assert q["languages"] == ["ka", "en"] and q["statements"] == []
         assert q["scale"][0]["label"]["en"] == "Strongly disagree"
-        with pytest.raises(ValueError, match="already exists"):
+        with pytest.raises(ElectionExists, match="already exists"):
             create_election(session, slug="new-one", title={"ka": "x"}, languages=["ka"])
         assert published_ref(session, slug="new-one") is None
         assert open_draft(session, slug="nothing") is None

@@ -5,7 +5,7 @@ Only admins and editors may use it; every form carries the session's CSRF token 
 draft revision it was opened at (see core.py).
 """
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from api.pages.admin_content import (
     elections,
@@ -17,8 +17,10 @@ from api.pages.admin_content import (
     sheets,
     texts,
 )
+from api.pages.admin_content.core import editor_guard
 
-router = APIRouter(include_in_schema=False)
+# Only editors and admins: the guard runs before anything else a route depends on.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(editor_guard)])
 # The generic item routes (/{kind}/{item}) go last, after every fixed path.
 for _part in (elections, lifecycle, texts, review, preview_results, sheets, races, items):
     router.include_router(_part.router)

@@ -12,29 +12,29 @@ from api.deps import SessionDep
 from api.i18n import available_languages, language_name
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
-    N_,
+    DraftDep,
     EditorDep,
-    Errors,
-    FormDep,
-    Message,
     base_url,
-    changed_copy,
-    find,
     form_page,
-    form_values,
-    get,
+    item_in,
     languages,
     load,
     page,
     redirect,
+)
+from api.pages.admin_content.forms import (
+    N_,
+    Errors,
+    FormDep,
+    Message,
+    form_values,
+    get,
     revision_of,
-    saved,
     text_field,
     text_values,
 )
-from api.pages.admin_content.texts import strip_languages
-from vaa import audit
-from vaa.drafts import OpenDraft, create_election, draft_content
+from vaa import draft_edits
+from vaa.drafts import OpenDraft, StaleDraft, create_election, draft_content
 from vaa.models import Draft, Election
 from vaa.publish import checksum
 from vaa.rules import LANGUAGE, METHODS, MISSING, SLUG, is_url, text_in
@@ -137,24 +137,14 @@ def create_new_election(
         errors[f"title_{codes[0]}"] = Message(N_("Enter the title in at least one language."))
     if errors:
         return _new_page(request, values, errors)
-    election = create_election(session, slug=slug, title=title, languages=codes)
-    audit.record(
-        session,
-        user,
-        "election.create",
-        slug,
-        after={"slug": election.slug, "title": title, "languages": codes},
-    )
+    create_election(session, slug=slug, title=title, languages=codes, actor=user)
     session.commit()
     return redirect(f"{base_url(slug)}?done=created")
 
 
 @router.get("/{election}", response_class=HTMLResponse)
-def read_election(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_election(request: Request, opened: DraftDep, session: SessionDep) -> HTMLResponse:
     """An election's overview: its versions, the draft's state and where to edit what."""
-    opened = load(session, election)
     assert opened.election.id is not None
     version = latest_published(session, election_id=opened.election.id)
     q = opened.data["questionnaire"]
@@ -178,7 +168,7 @@ def read_election(
 
 # -- settings -----------------------------------------------------------------------------
 
-TEXTS = ("title", "description", "publisher")
+TEXTS = draft_edits.SETTINGS_TEXTS
 
 
 def _settings_values(data: dict[str, Any]) -> dict[str, str]:
@@ -196,41 +186,31 @@ def _settings_values(data: dict[str, Any]) -> dict[str, str]:
 
 
 def _settings_page(
-    request: Request,
-    opened: OpenDraft,
-    values: dict[str, str],
-    errors: Errors | None = None,
-    stale: bool = False,
-    revision: int | None = None,
+    request: Request, opened: OpenDraft, values: dict[str, str], **form: Any
 ) -> HTMLResponse:
+    """The settings form; `form` as form_page takes it (errors, stale, revision)."""
     return form_page(
         request,
         "settings.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
-        revision=revision,
         values=values,
         methods=METHODS,
         missing_policies=MISSING,
+        **form,
     )
 
 
 @router.get("/{election}/settings", response_class=HTMLResponse)
-def read_settings(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_settings(request: Request, opened: DraftDep) -> HTMLResponse:
     """The election's texts, date, languages and matching defaults."""
-    opened = load(session, election)
     return _settings_page(request, opened, _settings_values(opened.data))
 
 
 @router.post("/{election}/settings")
 def update_settings(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Save the election's settings; texts of a removed language are removed everywhere."""
-    opened = load(session, election)
     revision = revision_of(form)
     values = form_values(form)
     errors: Errors = {}
@@ -258,43 +238,24 @@ def update_settings(
     if missing not in MISSING:
         errors["missing"] = Message(N_("Choose one of the options."))
     if errors:
-        return _settings_page(request, opened, values, errors, revision=revision)
-    q = opened.data["questionnaire"]
-    keys = ("languages", *TEXTS, "date", "matching")
-    before = {k: q.get(k) for k in keys}
-
-    def change(d: dict[str, Any]) -> None:
-        nq = d["questionnaire"]
-        removed = [c for c in nq.get("languages", []) if c not in codes]
-        if removed:
-            strip_languages(d, removed)
-        nq["languages"] = codes
-        for name, text in texts.items():
-            if text:
-                nq[name] = text
-            else:
-                nq.pop(name, None)
-        if date:
-            nq["date"] = date
-        else:
-            nq.pop("date", None)
-        # keep what the form does not edit (quick mode's `settled`)
-        nq["matching"] = {**nq.get("matching", {}), "method": method, "missing": missing}
-
-    data = changed_copy(opened.data, change)
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=data,
-        revision=revision,
-        action="draft.settings.edit",
-        target=f"{election}/settings",
-        before=before,
-        after={k: data["questionnaire"].get(k) for k in keys},
-    ):
-        return _settings_page(request, load(session, election), values, stale=True)
-    return redirect(f"{base_url(election)}/settings?done=saved")
+        return _settings_page(request, opened, values, errors=errors, revision=revision)
+    try:
+        draft_edits.update_settings(
+            session,
+            user,
+            slug=opened.slug,
+            revision=revision,
+            languages=codes,
+            texts=texts,
+            date=date,
+            method=method,
+            missing=missing,
+        )
+    except StaleDraft:
+        session.rollback()
+        return _settings_page(request, load(session, opened.slug), values, stale=True)
+    session.commit()
+    return redirect(f"{base_url(opened.slug)}/settings?done=saved")
 
 
 # -- questionnaire and scale ------------------------------------------------------------
@@ -305,8 +266,7 @@ def _questionnaire_page(
     opened: OpenDraft,
     *,
     scale_values: dict[str, str] | None = None,
-    errors: Errors | None = None,
-    stale: bool = False,
+    **form: Any,
 ) -> HTMLResponse:
     q = opened.data["questionnaire"]
     langs = languages(opened.data)
@@ -319,27 +279,23 @@ def _questionnaire_page(
         request,
         "questionnaire.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
         scale_values=scale_values,
         known_themes=themes,
+        **form,
     )
 
 
 @router.get("/{election}/questionnaire", response_class=HTMLResponse)
-def read_questionnaire(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_questionnaire(request: Request, opened: DraftDep) -> HTMLResponse:
     """The scale, themes, axes and statements, each with edit, delete and move buttons."""
-    return _questionnaire_page(request, load(session, election))
+    return _questionnaire_page(request, opened)
 
 
 @router.post("/{election}/scale")
 def update_scale(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Save the labels of the answer scale (fields scale_<option>_<language>)."""
-    opened = load(session, election)
     revision = revision_of(form)
     langs = languages(opened.data)
     errors: Errors = {}
@@ -355,38 +311,22 @@ def update_scale(
     values = form_values(form)
     if errors:
         return _questionnaire_page(request, opened, scale_values=values, errors=errors)
-
-    def change(d: dict[str, Any]) -> None:
-        for option in d["questionnaire"]["scale"]:
-            option["label"] = labels[option["id"]]
-
-    data = changed_copy(opened.data, change)
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=data,
-        revision=revision,
-        action="draft.scale.edit",
-        target=f"{election}/scale",
-        before=scale,
-        after=data["questionnaire"]["scale"],
-    ):
-        return _questionnaire_page(
-            request, load(session, election), scale_values=values, stale=True
-        )
-    return redirect(f"{base_url(election)}/questionnaire?done=saved#scale")
+    try:
+        draft_edits.update_scale(session, user, slug=opened.slug, revision=revision, labels=labels)
+    except StaleDraft:
+        session.rollback()
+        fresh = load(session, opened.slug)
+        return _questionnaire_page(request, fresh, scale_values=values, stale=True)
+    session.commit()
+    return redirect(f"{base_url(opened.slug)}/questionnaire?done=saved#scale")
 
 
 # -- entities and positions ------------------------------------------------------------
 
 
 @router.get("/{election}/entities", response_class=HTMLResponse)
-def read_entities(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_entities(request: Request, opened: DraftDep) -> HTMLResponse:
     """Parties and candidates, with how many statements each has answered."""
-    opened = load(session, election)
     statements = [s["id"] for s in opened.data["questionnaire"].get("statements", [])]
     return page(request, "entities.html", opened=opened, statement_ids=statements)
 
@@ -405,18 +345,13 @@ def _positions_page(
     opened: OpenDraft,
     entity: dict[str, Any],
     values: dict[str, str],
-    errors: Errors | None = None,
-    stale: bool = False,
-    revision: int | None = None,
+    **form: Any,
 ) -> HTMLResponse:
     q = opened.data["questionnaire"]
     return form_page(
         request,
         "positions.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
-        revision=revision,
         entity=entity,
         values=values,
         statements=q.get("statements", []),
@@ -424,17 +359,14 @@ def _positions_page(
         orphans=sorted(
             set(entity.get("positions") or {}) - {s["id"] for s in q.get("statements", [])}
         ),
+        **form,
     )
 
 
 @router.get("/{election}/entities/{item}/positions", response_class=HTMLResponse)
-def read_positions(
-    request: Request, election: str, item: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_positions(request: Request, opened: DraftDep, item: str) -> HTMLResponse:
     """An entity's answer, justification and source on every statement."""
-    opened = load(session, election)
-    entities = opened.data.get("entities", [])
-    entity = entities[find(entities, item)]
+    entity = item_in(opened, "entities", item)
     return _positions_page(
         request, opened, entity, _positions_values(entity, languages(opened.data))
     )
@@ -443,19 +375,16 @@ def read_positions(
 @router.post("/{election}/entities/{item}/positions")
 def update_positions(
     request: Request,
-    election: str,
+    opened: DraftDep,
     item: str,
     session: SessionDep,
     user: EditorDep,
     form: FormDep,
 ) -> Response:
     """Save an entity's positions: answer_<s>, justification_<s>_<lang>, source_<s>."""
-    opened = load(session, election)
     revision = revision_of(form)
     langs = languages(opened.data)
-    entities = opened.data.get("entities", [])
-    index = find(entities, item)
-    entity = entities[index]
+    entity = item_in(opened, "entities", item)
     q = opened.data["questionnaire"]
     options = {o["id"] for o in q.get("scale", [])}
     errors: Errors = {}
@@ -488,26 +417,15 @@ def update_positions(
         positions[sid] = position
     values = form_values(form)
     if errors:
-        return _positions_page(request, opened, entity, values, errors, revision=revision)
-    before = entity.get("positions") or {}
-
-    def change(d: dict[str, Any]) -> None:
-        d["entities"][index]["positions"] = positions
-
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=changed_copy(opened.data, change),
-        revision=revision,
-        action="draft.positions.edit",
-        target=f"{election}/entity/{item}/positions",
-        before=before,
-        after=positions,
-    ):
-        fresh = load(session, election)
-        fresh_entities = fresh.data.get("entities", [])
-        return _positions_page(
-            request, fresh, fresh_entities[find(fresh_entities, item)], values, stale=True
+        return _positions_page(request, opened, entity, values, errors=errors, revision=revision)
+    try:
+        draft_edits.update_positions(
+            session, user, slug=opened.slug, revision=revision, entity=item, positions=positions
         )
-    return redirect(f"{base_url(election)}/entities/{item}/positions?done=saved")
+    except StaleDraft:
+        session.rollback()
+        fresh = load(session, opened.slug)
+        entity = item_in(fresh, "entities", item)
+        return _positions_page(request, fresh, entity, values, stale=True)
+    session.commit()
+    return redirect(f"{base_url(opened.slug)}/entities/{item}/positions?done=saved")

@@ -7,10 +7,11 @@ them, and published versions keep them stable.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -19,25 +20,28 @@ from api.deps import SessionDep
 from api.i18n import translations
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
-    COLOR,
-    N_,
+    DraftDep,
     EditorDep,
-    Errors,
-    FormDep,
-    Message,
     base_url,
-    check_slug,
-    find,
     form_page,
-    form_values,
-    get,
+    item_in,
     languages,
     load,
     redirect,
+    title_in,
+)
+from api.pages.admin_content.forms import (
+    COLOR,
+    N_,
+    Errors,
+    FormDep,
+    Message,
+    check_slug,
+    form_values,
+    get,
     revision_of,
     text_field,
     text_values,
-    title_in,
 )
 from vaa.draft_items import (
     InUse,
@@ -400,9 +404,7 @@ def item_page(
     *,
     item_id: str | None,
     values: dict[str, str],
-    errors: Errors | None = None,
-    stale: bool = False,
-    revision: int | None = None,
+    **form: Any,
 ) -> HTMLResponse:
     slug = opened.election.slug
     lang = admin_language(request)
@@ -411,9 +413,6 @@ def item_page(
         request,
         "item.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
-        revision=revision,
         kind=kind,
         item_id=item_id,
         values=values,
@@ -424,6 +423,7 @@ def item_page(
         axes=opened.data["questionnaire"].get("axes", []),
         action=f"{base_url(slug)}/{kind.name}" + (f"/{item_id}" if item_id else ""),
         back=f"{base_url(slug)}/{kind.back}",
+        **form,
     )
 
 
@@ -431,18 +431,17 @@ def _store(
     request: Request,
     session: Session,
     user: Account,
-    election: str,
+    opened: OpenDraft,
     kind: Kind,
     form: FormData,
     item_id: str | None,
 ) -> Response:
     """Save a new (item_id None) or edited item; the form again on errors or a conflict."""
-    opened = load(session, election)
+    election = opened.slug
     revision = revision_of(form)
     existing = None
     if item_id is not None:
-        items = kind.items(opened.data)
-        existing = items[find(items, item_id)]
+        existing = item_in(opened, kind.name, item_id)
     item, errors = from_form(kind, form, opened.data, existing)
     values = form_values(form)
     if errors:
@@ -473,143 +472,128 @@ def _store(
     return redirect(f"{base_url(election)}/{kind.back}?done={done}#{kind.singular}-{shown}")
 
 
-def _new(kind: Kind) -> Any:
-    def read_new(
-        request: Request, election: str, session: SessionDep, user: EditorDep
-    ) -> HTMLResponse:
-        opened = load(session, election)
-        values = {"kind": "party"} if kind.name == "entities" else {}
-        return item_page(request, opened, kind, item_id=None, values=values)
-
-    read_new.__doc__ = f"Show the form for a new item of {kind.name}."
-    return read_new
+def _kind_of_route(request: Request) -> Kind:
+    """The kind of item a route serves: the part of its path after the election."""
+    parts = request.url.path.split("/")  # .../admin/elections/{election}/{kind}/...
+    return KINDS[parts[parts.index("elections") + 2]]
 
 
-def _create(kind: Kind) -> Any:
-    def create_item(
-        request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
-    ) -> Response:
-        return _store(request, session, user, election, kind, form, None)
-
-    create_item.__doc__ = f"Add an item to {kind.name}."
-    return create_item
+KindDep = Annotated[Kind, Depends(_kind_of_route)]
 
 
-def _edit(kind: Kind) -> Any:
-    def read_item(
-        request: Request, election: str, item: str, session: SessionDep, user: EditorDep
-    ) -> HTMLResponse:
-        opened = load(session, election)
-        items = kind.items(opened.data)
-        found = items[find(items, item)]
-        return item_page(
-            request,
-            opened,
-            kind,
-            item_id=item,
-            values=values_of(kind, found, languages(opened.data)),
+def read_new(request: Request, opened: DraftDep, kind: KindDep) -> HTMLResponse:
+    """Show the form for a new item."""
+    values = {"kind": "party"} if kind.name == "entities" else {}
+    return item_page(request, opened, kind, item_id=None, values=values)
+
+
+def create_item(
+    request: Request,
+    opened: DraftDep,
+    kind: KindDep,
+    session: SessionDep,
+    user: EditorDep,
+    form: FormDep,
+) -> Response:
+    """Add an item."""
+    return _store(request, session, user, opened, kind, form, None)
+
+
+def read_item(request: Request, opened: DraftDep, item: str, kind: KindDep) -> HTMLResponse:
+    """Show the form of one item."""
+    values = values_of(kind, item_in(opened, kind.name, item), languages(opened.data))
+    return item_page(request, opened, kind, item_id=item, values=values)
+
+
+def update_item(
+    request: Request,
+    opened: DraftDep,
+    item: str,
+    kind: KindDep,
+    session: SessionDep,
+    user: EditorDep,
+    form: FormDep,
+) -> Response:
+    """Save one item."""
+    return _store(request, session, user, opened, kind, form, item)
+
+
+def _list_change(
+    session: Session,
+    election: str,
+    kind: Kind,
+    item: str,
+    form: FormData,
+    change: Callable[[int], int | None],
+    done: str,
+) -> Response:
+    """Delete or move an item from its list page, and go back there saying how it went."""
+    opened = load(session, election)
+    revision = revision_of(form)
+    item_in(opened, kind.name, item)  # 404 for an unknown item
+    back = f"{base_url(election)}/{kind.back}"
+    anchor = f"#{kind.singular}-{item}" if done == "moved" else ""
+    try:
+        stored = change(revision)
+    except InUse:
+        session.rollback()
+        return redirect(f"{back}?done=in_use&item={item}")
+    except StaleDraft:
+        session.rollback()
+        return redirect(f"{back}?done=stale")
+    if stored is None:  # a move past either end
+        return redirect(f"{back}{anchor}")
+    session.commit()
+    return redirect(f"{back}?done={done}{anchor}")
+
+
+def delete_item_page(
+    election: str, item: str, kind: KindDep, session: SessionDep, user: EditorDep, form: FormDep
+) -> Response:
+    """Delete one item (and what only it used)."""
+
+    def change(revision: int) -> int:
+        return delete_item(
+            session, user, slug=election, kind=kind.name, item_id=item, revision=revision
         )
 
-    read_item.__doc__ = f"Show the form of one item of {kind.name}."
-    return read_item
+    return _list_change(session, election, kind, item, form, change, "deleted")
 
 
-def _update(kind: Kind) -> Any:
-    def update_item(
-        request: Request,
-        election: str,
-        item: str,
-        session: SessionDep,
-        user: EditorDep,
-        form: FormDep,
-    ) -> Response:
-        return _store(request, session, user, election, kind, form, item)
+def move_item_page(
+    election: str, item: str, kind: KindDep, session: SessionDep, user: EditorDep, form: FormDep
+) -> Response:
+    """Move one item up or down (direction=up|down)."""
+    direction = get(form, "direction")
 
-    update_item.__doc__ = f"Save one item of {kind.name}."
-    return update_item
+    def change(revision: int) -> int | None:
+        return move_item(
+            session,
+            user,
+            slug=election,
+            kind=kind.name,
+            item_id=item,
+            direction=direction,
+            revision=revision,
+        )
 
-
-def _delete(kind: Kind) -> Any:
-    def delete_item_page(
-        election: str, item: str, session: SessionDep, user: EditorDep, form: FormDep
-    ) -> Response:
-        opened = load(session, election)
-        revision = revision_of(form)
-        find(kind.items(opened.data), item)  # 404 for an unknown item
-        back = f"{base_url(election)}/{kind.back}"
-        try:
-            delete_item(
-                session, user, slug=election, kind=kind.name, item_id=item, revision=revision
-            )
-        except InUse:
-            session.rollback()
-            return redirect(f"{back}?done=in_use&item={item}")
-        except StaleDraft:
-            session.rollback()
-            return redirect(f"{back}?done=stale")
-        session.commit()
-        return redirect(f"{back}?done=deleted")
-
-    delete_item_page.__doc__ = f"Delete one item of {kind.name} (and what only it used)."
-    return delete_item_page
+    return _list_change(session, election, kind, item, form, change, "moved")
 
 
-def _move(kind: Kind) -> Any:
-    def move_item_page(
-        election: str, item: str, session: SessionDep, user: EditorDep, form: FormDep
-    ) -> Response:
-        opened = load(session, election)
-        revision = revision_of(form)
-        find(kind.items(opened.data), item)  # 404 for an unknown item
-        back = f"{base_url(election)}/{kind.back}"
-        try:
-            moved = move_item(
-                session,
-                user,
-                slug=election,
-                kind=kind.name,
-                item_id=item,
-                direction=get(form, "direction"),
-                revision=revision,
-            )
-        except StaleDraft:
-            session.rollback()
-            return redirect(f"{back}?done=stale")
-        if moved is None:
-            return redirect(f"{back}#{kind.singular}-{item}")
-        session.commit()
-        return redirect(f"{back}?done=moved#{kind.singular}-{item}")
-
-    move_item_page.__doc__ = f"Move one item of {kind.name} up or down (direction=up|down)."
-    return move_item_page
-
-
+_ROUTES = (
+    ("/new", read_new, "GET", "new"),
+    ("", create_item, "POST", "create"),
+    ("/{item}", read_item, "GET", "read"),
+    ("/{item}", update_item, "POST", "update"),
+    ("/{item}/delete", delete_item_page, "POST", "delete"),
+    ("/{item}/move", move_item_page, "POST", "move"),
+)
 for _kind in KINDS.values():
-    _base = f"/admin/elections/{{election}}/{_kind.name}"
-    router.add_api_route(
-        f"{_base}/new",
-        _new(_kind),
-        methods=["GET"],
-        response_class=HTMLResponse,
-        name=f"new_{_kind.singular}",
-    )
-    router.add_api_route(_base, _create(_kind), methods=["POST"], name=f"create_{_kind.singular}")
-    router.add_api_route(
-        f"{_base}/{{item}}",
-        _edit(_kind),
-        methods=["GET"],
-        response_class=HTMLResponse,
-        name=f"read_{_kind.singular}",
-    )
-    router.add_api_route(
-        f"{_base}/{{item}}", _update(_kind), methods=["POST"], name=f"update_{_kind.singular}"
-    )
-    router.add_api_route(
-        f"{_base}/{{item}}/delete",
-        _delete(_kind),
-        methods=["POST"],
-        name=f"delete_{_kind.singular}",
-    )
-    router.add_api_route(
-        f"{_base}/{{item}}/move", _move(_kind), methods=["POST"], name=f"move_{_kind.singular}"
-    )
+    for _path, _endpoint, _method, _name in _ROUTES:
+        router.add_api_route(
+            f"/admin/elections/{{election}}/{_kind.name}{_path}",
+            _endpoint,
+            methods=[_method],
+            response_class=HTMLResponse,
+            name=f"{_name}_{_kind.singular}",
+        )

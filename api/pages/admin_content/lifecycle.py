@@ -7,7 +7,8 @@ from fastapi.responses import Response
 
 from api.auth import require_role
 from api.deps import SessionDep
-from api.pages.admin_content.core import EditorDep, FormDep, base_url, get, load, redirect
+from api.pages.admin_content.core import DraftDep, EditorDep, base_url, redirect
+from api.pages.admin_content.forms import FormDep, get
 from vaa.models import Account
 from vaa.publishing import LifecycleRefused, delete_election, set_visibility
 
@@ -18,32 +19,30 @@ AdminDep = Annotated[Account, Depends(require_role("admin"))]
 
 @router.post("/{election}/visibility")
 def update_visibility(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """List, hide, archive or unpublish the election (audited)."""
-    load(session, election)
     try:
         changed = set_visibility(
-            session, slug=election, visibility=get(form, "visibility"), actor=user
+            session, slug=opened.slug, visibility=get(form, "visibility"), actor=user
         )
     except LifecycleRefused:
         session.rollback()
-        return redirect(f"{base_url(election)}?done=visibility_invalid#visibility")
+        return redirect(f"{base_url(opened.slug)}?done=visibility_invalid#visibility")
     session.commit()
     done = "visibility" if changed else "unchanged"
-    return redirect(f"{base_url(election)}?done={done}#visibility")
+    return redirect(f"{base_url(opened.slug)}?done={done}#visibility")
 
 
 @router.post("/{election}/delete")
 def delete(
-    request: Request, election: str, session: SessionDep, user: AdminDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: AdminDep, form: FormDep
 ) -> Response:
     """Delete the election; one that was published needs its name typed to confirm."""
-    load(session, election)
     try:
-        delete_election(session, slug=election, confirm=get(form, "confirm"), actor=user)
+        delete_election(session, slug=opened.slug, confirm=get(form, "confirm"), actor=user)
     except LifecycleRefused:
         session.rollback()
-        return redirect(f"{base_url(election)}?done=delete_confirm#delete")
+        return redirect(f"{base_url(opened.slug)}?done=delete_confirm#delete")
     session.commit()
     return redirect("/admin/elections?done=election_deleted")

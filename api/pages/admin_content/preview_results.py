@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import SessionDep
-from api.pages.admin_content.core import EditorDep, lenient_content, load, page
+from api.pages.admin_content.core import DraftDep, page
 from vaa.content import ElectionContent
+from vaa.drafts import lenient_content
 from vaa.errors import InvalidAnswers
 from vaa.results import MatchRequest, PreparedElection, score_answers
 from vaa.rules import text_in
@@ -63,14 +63,11 @@ def _reasons(
 
 
 @router.get("/{election}/preview/{lang}/results", response_class=HTMLResponse)
-def read_preview_results(
-    request: Request, election: str, lang: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_preview_results(request: Request, opened: DraftDep, lang: str) -> HTMLResponse:
     """The ranking and reasons the draft gives for sample answers (?sample=<entity id>)."""
-    opened = load(session, election)
     content = lenient_content(opened.data)
     if lang not in opened.data["questionnaire"].get("languages", []):
-        raise HTTPException(404, f"the election is not in {lang!r}")
+        raise HTTPException(404, f"the opened.slug is not in {lang!r}")
     sample = request.query_params.get("sample", "")
     rows: list[dict[str, Any]] = []
     answers: dict[str, str] = {}

@@ -14,22 +14,16 @@ from api.deps import SessionDep
 from api.errors import problem_message
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
-    N_,
+    DraftDep,
     EditorDep,
-    Errors,
-    FormDep,
-    Message,
     base_url,
-    changed_copy,
     form_page,
-    get,
     languages,
-    load,
     redirect,
-    revision_of,
-    saved,
 )
-from vaa.drafts import OpenDraft
+from api.pages.admin_content.forms import N_, Errors, FormDep, Message, get, revision_of
+from vaa import draft_edits
+from vaa.drafts import OpenDraft, StaleDraft
 from vaa.errors import MESSAGES
 from vaa.formats import Problem
 from vaa.races import chain_of
@@ -43,11 +37,8 @@ MAX_ROWS = 2000
 
 
 @router.get("/admin/elections/{election}/races", response_class=HTMLResponse)
-def read_races(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_races(request: Request, opened: DraftDep) -> HTMLResponse:
     """The election's places (a tree) and its races in ballot order, with who stands in each."""
-    opened = load(session, election)
     return _races_page(request, opened, text="")
 
 
@@ -56,9 +47,7 @@ def _races_page(
     opened: OpenDraft,
     *,
     text: str,
-    errors: Errors | None = None,
-    stale: bool = False,
-    revision: int | None = None,
+    **form: Any,
 ) -> HTMLResponse:
     data = opened.data
     q = data["questionnaire"]
@@ -74,23 +63,20 @@ def _races_page(
         request,
         "races.html",
         opened=opened,
-        errors=errors,
-        stale=stale,
-        revision=revision,
         places=places,
         depth=depth,
         standing=standing,
         csv_text=text,
         csv_header=",".join(["id", "within", *(f"name_{lang}" for lang in langs)]),
+        **form,
     )
 
 
 @router.post("/admin/elections/{election}/constituencies/import", response_model=None)
 async def import_places(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Add or update many places from CSV (id, within, name_<language>...): all or nothing."""
-    opened = load(session, election)
     revision = revision_of(form)
     text = get(form, "csv")
     upload = form.get("file")
@@ -107,31 +93,13 @@ async def import_places(
     )
     if problems:
         return _races_page(request, opened, text=text, errors=problems, revision=revision)
-    before = opened.data["questionnaire"].get("constituencies", [])
-
-    def change(d: dict[str, Any]) -> None:
-        places = d["questionnaire"].setdefault("constituencies", [])
-        index = {c["id"]: i for i, c in enumerate(places)}
-        for row in rows:
-            if row["id"] in index:
-                places[index[row["id"]]] = row
-            else:
-                places.append(row)
-
-    data = changed_copy(opened.data, change)
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=data,
-        revision=revision,
-        action="draft.constituency.import",
-        target=f"{election}/constituencies",
-        before=before,
-        after=data["questionnaire"]["constituencies"],
-    ):
+    try:
+        draft_edits.import_places(session, user, slug=opened.slug, revision=revision, places=rows)
+    except StaleDraft:
+        session.rollback()
         return _races_page(request, opened, text=text, stale=True)
-    return redirect(f"{base_url(election)}/races?done=places_imported")
+    session.commit()
+    return redirect(f"{base_url(opened.slug)}/races?done=places_imported")
 
 
 def _refuse(

@@ -2,29 +2,21 @@
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.assets import STYLESHEET, static_url
+from api.assets import static_url
 from api.deps import SessionDep
-from api.i18n import environment, language_name, translations
-from api.pages.admin_content.core import (
-    EditorDep,
-    FormDep,
-    base_url,
-    lenient_content,
-    load,
-    page,
-    redirect,
-    revision_of,
-)
-from api.pages.render import _to_json
-from vaa import audit
+from api.i18n import translations
+from api.pages.admin_content.core import DraftDep, EditorDep, base_url, load, page, redirect
+from api.pages.admin_content.forms import FormDep, revision_of
+from api.pages.render import language_switch, render_template
 from vaa.diagnostics import diagnose
-from vaa.drafts import OpenDraft, draft_content, publish_draft
+from vaa.drafts import OpenDraft, draft_content, publish_draft, readable_content
 from vaa.formats import DataError, Problem
 from vaa.publish import build_bundle, checksum, voter_slice
 from vaa.publishing import publish_warnings
@@ -80,14 +72,10 @@ def group_problems(data: dict[str, Any], problems: list[Problem]) -> list[Proble
 
 
 @router.get("/{election}/diagnostics", response_class=HTMLResponse)
-def read_diagnostics(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_diagnostics(request: Request, opened: DraftDep) -> HTMLResponse:
     """Spread of answers per statement, missing answers, axis balance, missing translations."""
-    opened = load(session, election)
-    content = lenient_content(opened.data)
+    content, problems = readable_content(opened.data)
     if content is None:
-        _, problems = draft_content(opened.data)
         return page(
             request,
             "diagnostics.html",
@@ -129,34 +117,19 @@ def _render_preview(
     base = f"{base_url(slug)}/preview"
     langs = opened.data["questionnaire"]["languages"]
     tail = "quiz" if template.endswith("quiz.html") else ""
-    switch = [
-        {
-            "code": code,
-            "name": language_name(code),
-            "url": f"{base}/{code}/{tail}",
-            "current": code == lang,
-        }
-        for code in langs
-    ]
-    html = (
-        environment(lang)
-        .get_template(template)
-        .render(
-            lang=lang,
-            language_switch=switch,
-            static_url=static_url,
-            stylesheet_url=static_url(STYLESHEET),
-            path=request.url.path,
-            to_json=_to_json,
-            admin_url=base_url(slug),
-            start_url=f"{base}/{lang}/",
-            quiz_url=f"{base}/{lang}/quiz",
-            results_url=f"{base}/{lang}/",
-            method_url=f"/{lang}/{slug}/method" if opened.published else f"{base}/{lang}/",
-            **context,
-        )
+    return render_template(
+        request,
+        template,
+        language=lang,
+        switch=language_switch(langs, lang, lambda code: f"{base}/{code}/{tail}"),
+        headers={"Cache-Control": "no-store"},
+        admin_url=base_url(slug),
+        start_url=f"{base}/{lang}/",
+        quiz_url=f"{base}/{lang}/quiz",
+        results_url=f"{base}/{lang}/",
+        method_url=f"/{lang}/{slug}/method" if opened.published else f"{base}/{lang}/",
+        **context,
     )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 def _problems_page(request: Request, opened: OpenDraft, problems: list[Problem]) -> HTMLResponse:
@@ -171,55 +144,51 @@ def _problems_page(request: Request, opened: OpenDraft, problems: list[Problem])
     )
 
 
-@router.get("/{election}/preview/{lang}/", response_class=HTMLResponse)
-def read_preview_start(
-    request: Request, election: str, lang: str, session: SessionDep, user: EditorDep
+Gettext = Callable[[str], str]
+
+
+def _preview(
+    request: Request,
+    opened: OpenDraft,
+    lang: str,
+    template: str,
+    context: Callable[[OpenDraft, dict[str, Any], Gettext], dict[str, Any]],
 ) -> HTMLResponse:
-    """The draft's start page as voters will see it, bannered as a preview."""
-    opened = load(session, election)
+    """A voter's page built from the draft, or the problems that stop it from being built."""
     found = _preview_election(opened, lang)
     if isinstance(found, list):
         return _problems_page(request, opened, found)
     gettext = translations(lang).gettext
-    entities = sorted(found["entities"], key=lambda e: (e["name"].casefold(), e["id"]))
-    script = {
-        "election": f"preview:{election}",
-        "answers": static_url("js/answers.js"),
-        "statements": [s["id"] for s in found["statements"]],
-        "answered": gettext(
-            "You have answered or skipped %(n)s of %(total)s statements on this device."
-        )
-        % {"n": "{n}", "total": "{total}"},
-        "confirm": gettext("Delete your answers and start again?"),
-    }
     return _render_preview(
-        request,
-        opened,
-        lang,
-        "admin/content/preview_start.html",
-        election=found,
-        entities=entities,
-        kinds={e["kind"] for e in entities},
-        fictional=[e for e in entities if e.get("fictional")],
-        script=script,
+        request, opened, lang, f"admin/content/{template}", **context(opened, found, gettext)
     )
 
 
-@router.get("/{election}/preview/{lang}/quiz", response_class=HTMLResponse)
-def read_preview_quiz(
-    request: Request, election: str, lang: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
-    """The draft's quiz as voters will see it; answers stay apart from the real quiz's."""
-    opened = load(session, election)
-    found = _preview_election(opened, lang)
-    if isinstance(found, list):
-        return _problems_page(request, opened, found)
-    gettext = translations(lang).gettext
+def _start_context(opened: OpenDraft, found: dict[str, Any], gettext: Gettext) -> dict[str, Any]:
+    entities = sorted(found["entities"], key=lambda e: (e["name"].casefold(), e["id"]))
+    answered = "You have answered or skipped %(n)s of %(total)s statements on this device."
     script = {
-        "election": f"preview:{election}",
+        "election": f"preview:{opened.slug}",
+        "answers": static_url("js/answers.js"),
+        "statements": [s["id"] for s in found["statements"]],
+        "answered": gettext(answered) % {"n": "{n}", "total": "{total}"},
+        "confirm": gettext("Delete your answers and start again?"),
+    }
+    return {
+        "election": found,
+        "entities": entities,
+        "kinds": {e["kind"] for e in entities},
+        "fictional": [e for e in entities if e.get("fictional")],
+        "script": script,
+    }
+
+
+def _quiz_context(opened: OpenDraft, found: dict[str, Any], gettext: Gettext) -> dict[str, Any]:
+    script = {
+        "election": f"preview:{opened.slug}",
         "version": found["version"],
         "answers": static_url("js/answers.js"),
-        "results": f"{base_url(election)}/preview/{lang}/",
+        "results": f"{base_url(opened.slug)}/preview/{found['language']}/",
         "step": gettext("Statement %(n)s of %(total)s") % {"n": "{n}", "total": "{total}"},
         "saved": gettext("Saved: %(answer)s.") % {"answer": "{answer}"},
         "skipped": gettext("Skipped."),
@@ -230,15 +199,20 @@ def read_preview_quiz(
         "changed": "",
         "dropped": "",
     }
-    return _render_preview(
-        request,
-        opened,
-        lang,
-        "admin/content/preview_quiz.html",
-        election=found,
-        themes={t["id"]: t["label"] for t in found["themes"]},
-        script=script,
-    )
+    themes = {t["id"]: t["label"] for t in found["themes"]}
+    return {"election": found, "themes": themes, "script": script}
+
+
+@router.get("/{election}/preview/{lang}/", response_class=HTMLResponse)
+def read_preview_start(request: Request, opened: DraftDep, lang: str) -> HTMLResponse:
+    """The draft's start page as voters will see it, bannered as a preview."""
+    return _preview(request, opened, lang, "preview_start.html", _start_context)
+
+
+@router.get("/{election}/preview/{lang}/quiz", response_class=HTMLResponse)
+def read_preview_quiz(request: Request, opened: DraftDep, lang: str) -> HTMLResponse:
+    """The draft's quiz as voters will see it; answers stay apart from the real quiz's."""
+    return _preview(request, opened, lang, "preview_quiz.html", _quiz_context)
 
 
 # -- publishing -----------------------------------------------------------------------------
@@ -287,17 +261,15 @@ def read_publish(
 
 @router.post("/{election}/publish")
 def publish_election(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Freeze the draft as the next version, if it has no problems (else list them, 409)."""
-    opened = load(session, election)
     if revision_of(form) != opened.revision:
-        return redirect(f"{base_url(election)}/publish?done=stale")
+        return redirect(f"{base_url(opened.slug)}/publish?done=stale")
     assert opened.election.id is not None
     before = latest_published(session, election_id=opened.election.id)
-    previous = {"number": before.number, "version": before.checksum} if before else None
     try:
-        outcome = publish_draft(session, slug=election)
+        outcome = publish_draft(session, slug=opened.slug, actor=user)
     except DataError as exc:
         session.rollback()
         return _publish_page(request, opened, session, problems=exc.problems, status_code=409)
@@ -305,16 +277,7 @@ def publish_election(
         session.rollback()
         if before is None or outcome.version.id != before.id:
             # Someone published the same draft while this request waited for the lock.
-            return redirect(f"{base_url(election)}/publish?done=concurrent")
-        return redirect(f"{base_url(election)}/publish?done=unchanged")
-    version = outcome.version
-    audit.record(
-        session,
-        user,
-        "election.publish",
-        election,
-        before=previous,
-        after={"number": version.number, "version": version.checksum},
-    )
+            return redirect(f"{base_url(opened.slug)}/publish?done=concurrent")
+        return redirect(f"{base_url(opened.slug)}/publish?done=unchanged")
     session.commit()
-    return redirect(f"{base_url(election)}/publish?done=published")
+    return redirect(f"{base_url(opened.slug)}/publish?done=published")

@@ -10,7 +10,6 @@ import base64
 import binascii
 import json
 from dataclasses import replace
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,33 +18,19 @@ from starlette.datastructures import UploadFile
 from api.deps import SessionDep
 from api.errors import problem_message
 from api.pages.admin import admin_language
-from api.pages.admin_content.core import (
-    N_,
-    EditorDep,
-    FormDep,
-    Message,
-    base_url,
-    get,
-    lenient_content,
-    load,
-    page,
-    redirect,
-    revision_of,
-    saved,
-)
+from api.pages.admin_content.core import DraftDep, EditorDep, base_url, page, redirect
+from api.pages.admin_content.forms import N_, FormDep, Message, get, revision_of
 from api.pages.admin_content.review import group_problems
 from vaa.content import ElectionContent
-from vaa.drafts import OpenDraft, draft_content
+from vaa.draft_edits import DraftMalformed, import_spreadsheet
+from vaa.drafts import OpenDraft, StaleDraft, lenient_content, readable_content
 from vaa.formats import DataError, Problem
-from vaa.publish import content_data
-from vaa.sheet_tables import coded
 from vaa.spreadsheet_races import carries_races
 from vaa.spreadsheets import (
     Change,
     export_csv,
     export_xlsx,
-    import_csv,
-    import_xlsx,
+    import_files,
     preview,
 )
 
@@ -75,10 +60,7 @@ def _sheets_page(
     if problems:  # each row's message in the editor's language
         language = admin_language(request)
         problems = [replace(p, message=problem_message(p, language)) for p in problems]
-    content = lenient_content(opened.data)
-    draft_problems: list[Problem] = []
-    if content is None:
-        _, draft_problems = draft_content(opened.data)
+    content, draft_problems = readable_content(opened.data)
     return page(
         request,
         "sheets.html",
@@ -96,21 +78,16 @@ def _sheets_page(
 
 
 @router.get("/{election}/spreadsheets", response_class=HTMLResponse)
-def read_spreadsheets(
-    request: Request, election: str, session: SessionDep, user: EditorDep
-) -> HTMLResponse:
+def read_spreadsheets(request: Request, opened: DraftDep) -> HTMLResponse:
     """Download links and the upload form."""
-    return _sheets_page(request, load(session, election))
+    return _sheets_page(request, opened)
 
 
 @router.get("/{election}/spreadsheets/{file}")
-def download_spreadsheet(
-    election: str, file: str, session: SessionDep, user: EditorDep
-) -> Response:
+def download_spreadsheet(opened: DraftDep, file: str) -> Response:
     """The draft as <election>.xlsx or one of its CSV files."""
-    opened = load(session, election)
     content = _content(opened)
-    if file == f"{election}.xlsx":
+    if file == f"{opened.slug}.xlsx":
         body, media = export_xlsx(content), XLSX
     else:
         files = export_csv(content)
@@ -127,16 +104,6 @@ def download_spreadsheet(
     )
 
 
-def _read(files: dict[str, bytes], current: ElectionContent) -> ElectionContent:
-    """Import the uploaded files (one workbook, or CSV files) against the current draft."""
-    workbooks = [name for name in files if name.lower().endswith(".xlsx")]
-    if workbooks:
-        if len(files) > 1:
-            raise DataError([coded(name, 1, "", "sheet.file.mixed") for name in files])
-        return import_xlsx(files[workbooks[0]], current=current)
-    return import_csv(files, current=current)
-
-
 def _import(
     request: Request, opened: OpenDraft, files: dict[str, bytes]
 ) -> tuple[ElectionContent, ElectionContent] | HTMLResponse:
@@ -145,7 +112,7 @@ def _import(
     if current is None:
         return _sheets_page(request, opened, status_code=409)
     try:
-        new = _read(files, current)
+        new = import_files(files, current=current)
     except DataError as exc:
         return _sheets_page(request, opened, problems=list(exc.problems), status_code=400)
     return current, new
@@ -168,11 +135,8 @@ def _decode(payload: str) -> dict[str, bytes]:
 
 
 @router.post("/{election}/spreadsheets/import", response_class=HTMLResponse)
-def upload_spreadsheet(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
-) -> HTMLResponse:
+def upload_spreadsheet(request: Request, opened: DraftDep, form: FormDep) -> HTMLResponse:
     """Check an upload and show what it would change (or every problem); apply nothing."""
-    opened = load(session, election)
     revision_of(form)
     files: dict[str, bytes] = {}
     total = 0
@@ -202,41 +166,26 @@ def upload_spreadsheet(
     return _sheets_page(request, opened, changes=preview(current, new), payload=_encode(files))
 
 
-def _change_key(change: Change) -> str:
-    return "/".join(
-        part for part in (change.target, change.id, change.statement or "", change.field) if part
-    )
-
-
 @router.post("/{election}/spreadsheets/apply")
 def apply_spreadsheet(
-    request: Request, election: str, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
 ) -> Response:
     """Apply a checked upload to the draft (read again: the draft may have changed)."""
-    opened = load(session, election)
     revision = revision_of(form)
-    back = f"{base_url(election)}/spreadsheets"
-    if revision != opened.revision:
+    back = f"{base_url(opened.slug)}/spreadsheets"
+    files = _decode(get(form, "payload")) if revision == opened.revision else {}
+    try:
+        changes = import_spreadsheet(
+            session, user, slug=opened.slug, revision=revision, files=files
+        )
+    except StaleDraft:
+        session.rollback()
         return redirect(f"{back}?done=stale")
-    files = _decode(get(form, "payload"))
-    found = _import(request, opened, files)
-    if isinstance(found, HTMLResponse):
-        return found
-    current, new = found
-    changes = preview(current, new)
+    except DraftMalformed:
+        return _sheets_page(request, opened, status_code=409)
+    except DataError as exc:
+        return _sheets_page(request, opened, problems=list(exc.problems), status_code=400)
     if not changes:
         return redirect(f"{back}?done=unchanged")
-    data: dict[str, Any] = content_data(new)
-    if not saved(
-        session,
-        user,
-        slug=election,
-        data=data,
-        revision=revision,
-        action="draft.spreadsheet.import",
-        target=f"{election}/spreadsheet",
-        before={_change_key(c): c.before for c in changes},
-        after={_change_key(c): c.after for c in changes},
-    ):
-        return redirect(f"{back}?done=stale")
+    session.commit()
     return redirect(f"{back}?done=imported")
