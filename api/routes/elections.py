@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Body, HTTPException, Request, Response
 from sqlmodel import Session
 
@@ -23,9 +22,9 @@ from vaa.races import ballots
 from vaa.results import (
     MatchRequest,
     PreparedElection,
+    match_json,
     prepare,
     prepared_if_cached,
-    score_answers,
 )
 from vaa.store import (
     VersionRef,
@@ -211,4 +210,4 @@ async def create_match(
     # on the event loop: the version comes from the process's cache (a thread only to
     # read it again), and the result is written to JSON once, never through the model
     prepared = await published_cache(http).get(election)
-    return Response(orjson.dumps(score_answers(prepared, request)), media_type="application/json")
+    return Response(match_json(prepared, request), media_type="application/json")
