@@ -293,20 +293,32 @@ def match_voter(
     scores = every[mi]
     theme_scores = _aggregate(own.weighted_distance @ onehot, weight @ onehot, method)
     tops = _group_tops(every, groups.matrix, id_order)
-    own_tops = [t[mi] for t in tops]
-    close = _close_to_tops(own, scores, [t for t in own_tops if t is not None])
-    closes = iter(close.tolist())
+    # close_to_top pairs each group's members with the group's top (own method)
+    paired: list[int] = []
+    paired_top: list[int] = []
+    for members, top in zip(groups.members, tops, strict=True):
+        first = top[mi]
+        if first is not None:
+            paired += members
+            paired_top += [first] * len(members)
+    close = _close_to_tops(own, scores, paired, paired_top)
     key = [-s for s in scores.tolist()]
     keys = list(zip(key, id_order, strict=True))
     rankings = []
-    for members, top, own_top in zip(groups.members, tops, own_tops, strict=True):
+    start = 0
+    for members, top in zip(groups.members, tops, strict=True):
         order, ranks = _rank_members(members, key, keys, id_order)
-        flags = next(closes) if own_top is not None else []
+        if top[mi] is None:
+            flags = [False] * len(order)
+        else:
+            of = dict(zip(members, close[start : start + len(members)], strict=True))
+            flags = [of[e] for e in order]
+            start += len(members)
         rankings.append(
             GroupRanking(
                 order=order,
                 ranks=ranks,
-                close_to_top=[flags[e] for e in order] if flags else [False] * len(order),
+                close_to_top=flags,
                 top=dict(zip(_METHODS, top, strict=True)),
             )
         )
@@ -393,19 +405,21 @@ def _group_tops(
     return [[None if e < 0 else e for e in row] for row in found]
 
 
-def _close_to_tops(terms: "_Terms", scores: FloatArray, tops: list[int]) -> BoolArray:
-    """_close_to_top's flags (G, E) of every entity against each top entity at once."""
-    if not tops:
-        return np.zeros((0, len(scores)), dtype=np.bool_)
-    at = np.asarray(tops, dtype=np.intp)
-    shared = terms.mask[np.newaxis] & terms.mask[at][:, np.newaxis, :]
-    w = np.where(shared, terms.weight[at][:, np.newaxis, :], 0.0)
-    delta = np.where(shared, terms.agreement[at][:, np.newaxis, :] - terms.agreement, 0.0)
+def _close_to_tops(
+    terms: "_Terms", scores: FloatArray, entities: list[int], tops: list[int]
+) -> list[bool]:
+    """_close_to_top's flag of each entity against the top entity paired with it, all
+    pairs (a group's members with the group's top) at once."""
+    if not entities:
+        return []
+    e, t = np.asarray(entities, dtype=np.intp), np.asarray(tops, dtype=np.intp)
+    shared = terms.mask[e] & terms.mask[t]
+    w = np.where(shared, terms.weight[t], 0.0)
+    delta = np.where(shared, terms.agreement[t] - terms.agreement[e], 0.0)
     m, se = _mean_se(delta, w)
     apart = (w.sum(axis=-1) > 0) & (m > Z * se)
-    close: BoolArray = ~np.isnan(scores) & ~apart
-    close[np.arange(len(tops)), at] = True
-    return close
+    close: BoolArray = (~np.isnan(scores[e]) & ~apart) | (e == t)
+    return close.tolist()  # type: ignore[no-any-return]
 
 
 def _rank_members(
@@ -751,8 +765,8 @@ def _broadcast_sums(
 
 def _divide(num: FloatArray, den: FloatArray) -> FloatArray:
     """num / den, NaN where den is 0 (no warning)."""
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0)
+    # dividing by NaN is quiet and gives NaN; elsewhere the quotient is num / den exactly
+    out: FloatArray = num / np.where(den > 0, den, np.nan)
     return out
 
 

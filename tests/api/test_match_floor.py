@@ -285,3 +285,18 @@ def test_repeated_matches_read_nothing_from_the_database(client: TestClient) -> 
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert statements == []
+
+
+def test_a_full_collection_skips_what_the_app_made_at_startup(settings: Settings) -> None:
+    """Once the app is up its startup objects are frozen, so a full collection under load
+    walks only what requests made (unfrozen, one took 0.4-0.5 s, the event loop stalled);
+    they are collectable again once the app stops."""
+    import gc
+
+    from api.app import create_app
+
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() > len(gc.get_objects())
+    assert gc.get_freeze_count() == 0
