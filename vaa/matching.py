@@ -142,7 +142,7 @@ def match(
     v, w, p = _voter_inputs(voter, weights, entities)
     if len(entity_ids) != p.shape[0]:
         raise ValueError(f"{len(entity_ids)} entity ids for {p.shape[0]} entities")
-    onehot = _theme_matrix(themes, n_themes, v.shape[0])
+    onehot = theme_matrix(themes, n_themes, v.shape[0])
     terms = _terms(v, w, p, method, missing)
     scores = _aggregate(terms.weighted_distance.sum(axis=1), terms.weight.sum(axis=1), method)
     order, ranks = _rank(scores, entity_ids)
@@ -180,6 +180,157 @@ def sensitivity(
     return top
 
 
+@dataclass(frozen=True)
+class GroupRanking:
+    """One group's ranking among its own members, in indices into all the entities."""
+
+    order: list[int]  # best first, NaN scores last, ties by id (as MatchResult.order)
+    ranks: list[int]  # 1-based competition rank of each entity in `order`
+    close_to_top: list[bool]  # of each entity in `order`
+    top: dict[str, int | None]  # the top entity under each method (None: none scores)
+
+
+@dataclass(frozen=True)
+class VoterMatch:
+    """One voter against every entity, each group ranked among itself, in percent."""
+
+    scores: FloatArray  # (E,) under the requested method; NaN when A_e is empty
+    agreements: FloatArray  # (E, Q) NaN where i is not in A_e
+    theme_scores: FloatArray  # (E, T)
+    intervals: FloatArray  # (E, 2)
+    groups: list[GroupRanking]  # one per group asked for (an empty group: empty lists)
+
+
+@dataclass(frozen=True)
+class StatementTables:
+    """d of every method between each entity and a voter at each scale position, under one
+    `missing` policy: what match_voter gathers instead of working it out per voter."""
+
+    mask: BoolArray  # (E, Q, K + 1) i in A_e for a voter at levels[k]; slot K: skipped
+    distances: FloatArray  # (4, E, Q, K + 1) d of each method (METHODS order), 0 outside A_e
+    columns: NDArray[np.intp]  # arange(Q)
+
+
+def statement_tables(
+    entities: FloatArray, levels: Sequence[float], missing: Missing
+) -> StatementTables:
+    """The tables for voters whose positions are among `levels` (a scale's positions)."""
+    _check_missing(missing)
+    p = _matrix(entities, "entities")
+    _check_positions(p, "entities")
+    x = np.asarray(levels, dtype=np.float64)
+    _check_positions(x, "levels")
+    e, q, k = p.shape[0], p.shape[1], x.shape[0]
+    mask = np.zeros((e, q, k + 1), dtype=np.bool_)
+    distances = np.zeros((4, e, q, k + 1), dtype=np.float64)
+    for j, level in enumerate(x.tolist()):
+        # statement_distance of each method, as match() builds it for a voter at `level`
+        v = np.full(q, level)
+        filled = _impute(v, p, missing)
+        present = ~np.isnan(filled)
+        cityblock = np.abs(v - filled) / 2
+        directional = (1 - v * filled) / 2
+        d = np.stack([cityblock, cityblock**2, directional, (cityblock + directional) / 2])
+        mask[:, :, j] = present
+        distances[:, :, :, j] = np.where(present, d, 0.0)
+    return StatementTables(mask=mask, distances=distances, columns=np.arange(q))
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Groups of entities (indices) to rank each among itself, with their membership."""
+
+    members: list[list[int]]
+    matrix: BoolArray  # (G, E)
+
+    @classmethod
+    def of(cls, groups: Sequence[Sequence[int]], n_entities: int) -> "Groups":
+        """The groups of `n_entities` entities."""
+        matrix = np.zeros((len(groups), n_entities), dtype=np.bool_)
+        for g, members in enumerate(groups):
+            matrix[g, list(members)] = True
+        return cls(members=[list(m) for m in groups], matrix=matrix)
+
+
+def match_voter(
+    options: Sequence[int],
+    weights: FloatArray,
+    tables: StatementTables,
+    *,
+    id_order: Sequence[int],
+    groups: Groups,
+    onehot: FloatArray,
+    method: Method = "cityblock",
+) -> VoterMatch:
+    """match() of every entity, and sensitivity() and the ranking of each group among its
+    own members, in one pass: the voter's terms gathered from `tables` (`options`: the
+    voter's level index per statement, -1 for a skip), every group's top and close_to_top
+    at once (ValueError if nothing answered). `id_order` ranks the entities by id (unique
+    ids); `onehot` is theme_matrix's (Q, T). The numbers are bit for bit those of match()."""
+    _check_method(method)
+    w = _vector(weights, "weights")
+    k = np.asarray(options, dtype=np.intp)
+    if k.shape != w.shape or k.shape != tables.columns.shape:
+        raise ValueError(f"{k.shape} options and {w.shape} weights for {tables.columns.shape}")
+    _check_weights(w)
+    answered = (k >= 0) & (w > 0)
+    if not answered.any():
+        raise ValueError("no statement answered")
+    at = np.where(answered, k, tables.mask.shape[2] - 1)
+    mask = np.ascontiguousarray(tables.mask[:, tables.columns, at])
+    distances = np.ascontiguousarray(tables.distances[:, :, tables.columns, at])
+    weight = np.where(mask, w, 0.0)
+    mi = _METHODS.index(method)
+    weight_sum = weight.sum(axis=1)
+    mean = _divide(
+        (weight * distances).sum(axis=-1), np.broadcast_to(weight_sum, (4, mask.shape[0]))
+    )
+    mean[1] = np.sqrt(mean[1])
+    every: FloatArray = 100 * (1 - mean)  # (4, E): each method's scores
+    # the voter sees 1 - d, and for euclidean the linear 1 - cityblock
+    agreement = np.where(mask, 1 - distances[0 if method == "euclidean" else mi], 0.0)
+    own = _Terms(mask=mask, weight=weight, distance=distances[mi], agreement=agreement)
+    scores = every[mi]
+    theme_scores = _aggregate(own.weighted_distance @ onehot, weight @ onehot, method)
+    tops = _group_tops(every, groups.matrix, id_order)
+    # close_to_top pairs each group's members with the group's top (own method)
+    paired: list[int] = []
+    paired_top: list[int] = []
+    for members, top in zip(groups.members, tops, strict=True):
+        first = top[mi]
+        if first is not None:
+            paired += members
+            paired_top += [first] * len(members)
+    close = _close_to_tops(own, scores, paired, paired_top)
+    key = [-s for s in scores.tolist()]
+    keys = list(zip(key, id_order, strict=True))
+    rankings = []
+    start = 0
+    for members, top in zip(groups.members, tops, strict=True):
+        order, ranks = _rank_members(members, key, keys, id_order)
+        if top[mi] is None:
+            flags = [False] * len(order)
+        else:
+            of = dict(zip(members, close[start : start + len(members)], strict=True))
+            flags = [of[e] for e in order]
+            start += len(members)
+        rankings.append(
+            GroupRanking(
+                order=order,
+                ranks=ranks,
+                close_to_top=flags,
+                top=dict(zip(_METHODS, top, strict=True)),
+            )
+        )
+    return VoterMatch(
+        scores=scores,
+        agreements=np.where(mask, 100 * agreement, np.nan),
+        theme_scores=theme_scores,
+        intervals=_interval(own, method),
+        groups=rankings,
+    )
+
+
 def match_groups(
     voter: FloatArray,
     weights: FloatArray,
@@ -193,58 +344,109 @@ def match_groups(
     missing: Missing = "max",
 ) -> list[tuple[MatchResult, dict[str, int | None]]]:
     """match() and sensitivity() of each group of entities (indices into `entities`) among
-    its own members, as calling both on the group's rows would give, with every term
-    worked out once for all entities (a voter's ranking and each race's are one pass)."""
+    its own members, as calling both on the group's rows would give (match_voter's
+    numbers, in each group's own indices; entity ids unique)."""
     _check_method(method)
     _check_missing(missing)
     v, w, p = _voter_inputs(voter, weights, entities)
     if len(entity_ids) != p.shape[0]:
         raise ValueError(f"{len(entity_ids)} entity ids for {p.shape[0]} entities")
-    onehot = _theme_matrix(themes, n_themes, v.shape[0])
-    own = _terms(v, w, p, method, missing)
-    weight_sum = own.weight.sum(axis=1)
-    scores = {method: _aggregate(own.weighted_distance.sum(axis=1), weight_sum, method)}
-    # the other methods need only their distances: A_e, the weights and the imputed
-    # positions do not depend on the method (as _terms builds them)
-    filled = _impute(v, p, missing)
-    for m in _METHODS:
-        if m != method:
-            distance = np.where(own.mask, statement_distance(v, filled, m), 0.0)
-            scores[m] = _aggregate((own.weight * distance).sum(axis=1), weight_sum, m)
-    agreements = np.where(own.mask, 100 * own.agreement, np.nan)
-    intervals = _interval(own, method)
-    # an entity's theme scores do not depend on the group it is ranked in
-    theme_scores = _aggregate(own.weighted_distance @ onehot, own.weight @ onehot, method)
+    levels = np.unique(v[~np.isnan(v)]).tolist()
+    at = {x: j for j, x in enumerate(levels)}
+    found = match_voter(
+        [-1 if math.isnan(x) else at[x] for x in v.tolist()],
+        w,
+        statement_tables(p, levels, missing),
+        id_order=id_ranks(entity_ids),
+        groups=Groups.of(groups, p.shape[0]),
+        onehot=theme_matrix(themes, n_themes, v.shape[0]),
+        method=method,
+    )
     out: list[tuple[MatchResult, dict[str, int | None]]] = []
-    for group in groups:
+    for group, ranking in zip(groups, found.groups, strict=True):
         rows = np.asarray(group, dtype=np.intp)
-        ids = [entity_ids[e] for e in group]
-        sub = _Terms(
-            mask=own.mask[rows],
-            weight=own.weight[rows],
-            distance=own.distance[rows],
-            agreement=own.agreement[rows],
-        )
-        group_scores = scores[method][rows]
-        order, ranks = _rank(group_scores, ids)
-        scored = order.size > 0 and not math.isnan(group_scores[order[0]])
-        top: dict[str, int | None] = {
-            m: (int(order[0]) if scored else None)
-            if m == method
-            else _top(scores[m][rows].tolist(), ids)
-            for m in _METHODS
-        }
+        local = {e: k for k, e in enumerate(group)}
+        ranks = np.zeros(len(group), dtype=np.intp)
+        close = np.zeros(len(group), dtype=np.bool_)
+        for e, rank, flag in zip(ranking.order, ranking.ranks, ranking.close_to_top, strict=True):
+            ranks[local[e]], close[local[e]] = rank, flag
         result = MatchResult(
-            scores=group_scores,
-            agreements=agreements[rows],
-            theme_scores=theme_scores[rows],
-            intervals=intervals[rows],
-            order=order,
+            scores=found.scores[rows],
+            agreements=found.agreements[rows],
+            theme_scores=found.theme_scores[rows],
+            intervals=found.intervals[rows],
+            order=np.array([local[e] for e in ranking.order], dtype=np.intp),
             ranks=ranks,
-            close_to_top=_close_to_top(sub, group_scores, order),
+            close_to_top=close,
         )
-        out.append((result, top))
+        out.append((result, {m: None if e is None else local[e] for m, e in ranking.top.items()}))
     return out
+
+
+def id_ranks(entity_ids: Sequence[str]) -> list[int]:
+    """Each entity's place when the entities are sorted by id (match_voter's `id_order`)."""
+    ranks = [0] * len(entity_ids)
+    for r, e in enumerate(sorted(range(len(entity_ids)), key=lambda e: (entity_ids[e], e))):
+        ranks[e] = r
+    return ranks
+
+
+def _group_tops(
+    every: FloatArray, member: BoolArray, id_order: Sequence[int]
+) -> list[list[int | None]]:
+    """_top of each group ((G, E) membership) under each method ((4, E) scores), at once."""
+    n = every.shape[1]
+    scored = member[np.newaxis] & ~np.isnan(every)[:, np.newaxis, :]  # (4, G, E)
+    values = every[:, np.newaxis, :]
+    best = np.where(scored, values, -np.inf).max(axis=-1, keepdims=True)
+    near = scored & (best - np.where(scored, values, np.nan) <= TIE)  # NaN compares False
+    first = np.where(near, np.asarray(id_order)[np.newaxis, np.newaxis, :], n).argmin(axis=-1)
+    found = np.where(scored.any(axis=-1), first, -1).T.tolist()  # (G, 4)
+    return [[None if e < 0 else e for e in row] for row in found]
+
+
+def _close_to_tops(
+    terms: "_Terms", scores: FloatArray, entities: list[int], tops: list[int]
+) -> list[bool]:
+    """_close_to_top's flag of each entity against the top entity paired with it, all
+    pairs (a group's members with the group's top) at once."""
+    if not entities:
+        return []
+    e, t = np.asarray(entities, dtype=np.intp), np.asarray(tops, dtype=np.intp)
+    shared = terms.mask[e] & terms.mask[t]
+    w = np.where(shared, terms.weight[t], 0.0)
+    delta = np.where(shared, terms.agreement[t] - terms.agreement[e], 0.0)
+    m, se = _mean_se(delta, w)
+    apart = (w.sum(axis=-1) > 0) & (m > Z * se)
+    close: BoolArray = (~np.isnan(scores[e]) & ~apart) | (e == t)
+    return close.tolist()  # type: ignore[no-any-return]
+
+
+def _rank_members(
+    members: Sequence[int],
+    key: list[float],
+    keys: list[tuple[float, int]],
+    id_order: Sequence[int],
+) -> tuple[list[int], list[int]]:
+    """_rank of a group's members: their order and ranks (`key` is -score, NaN unscored;
+    `keys` pairs it with id_order)."""
+    scored = sorted([e for e in members if key[e] == key[e]], key=keys.__getitem__)
+    order: list[int] = []
+    ranks: list[int] = []
+    i, n = 0, len(scored)
+    while i < n:
+        best, j = key[scored[i]], i + 1
+        # near-equal scores form one group, measured from the group's best score
+        while j < n and key[scored[j]] - best <= TIE:
+            j += 1
+        block = scored[i:j] if j - i == 1 else sorted(scored[i:j], key=id_order.__getitem__)
+        ranks += [len(order) + 1] * len(block)
+        order += block
+        i = j
+    unscored = sorted((e for e in members if key[e] != key[e]), key=id_order.__getitem__)
+    ranks += [len(order) + 1] * len(unscored)
+    order += unscored
+    return order, ranks
 
 
 def axis_positions(answers: FloatArray, loadings: FloatArray) -> FloatArray:
@@ -580,8 +782,8 @@ def _broadcast_sums(
 
 def _divide(num: FloatArray, den: FloatArray) -> FloatArray:
     """num / den, NaN where den is 0 (no warning)."""
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0)
+    # dividing by NaN is quiet and gives NaN; elsewhere the quotient is num / den exactly
+    out: FloatArray = num / np.where(den > 0, den, np.nan)
     return out
 
 
@@ -642,7 +844,7 @@ def _voter_inputs(
     return v, w, p
 
 
-def _theme_matrix(themes: NDArray[np.intp], n_themes: int, n_statements: int) -> FloatArray:
+def theme_matrix(themes: NDArray[np.intp], n_themes: int, n_statements: int) -> FloatArray:
     """A (Q, T) 0/1 matrix: statement i belongs to theme t."""
     t = np.asarray(themes)
     if t.shape != (n_statements,):

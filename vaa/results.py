@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import numpy as np
+import orjson
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -177,12 +178,61 @@ def request_language(prepared: PreparedElection, request: MatchRequest) -> str:
     return language
 
 
-def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str, Any]:
-    """Score one voter and explain the result (the API's match response).
+@dataclass(frozen=True)
+class _Scored:
+    """One request's checked inputs and the engine's numbers for them."""
 
-    `results` ranks every entity; `races` ranks, race by race, only the entities
-    standing in each race the voter's constituency votes in (formats.md).
-    """
+    prepared: PreparedElection
+    method: Method
+    missing: MissingPolicy
+    language: str
+    place: str | None
+    voter: NDArray[np.float64]
+    answered: NDArray[np.bool_]
+    ballots: list[races.Ballot]
+    found: matching.VoterMatch  # groups: everyone, then each ballot's answering entities
+    per_statement: bool  # False: each result's `statements` stays empty (detail=summary)
+
+    def head(self) -> dict[str, Any]:
+        """The response's first keys, in MatchResponse's order."""
+        return {
+            "election": self.prepared.content.slug,
+            "version": self.prepared.version,
+            "method": self.method,
+            "missing": self.missing,
+            "language": self.language,
+            "answered": int(self.answered.sum()),
+        }
+
+    def position(self) -> dict[str, float | None]:
+        """The voter's own place on the axes."""
+        p = self.prepared
+        position = matching.axis_positions(self.voter[np.newaxis, :], p.loadings)[0].tolist()
+        return {aid: _float(position[a]) for a, aid in enumerate(p.axis_ids)}
+
+    def sensitivity(self, g: int) -> dict[str, str | None]:
+        """Group g's top entity under each method."""
+        ids = self.prepared.entity_ids
+        return {m: None if e is None else ids[e] for m, e in self.found.groups[g].top.items()}
+
+    def race_head(self, ballot: races.Ballot) -> dict[str, Any]:
+        """A race's keys before its results."""
+        return {
+            "race": ballot.id,
+            "title": ballot.title[self.language] if ballot.title else None,
+            "constituency": ballot.constituency,
+        }
+
+    def did_not_answer(self, ballot: races.Ballot) -> list[str]:
+        """The race's entities that gave no position at all (not ranked)."""
+        fixed = self.prepared.fixed
+        return [
+            self.prepared.entity_ids[e] for e in fixed.members(ballot) if not fixed.answering[e]
+        ]
+
+
+def _score(prepared: PreparedElection, request: MatchRequest) -> _Scored:
+    """Check a request against the version and run the engine once for every ranking."""
     content = prepared.content
     q = content.questionnaire
     method = request.method or q.matching.method
@@ -201,41 +251,143 @@ def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str
         raise InvalidAnswers("answers.none")
     fixed = prepared.fixed
     ballots = fixed.ballots(place) if q.races else []
-    # every race ranks only its entities that answered; all rankings come from one pass
-    members = [fixed.everyone] + [
-        [e for e in fixed.members(ballot) if fixed.answering[e]] for ballot in ballots
-    ]
-    scoring = _Scoring(
-        prepared, voter, weights, method, missing, language, answered, request.detail == "full"
+    index = fixed.value_index
+    try:
+        found = matching.match_voter(
+            [-1 if x != x else index[x] for x in voter.tolist()],  # x != x: NaN, a skip
+            weights,
+            fixed.statement_tables(missing),
+            id_order=fixed.id_order,
+            groups=fixed.groups(place, ballots),
+            onehot=fixed.onehot,
+            method=method,
+        )
+    except ValueError as exc:  # the engine's own checks; the request was well-formed
+        raise InvalidAnswers("answers.engine", str(exc)) from exc
+    return _Scored(
+        prepared=prepared,
+        method=method,
+        missing=missing,
+        language=language,
+        place=place,
+        voter=voter,
+        answered=answered,
+        ballots=ballots,
+        found=found,
+        per_statement=request.detail == "full",
     )
-    everyone, *ranked = scoring.rank_groups(members)
-    position = matching.axis_positions(voter[np.newaxis, :], prepared.loadings)[0]
+
+
+def score_answers(prepared: PreparedElection, request: MatchRequest) -> dict[str, Any]:
+    """Score one voter and explain the result (the API's match response).
+
+    `results` ranks every entity; `races` ranks, race by race, only the entities
+    standing in each race the voter's constituency votes in (formats.md).
+    """
+    scored = _score(prepared, request)
+    results = _Results(scored)
     # keys in MatchResponse's order, so the served JSON reads as the model would write it
     return {
-        "election": content.slug,
-        "version": prepared.version,
-        "method": method,
-        "missing": missing,
-        "language": language,
-        "answered": int(answered.sum()),
-        "results": everyone["results"],
-        "position": {aid: _num(position[a]) for a, aid in enumerate(prepared.axis_ids)},
-        "sensitivity": everyone["sensitivity"],
-        "constituency": place,
+        **scored.head(),
+        "results": results.of_group(0),
+        "position": scored.position(),
+        "sensitivity": scored.sensitivity(0),
+        "constituency": scored.place,
         "races": [
             {
-                "race": ballot.id,
-                "title": ballot.title[language] if ballot.title else None,
-                "constituency": ballot.constituency,
-                "results": race["results"],
-                "did_not_answer": [
-                    prepared.entity_ids[e] for e in fixed.members(ballot) if not fixed.answering[e]
-                ],
-                "sensitivity": race["sensitivity"],
+                **scored.race_head(ballot),
+                "results": results.of_group(g),
+                "did_not_answer": scored.did_not_answer(ballot),
+                "sensitivity": scored.sensitivity(g),
             }
-            for ballot, race in zip(ballots, ranked, strict=True)
+            for g, ballot in enumerate(scored.ballots, start=1)
         ],
     }
+
+
+def match_json(prepared: PreparedElection, request: MatchRequest) -> bytes:
+    """score_answers' response as JSON, byte for byte orjson.dumps of it, built from
+    per-version fragments: each entity's detail is written once for all its rankings."""
+    scored = _score(prepared, request)
+    fixed = prepared.fixed
+    found = scored.found
+    n = len(prepared.entity_ids)
+    n_themes = len(prepared.theme_ids)
+    # every number at once: orjson writes NaN as null, and no number holds a comma
+    numbers = orjson.dumps(
+        [
+            *found.scores.tolist(),
+            *found.theme_scores.ravel().tolist(),
+            *found.intervals.ravel().tolist(),
+        ]
+    )[1:-1].split(b",")
+    at = np.flatnonzero(scored.answered)
+    if scored.per_statement:
+        table = fixed.statement_table(scored.method, scored.missing)
+        options = [fixed.value_index[x] for x in scored.voter[at].tolist()]
+        statements = [b",".join(row) for row in table[:, at, options].tolist()]
+    else:
+        statements = [b""] * n
+    theme_keys = fixed.theme_keys
+    # an entity's piece before its statements and after them up to close_to_top
+    before, after = [], []
+    for e in range(n):
+        base = n + n_themes * e
+        themes = b",".join([theme_keys[t] + numbers[base + t] for t in range(n_themes)])
+        low = numbers[n + n_themes * n + 2 * e]
+        high = numbers[n + n_themes * n + 2 * e + 1]
+        interval = b"null" if low == b"null" else b"[" + low + b"," + high + b"]"
+        before.append(b',"score":' + numbers[e] + b',"themes":{' + themes + b'},"statements":{')
+        after.append(b'},"interval":' + interval + b',"close_to_top":')
+    heads = fixed.heads_json[scored.language]
+    tails = fixed.tails_json
+    # one list of pieces joined once, so that no entity's statements are copied twice
+    out = [orjson.dumps(scored.head())[:-1], b',"results":[']
+
+    def results(g: int) -> None:
+        ranking = found.groups[g]
+        for e, rank, close in zip(ranking.order, ranking.ranks, ranking.close_to_top, strict=True):
+            out.extend(
+                (
+                    heads[e],
+                    str(rank).encode(),
+                    before[e],
+                    statements[e],
+                    after[e],
+                    b"true" if close else b"false",
+                    tails[e],
+                    b",",
+                )
+            )
+        if ranking.order:
+            out.pop()  # the comma after the last result
+
+    results(0)
+    out += [
+        b'],"position":',
+        orjson.dumps(scored.position()),
+        b',"sensitivity":',
+        orjson.dumps(scored.sensitivity(0)),
+        b',"constituency":',
+        orjson.dumps(scored.place),
+        b',"races":[',
+    ]
+    for g, ballot in enumerate(scored.ballots, start=1):
+        out += [
+            b"," if g > 1 else b"",
+            orjson.dumps(scored.race_head(ballot))[:-1],
+            b',"results":[',
+        ]
+        results(g)
+        out += [
+            b'],"did_not_answer":',
+            orjson.dumps(scored.did_not_answer(ballot)),
+            b',"sensitivity":',
+            orjson.dumps(scored.sensitivity(g)),
+            b"}",
+        ]
+    out.append(b"]}")
+    return b"".join(out)
 
 
 class _Fixed:
@@ -244,10 +396,15 @@ class _Fixed:
     def __init__(self, p: PreparedElection) -> None:
         content = p.content
         self.content = content
+        self.prepared = p
         self.everyone = list(range(len(p.entity_ids)))
         self.entity_index = {eid: e for e, eid in enumerate(p.entity_ids)}
         self.statement_index = {sid: i for i, sid in enumerate(p.statement_ids)}
         self.answering = [not bool(np.isnan(row).all()) for row in p.entity_answers]
+        self.id_order = matching.id_ranks(p.entity_ids)
+        self.onehot = matching.theme_matrix(p.theme_of, len(p.theme_ids), len(p.statement_ids))
+        self.levels = [p.option_values[o.id] for o in content.questionnaire.scale]
+        self.value_index = {x: k for k, x in enumerate(self.levels)}
         self.entity_answers: list[list[str | None]] = []
         self.heads: dict[str, list[dict[str, Any]]] = {}
         self.positions: list[dict[str, float | None]] = []
@@ -257,6 +414,8 @@ class _Fixed:
             self.positions.append(
                 {aid: _num(p.entity_positions[e, a]) for a, aid in enumerate(p.axis_ids)}
             )
+        self.backing = [tuple(entity.backing) for entity in content.entities]
+        self.positions_from = [entity.positions_from for entity in content.entities]
         for language in content.questionnaire.languages:
             self.heads[language] = [
                 {
@@ -267,13 +426,60 @@ class _Fixed:
                 }
                 for entity in content.entities
             ]
-        self.backing = [tuple(entity.backing) for entity in content.entities]
-        self.positions_from = [entity.positions_from for entity in content.entities]
+        # match_json's fragments: a result reads head, rank, middle, close_to_top, tail
+        self.heads_json = {
+            language: [
+                orjson.dumps(
+                    {
+                        **head,
+                        "backing": list(self.backing[e]),
+                        "positions_from": self.positions_from[e],
+                    }
+                )[:-1]
+                + b',"rank":'
+                for e, head in enumerate(heads)
+            ]
+            for language, heads in self.heads.items()
+        }
+        self.tails_json = [b',"position":' + orjson.dumps(pos) + b"}" for pos in self.positions]
+        self.theme_keys = [orjson.dumps(tid) + b":" for tid in p.theme_ids]
+        self._statement_tables: dict[tuple[str, str], NDArray[np.object_]] = {}
         self._ballots: dict[str | None, list[races.Ballot]] = {}
+        self._groups: dict[str | None, matching.Groups] = {}
+        self._tables: dict[str, matching.StatementTables] = {}
+        self._answering_members: dict[tuple[str, str | None, tuple[str, ...]], list[int]] = {}
 
     def members(self, ballot: races.Ballot) -> list[int]:
         """The indices of a race's entities, in ballot order."""
         return [self.entity_index[eid] for eid in ballot.entity_ids]
+
+    def answering_members(self, ballot: races.Ballot) -> list[int]:
+        """members() that gave at least one position (the ones a race ranks)."""
+        key = (ballot.id, ballot.constituency, ballot.entity_ids)
+        found = self._answering_members.get(key)
+        if found is None:
+            found = self._answering_members[key] = [
+                e for e in self.members(ballot) if self.answering[e]
+            ]
+        return found
+
+    def groups(self, place: str | None, ballots: list[races.Ballot]) -> matching.Groups:
+        """Everyone, then each of the place's ballots' answering entities (kept per place):
+        every race ranks only its entities that answered, all in one engine pass."""
+        found = self._groups.get(place)
+        if found is None:
+            members = [self.everyone] + [self.answering_members(b) for b in ballots]
+            found = self._groups[place] = matching.Groups.of(members, len(self.everyone))
+        return found
+
+    def statement_tables(self, missing: MissingPolicy) -> matching.StatementTables:
+        """The engine's per-statement tables under a policy, built on first use."""
+        found = self._tables.get(missing)
+        if found is None:
+            found = self._tables[missing] = matching.statement_tables(
+                self.prepared.entity_answers, self.levels, missing
+            )
+        return found
 
     def ballots(self, place: str | None) -> list[races.Ballot]:
         """races.ballots for a place, kept (the place was checked against the version)."""
@@ -282,103 +488,90 @@ class _Fixed:
             found = self._ballots[place] = races.ballots(self.content, place)
         return found
 
+    def statement_table(self, method: Method, missing: MissingPolicy) -> NDArray[np.object_]:
+        """(E, Q, K) JSON fragments `"statement":{"entity_answer":..,"agreement":..}` of
+        each entity's entry for a voter at each scale option, under a method and policy."""
+        key = (method, missing)
+        table = self._statement_tables.get(key)
+        if table is None:
+            p = self.prepared
+            n, q, k = len(p.entity_ids), len(p.statement_ids), len(self.levels)
+            table = np.empty((n, q, k), dtype=object)
+            names = [orjson.dumps(sid) + b":" for sid in p.statement_ids]
+            for j, x in enumerate(self.levels):
+                at_x = np.full(q, x)
+                filled = matching.impute(at_x, p.entity_answers, missing)
+                # as match_voter has it: 100 g inside A_e, null outside
+                agreement = np.where(
+                    np.isnan(filled),
+                    np.nan,
+                    100 * matching.statement_agreement(at_x, filled, method),
+                ).tolist()
+                for e in range(n):
+                    answers = self.entity_answers[e]
+                    for i in range(q):
+                        table[e, i, j] = names[i] + orjson.dumps(
+                            {"entity_answer": answers[i], "agreement": agreement[e][i]}
+                        )
+            self._statement_tables[key] = table
+        return table
 
-@dataclass(frozen=True)
-class _Scoring:
-    """One voter's inputs, scored against any subset of the entities."""
 
-    prepared: PreparedElection
-    voter: NDArray[np.float64]
-    weights: NDArray[np.float64]
-    method: Method
-    missing: MissingPolicy
-    language: str
-    answered: NDArray[np.bool_]
-    per_statement: bool  # False: each result's `statements` stays empty (detail=summary)
+class _Results:
+    """score_answers' result objects, each entity's detail built once for every group."""
 
-    def rank_groups(self, groups: list[list[int]]) -> list[dict[str, Any]]:
-        """Results and method sensitivity of each group (entity indices) among itself."""
-        p = self.prepared
+    def __init__(self, scored: _Scored) -> None:
+        self.scored = scored
+        p = scored.prepared
+        found = scored.found
         fixed = p.fixed
-        scored = [g for g in groups if g]
-        try:
-            found = iter(
-                matching.match_groups(
-                    self.voter,
-                    self.weights,
-                    p.entity_answers,
-                    entity_ids=p.entity_ids,
-                    groups=scored,
-                    themes=p.theme_of,
-                    n_themes=len(p.theme_ids),
-                    method=self.method,
-                    missing=self.missing,
-                )
-            )
-        except ValueError as exc:  # the engine's own checks; the request was well-formed
-            raise InvalidAnswers("answers.engine", str(exc)) from exc
+        self.heads = fixed.heads[scored.language]
         answered_at = (
-            [(i, sid) for i, sid in enumerate(p.statement_ids) if self.answered[i]]
-            if self.per_statement
+            [(i, sid) for i, sid in enumerate(p.statement_ids) if scored.answered[i]]
+            if scored.per_statement
             else []
         )
-        heads = fixed.heads[self.language]
-        theme_ids = p.theme_ids
-        # an entity's scores are the same in every group: its details are built once
-        details: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
-        out: list[dict[str, Any]] = []
-        for members in groups:
-            if not members:
-                out.append({"results": [], "sensitivity": dict.fromkeys(matching.METHODS)})
-                continue
-            result, top = next(found)
-            ranks = result.ranks.tolist()
-            scores = result.scores.tolist()
-            intervals = result.intervals.tolist()
-            close = result.close_to_top.tolist()
-            results = []
-            for k in result.order.tolist():
-                e = members[k]
-                if e not in details:
-                    agreements = result.agreements[k].tolist()
-                    entity_answers = fixed.entity_answers[e]
-                    themes = result.theme_scores[k].tolist()
-                    details[e] = (
-                        {tid: _float(themes[t]) for t, tid in enumerate(theme_ids)},
-                        {
-                            sid: {
-                                "entity_answer": entity_answers[i],
-                                "agreement": _float(agreements[i]),
-                            }
-                            for i, sid in answered_at
-                        },
-                    )
-                themes_of, statements = details[e]
-                low, high = intervals[k]
-                results.append(
-                    {
-                        **heads[e],
-                        "backing": list(fixed.backing[e]),
-                        "positions_from": fixed.positions_from[e],
-                        "rank": ranks[k],
-                        "score": _float(scores[k]),
-                        "themes": themes_of,
-                        "statements": statements,
-                        "interval": None if math.isnan(low) else [low, high],
-                        "close_to_top": close[k],
-                        "position": dict(fixed.positions[e]),
-                    }
-                )
-            out.append(
+        agreements = found.agreements.tolist()
+        themes = found.theme_scores.tolist()
+        self.scores = found.scores.tolist()
+        self.intervals = found.intervals.tolist()
+        self.details = [
+            (
+                {tid: _float(themes[e][t]) for t, tid in enumerate(p.theme_ids)},
                 {
-                    "results": results,
-                    "sensitivity": {
-                        m: (p.entity_ids[members[i]] if i is not None else None)
-                        for m, i in top.items()
-                    },
+                    sid: {
+                        "entity_answer": fixed.entity_answers[e][i],
+                        "agreement": _float(agreements[e][i]),
+                    }
+                    for i, sid in answered_at
+                },
+            )
+            for e in range(len(p.entity_ids))
+        ]
+
+    def of_group(self, g: int) -> list[dict[str, Any]]:
+        """Group g's result objects, best first."""
+        fixed = self.scored.prepared.fixed
+        ranking = self.scored.found.groups[g]
+        results = []
+        for e, rank, close in zip(ranking.order, ranking.ranks, ranking.close_to_top, strict=True):
+            themes_of, statements = self.details[e]
+            low, high = self.intervals[e]
+            results.append(
+                {
+                    **self.heads[e],
+                    "backing": list(fixed.backing[e]),
+                    "positions_from": fixed.positions_from[e],
+                    "rank": rank,
+                    "score": _float(self.scores[e]),
+                    "themes": themes_of,
+                    "statements": statements,
+                    "interval": None if math.isnan(low) else [low, high],
+                    "close_to_top": close,
+                    "position": dict(fixed.positions[e]),
                 }
             )
-        return out
+        return results
 
 
 def _float(x: float) -> float | None:
