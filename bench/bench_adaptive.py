@@ -106,11 +106,13 @@ def districts(rng: np.random.Generator, q: int = 20, k: int = 3) -> list[Race]:
 
 def training(rng: np.random.Generator) -> list[Race]:
     """The elections bench/fit_temper.py fits adaptive.TEMPER on (never those reported
-    here): 3 parties on 30 statements (5-point), 6 on 24 (3-point), two blocs of 7."""
+    here): 3 parties on 30 statements (5-point), 6 on 24 (3-point), two blocs of 7, and
+    20 parties on 30 statements (5-point)."""
     return [
         ("train-3", *synthetic(rng, q=30, e=3, k=5)[1:]),
         ("train-6", *synthetic(rng, q=24, e=6, k=3)[1:]),
         ("train-blocs", *blocs(rng)[1:]),
+        ("train-20", *synthetic(rng, q=30, e=20, k=5)[1:]),
     ]
 
 
@@ -205,7 +207,10 @@ def run(race: Race, rng: np.random.Generator, n: int, temper: float) -> dict:
     started = time.monotonic()
     sim = simulate(race, rng, n, temper)
     rows, third = sim["rows"], sim["third"]
-    a3, f3, r3 = (100 * np.mean([x[i] for x in sim["at"]]) for i in (0, 1, 2))
+    at = 100 * np.array(sim["at"], dtype=float)  # (voters, 3): adaptive, fixed, random order
+    a3, f3, r3 = at.mean(axis=0)
+    # the gain is a paired difference (the same voters in both orders): its standard error
+    se = (at[:, 0] - at[:, 1]).std(ddof=1) / np.sqrt(len(at))
     print(f"\n== {name}: {p.shape[1]} statements, {p.shape[0]} entities, {levels.size}-point scale")
     for kind in (*KINDS, "all"):
         sel = [r for r in rows if kind in ("all", r[0])]
@@ -216,15 +221,15 @@ def run(race: Race, rng: np.random.Generator, n: int, temper: float) -> dict:
         )
     print(
         f"  at a third ({third} statements): adaptive {a3:5.1f} %, fixed order {f3:5.1f} %, "
-        f"a random order {r3:5.1f} %"
+        f"a random order {r3:5.1f} %; gain over the fixed order {a3 - f3:+5.1f} +- {se:3.1f}"
     )
     print("  calibration (said certainty -> realised agreement, steps, gap +- its standard error):")
-    for lo, said, real, count, people, se in bins(sim["calib"]):
+    for lo, said, real, count, people, err in bins(sim["calib"]):
         hi = lo + 0.1
         print(
             f"    [{lo:.1f}, {hi:.1f}{']' if hi >= 1 else ')'} said "
             f"{100 * said:5.1f} %  realised {100 * real:5.1f} %  n={count} steps of "
-            f"{people} voters, gap {100 * (real - said):+5.1f} +- {100 * se:4.1f}"
+            f"{people} voters, gap {100 * (real - said):+5.1f} +- {100 * err:4.1f}"
         )
     print(f"  ({time.monotonic() - started:.0f} s)")
     return {
@@ -232,6 +237,7 @@ def run(race: Race, rng: np.random.Generator, n: int, temper: float) -> dict:
         "keep": 100 * np.mean([r[1] for r in rows]),
         "median": 100 * np.median([r[2] for r in rows]),
         "gain": a3 - f3,
+        "gain_se": se,
         "random_gain": a3 - r3,
         "worst": worst_gap(sim["calib"]),
     }
@@ -264,11 +270,12 @@ def main() -> None:
             races += races_from_files([str(f) for f in write_large(Path(tmp))], flat="large")
     summary = [run(race, rng, args.voters, args.temper) for race in races]
     print("\n== summary (targets: keep >= 90, median <= 50, gain >= +15, worst bin <= 10)")
-    print("   gain: at a third, adaptive minus the fixed order (minus a random order)")
+    print("   gain: at a third, adaptive minus the fixed order +- its standard error")
+    print("   (in brackets: adaptive minus a random order)")
     for s in summary:
         print(
             f"  {s['race']:16s} keep {s['keep']:5.1f} %  median {s['median']:5.1f} %  "
-            f"gain {s['gain']:+5.1f} ({s['random_gain']:+5.1f})  "
+            f"gain {s['gain']:+5.1f} +- {s['gain_se']:3.1f} ({s['random_gain']:+5.1f})  "
             f"worst calibration gap (n >= 50) {s['worst']:4.1f}"
         )
 

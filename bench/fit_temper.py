@@ -3,8 +3,8 @@
     python bench/fit_temper.py [--voters N] [--seed S] [--grid 1 0.9 0.8 ...]
 
 For each tempering t in the grid, walks the simulated voters of bench_adaptive through
-quick mode on the training elections (bench_adaptive.training: 3, 6 and 7 parties,
-3- and 5-point scales, seed 0 unless --seed) with the posterior's log-likelihood
+quick mode on the training elections (bench_adaptive.training: 3, 6, 7 and 20
+parties, 3- and 5-point scales, seed 0 unless --seed) with the posterior's log-likelihood
 counted t times, and prints the mean log loss of the said certainty against whether
 the top stayed (a proper score: lowest when calibrated and sharp), the mean and the
 worst |said - realised| over the 0.1 bins with at least 50 steps, and the median share
@@ -38,14 +38,17 @@ def main() -> None:
     args = ap.parse_args()
     races = training(np.random.default_rng(args.seed))
     print("tempering  log loss  mean gap  worst gap  median answered  (all training races)")
+    print("           then per race: log loss, worst gap, median answered")
     for t in args.grid:
-        calib, stops = [], []
+        calib, stops, each = [], [], []
         for r, race in enumerate(races):
             sim = simulate(race, np.random.default_rng(args.seed + 1), args.voters, temper=t)
             c = sim["calib"].copy()
             c[:, 2] += r * 3 * args.voters  # voters of different races are different people
             calib.append(c)
-            stops += [r[2] for r in sim["rows"]]
+            stops += [row[2] for row in sim["rows"]]
+            median = 100 * np.median([row[2] for row in sim["rows"]])
+            each.append(f"{race[0]} {log_loss(c):.4f} {worst_gap(c):4.1f} {median:4.1f} %")
         c = np.concatenate(calib)
         gaps = [100 * abs(b[1] - b[2]) for b in bins(c) if b[3] >= 50]
         print(
@@ -53,6 +56,7 @@ def main() -> None:
             f"  {100 * np.median(stops):15.1f} %",
             flush=True,
         )
+        print("            " + "; ".join(each), flush=True)
 
 
 if __name__ == "__main__":
