@@ -17,7 +17,12 @@ every answer at random); given the component, answers are independent:
     P(j | a, b, r) = (1 - r) (K(j | p_ai) + K(j | p_bi)) / 2 + r / k
     prior:           1 - eps - BETWEEN evenly over the (c, r), BETWEEN over the
                      (a, b, r), eps on u
-    posterior:       log pi_z = log pi0_z + sum_{i in S} log P(v_i | z)   (normalised)
+    posterior:       log pi_z = log pi0_z + tau sum_{i in S} log P(v_i | z)   (normalised)
+
+tau = TEMPER tempers the posterior: the answers are not as independent given z as the
+model says, and untempered the draws keep the current top too often (overconfident in
+the middle bins). tau is fitted on training elections by bench/fit_temper.py (lowest
+log loss of the certainty) and checked on held-out ones by bench/bench_adaptive.py.
 
 Components are ordered (c0, r0), (c0, r1), ..., (c1, r0), ..., the pairs (a, b) in
 lexicographic order with their rates, then u.
@@ -57,6 +62,7 @@ LAMBDA = 3.0  # sharpness of the answer kernel (per unit of position, positions 
 NOISE = (0.1, 0.3, 0.5, 0.7)  # deviation rates a voter like an entity may have
 EPSILON = 0.1  # prior weight of the "no party" component
 BETWEEN = 0.3  # prior weight of the "between two entities" components
+TEMPER = 0.85  # each answer's log-likelihood counts this much (bench/fit_temper.py)
 SAMPLES = 400  # draws per step
 SETTLED = 0.9  # default threshold: settled when certainty >= this
 _MASK = 0xFFFFFFFF
@@ -129,9 +135,14 @@ def prior(n_entities: int, eps: float = EPSILON, noise: Sequence[float] = NOISE)
 
 
 def component_posterior(
-    voter: FloatArray, levels: FloatArray, comp: FloatArray, pi0: FloatArray
+    voter: FloatArray,
+    levels: FloatArray,
+    comp: FloatArray,
+    pi0: FloatArray,
+    temper: float = TEMPER,
 ) -> FloatArray:
-    """pi over the components given the answers (positions, NaN = not answered)."""
+    """pi over the components given the answers (positions, NaN = not answered), each
+    answer's log-likelihood counted `temper` times."""
     v = np.asarray(voter, dtype=np.float64)
     answered = np.flatnonzero(~np.isnan(v))
     option = np.array([_level_index(levels, v[i]) for i in answered], dtype=np.intp)
@@ -139,7 +150,7 @@ def component_posterior(
     for i, j in zip(answered.tolist(), option.tolist(), strict=True):
         loglik += np.log(comp[:, i, j])  # one statement at a time, as adaptive.js adds
     with np.errstate(divide="ignore"):
-        logpost = np.log(pi0) + loglik
+        logpost = np.log(pi0) + temper * loglik
     logpost -= logpost.max()
     post: FloatArray = np.exp(logpost)
     out: FloatArray = post / post.sum()
@@ -152,11 +163,12 @@ def posterior(
     entities: FloatArray,
     lam: float = LAMBDA,
     eps: float = EPSILON,
+    temper: float = TEMPER,
 ) -> FloatArray:
     """pi summed over the noise rates: E entities, "between two", "no party": (E + 2,)."""
     n_e = entities.shape[0]
     comp = components(levels, entities, lam)
-    pi = component_posterior(voter, levels, comp, prior(n_e, eps))
+    pi = component_posterior(voter, levels, comp, prior(n_e, eps), temper)
     g = len(NOISE)
     singles = pi[: n_e * g].reshape(n_e, g).sum(axis=1)
     out: FloatArray = np.append(singles, [pi[n_e * g : -1].sum(), pi[-1]])
@@ -207,6 +219,7 @@ def step(
     missing: Missing = "max",
     lam: float = LAMBDA,
     eps: float = EPSILON,
+    temper: float = TEMPER,
     samples: int = SAMPLES,
 ) -> Step:
     """The next statement, the certainty and the current top for one voter.
@@ -219,7 +232,7 @@ def step(
     p = np.asarray(entities, dtype=np.float64)
     remaining = ~(np.asarray(shown, dtype=np.bool_) | ~np.isnan(v))
     comp = components(levels, p, lam)
-    pi = component_posterior(v, levels, comp, prior(p.shape[0], eps))
+    pi = component_posterior(v, levels, comp, prior(p.shape[0], eps), temper)
     answered = ~np.isnan(v) & (w > 0)
     rank = _id_rank(entity_ids)
     top = None

@@ -506,6 +506,7 @@ def certainty_example() -> dict[str, int]:
         "u": 100 - a - b - ab,
         "kept": round(result.certainty * adaptive.SAMPLES),
         "sure": int(round_half_up(100 * result.certainty)),
+        "temper": int(round_half_up(100 * adaptive.TEMPER)),  # the weight of one answer
     }
 
 

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.static_export import export_static
 from tests.conftest import DATA
+from tests.soup import one, parse, texts
 from vaa.db import session_scope
 from vaa.loading import load_files
 from vaa.settings import Settings
@@ -149,14 +150,18 @@ def test_quick_mode_carries_the_place(races: TestClient) -> None:
 
 
 def test_the_method_page_defines_the_certainty_with_an_example(client: TestClient) -> None:
-    page = client.get("/en/demo/method").text
-    assert 'id="certainty"' in page
-    assert "We imagine 400 voters who gave exactly your answers so far" in page
-    assert "45% of the imagined voters are like party A, 11% like party B, 28% halfway" in page
-    assert "for 356 of the 400 party A stays at the top: the certainty is 89%" in page
-    assert "When the certainty reaches 90%, and you have answered at least 5" in page
-    ka = client.get("/ka/demo/method").text
-    assert "400-დან 356-ის შემთხვევაში" in ka
+    page = parse(client.get("/en/demo/method"))
+    one(page, "#certainty")
+    said = " ".join(texts(page, "main p"))
+    assert "We imagine 400 voters who gave exactly your answers so far" in said
+    # the engine's numbers with the tempered posterior (docs/adaptive.md, worked example)
+    assert "43% of the imagined voters are like party A, 13% like party B, 29% halfway" in said
+    assert "for 349 of the 400 party A stays at the top: the certainty is 87%" in said
+    assert "Each of your answers counts here as 85% of a full answer." in said
+    assert "When the certainty reaches 90%, and you have answered at least 5" in said
+    ka = " ".join(texts(parse(client.get("/ka/demo/method")), "main p"))
+    assert "400-დან 349-ის შემთხვევაში" in ka
+    assert "სრული პასუხის 85%-ად ითვლება" in ka
 
 
 def test_the_static_export_holds_quick_mode_and_every_module_it_imports(

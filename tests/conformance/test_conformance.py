@@ -58,6 +58,7 @@ ADAPTIVE_MUTANTS = {
         "out[singles + pairs] = 0;",
     ),
     "no pairs": ("const between = pairs ? BETWEEN : 0;", "const between = 0;"),
+    "untempered posterior": ("Math.log(pi0[z]) + temper * l", "Math.log(pi0[z]) + l"),
     "component information first": (
         "topGains(options, tops, remaining, k, entities.length), informationGains(pi, comp, k)",
         "informationGains(pi, comp, k), topGains(options, tops, remaining, k, entities.length)",

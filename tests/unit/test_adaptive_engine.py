@@ -43,11 +43,30 @@ def test_posterior_by_hand() -> None:
     # A+B (K = 0.47634292): 0.46204196 + 0.43344004 + 0.40483813 + 0.37623621 = 1.67655634;
     # times the prior 0.075 each: 0.21105944, 0.04042401, 0.12574173; no party 0.1 / 3
     # = 0.03333333; sum 0.41055851
-    pi = adaptive.posterior(np.array([NAN, 1.0, NAN]), LEVELS, P)
+    pi = adaptive.posterior(np.array([NAN, 1.0, NAN]), LEVELS, P, temper=1.0)
     assert pi == pytest.approx([0.514078, 0.098461, 0.306270, 0.081190], abs=1e-6)
     # nothing answered: the prior, summed over the noise rates
     pi0 = adaptive.posterior(np.full(3, NAN), LEVELS, P)
     assert pi0 == pytest.approx([0.3, 0.3, 0.3, 0.1])
+
+
+def test_tempered_posterior_by_hand() -> None:
+    # the engine's own posterior counts each answer's log-likelihood TEMPER = 0.85 times
+    # (docs/adaptive.md, Tempering): the same voter, each P(+1 | z) to the power 0.85:
+    # A 0.90450931 + 0.79656963 + 0.68597459 + 0.57212156 = 2.95917509;
+    # B 0.05850719 + 0.14323114 + 0.21936686 + 0.29100243 = 0.71210761;
+    # A+B 0.51877520 + 0.49134855 + 0.46364886 + 0.43565380 = 1.90942641;
+    # u (1/3)^0.85 = 0.39304922; times the prior: 0.22193813, 0.05340807, 0.14320698 and
+    # 0.03930492, sum 0.45785810
+    assert adaptive.TEMPER == 0.85
+    pi = adaptive.posterior(np.array([NAN, 1.0, NAN]), LEVELS, P)
+    assert pi == pytest.approx([0.484731, 0.116648, 0.312776, 0.085845], abs=1e-6)
+    # tempered, the voter is less sure to be like A than untempered (0.514078): the
+    # certainty of a top match said after few answers was too high (bench_adaptive)
+    assert pi[0] < adaptive.posterior(np.array([NAN, 1.0, NAN]), LEVELS, P, temper=1.0)[0]
+    # tau = 0 ignores the answers: the prior
+    flat = adaptive.posterior(np.array([NAN, 1.0, NAN]), LEVELS, P, temper=0.0)
+    assert flat == pytest.approx([0.3, 0.3, 0.3, 0.1])
 
 
 def test_top_gain_is_the_information_of_an_answer_on_the_top() -> None:

@@ -8,6 +8,7 @@ export const LAMBDA = 3; // sharpness of the answer kernel
 export const NOISE = [0.1, 0.3, 0.5, 0.7]; // deviation rates a voter like an entity may have
 export const EPSILON = 0.1; // prior weight of the "no party" component
 export const BETWEEN = 0.3; // prior weight of the "between two entities" components
+export const TEMPER = 0.85; // weight of each answer's log-likelihood (a tempered posterior)
 export const SAMPLES = 400; // draws per step
 export const SETTLED = 0.9; // default threshold (questionnaire matching.settled)
 const TIE = 1e-12; // gains closer than this tie (then the next criterion, then order)
@@ -81,15 +82,16 @@ const levelIndex = (levels, x) => {
   return j;
 };
 
-/** pi over the components given the answers (null = not answered). */
-export function componentPosterior(voter, levels, comp, pi0) {
+/** pi over the components given the answers (null = not answered), each answer's
+ *  log-likelihood counted `temper` times. */
+export function componentPosterior(voter, levels, comp, pi0, temper = TEMPER) {
   const loglik = new Array(comp.length).fill(0);
   voter.forEach((v, i) => {
     if (v == null) return;
     const j = levelIndex(levels, v);
     for (let z = 0; z < comp.length; z++) loglik[z] += Math.log(comp[z][i][j]);
   });
-  const logpost = loglik.map((l, z) => Math.log(pi0[z]) + l);
+  const logpost = loglik.map((l, z) => Math.log(pi0[z]) + temper * l);
   const top = Math.max(...logpost);
   const post = logpost.map((l) => Math.exp(l - top));
   const total = post.reduce((a, b) => a + b, 0);
@@ -97,9 +99,9 @@ export function componentPosterior(voter, levels, comp, pi0) {
 }
 
 /** pi summed over the noise rates: E entities, "between two" and "no party" (E + 2 numbers). */
-export function posterior(voter, levels, entities, lam = LAMBDA, eps = EPSILON) {
+export function posterior(voter, levels, entities, lam = LAMBDA, eps = EPSILON, temper = TEMPER) {
   const g = NOISE.length;
-  const pi = componentPosterior(voter, levels, components(levels, entities, lam), prior(entities.length, eps));
+  const pi = componentPosterior(voter, levels, components(levels, entities, lam), prior(entities.length, eps), temper);
   const out = entities.map((_, e) => pi.slice(e * g, e * g + g).reduce((a, b) => a + b, 0));
   out.push(pi.slice(entities.length * g, -1).reduce((a, b) => a + b, 0), pi[pi.length - 1]);
   return out;
@@ -177,11 +179,11 @@ function pick(u, probs) {
  * voter: positions, null where not answered; shown: true where answered or skipped
  * (never asked again); weights as for matching.js's match.
  */
-export function step({ voter, weights, shown, levels, entities, entityIds, method = "cityblock", missing = "max", lam = LAMBDA, eps = EPSILON, samples = SAMPLES }) {
+export function step({ voter, weights, shown, levels, entities, entityIds, method = "cityblock", missing = "max", lam = LAMBDA, eps = EPSILON, temper = TEMPER, samples = SAMPLES }) {
   const k = levels.length;
   const remaining = voter.map((v, i) => !(shown[i] || v != null));
   const comp = components(levels, entities, lam);
-  const pi = componentPosterior(voter, levels, comp, prior(entities.length, eps));
+  const pi = componentPosterior(voter, levels, comp, prior(entities.length, eps), temper);
   const score = (answers) => scores({ voter: answers, weights, entities, method, missing });
   const top = voter.some((v, i) => v != null && weights[i] > 0) ? topOf(score(voter), entityIds) : null;
   if (!remaining.includes(true)) return { statement: null, certainty: top === null ? 0 : 1, top };
