@@ -15,7 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from api import csrf
 from api.i18n import available_languages, translations
+from api.navigation import home_path
+from api.pages.admin import admin_language, render_admin
+from api.pages.render import render
 from vaa.errors import (
     Closed,
     Conflict,
@@ -101,8 +105,6 @@ def request_language(request: Request) -> str:
     first = request.url.path.strip("/").split("/")[0]
     if first in available_languages():
         return first
-    from api.pages.admin import admin_language  # pages import the app's deps; keep this lazy
-
     return admin_language(request)
 
 
@@ -114,8 +116,6 @@ def _wants_page(request: Request) -> bool:
 def _error_page(
     request: Request, status: int, text: str | None = None, language: str | None = None
 ) -> Response:
-    from api.pages.render import render  # pages import the app's deps; keep this lazy
-
     if language is None:
         first = request.url.path.strip("/").split("/")[0]
         settings = request.app.state.settings
@@ -148,10 +148,6 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
 
 def _forbidden(request: Request, exc: HTTPException) -> Response:
     """A staff page this account may not open (or a stale form): where to go instead."""
-    from api import csrf
-    from api.navigation import home_path
-    from api.pages.admin import render_admin
-
     signed = getattr(request.state, "signed_in", None)
     return render_admin(
         request,
