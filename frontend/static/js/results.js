@@ -70,6 +70,13 @@ function enhanceShare(getUrl) {
 }
 
 unfoldForPrint();
+// Forward or back to the quiz's history entry, where the quiz showed this result in its
+// place (handover.js): the entry's own page, loaded.
+const ownPath = location.pathname;
+const ownBody = document.body;
+addEventListener("popstate", () => {
+  if (location.pathname !== ownPath && document.body === ownBody) location.reload();
+});
 if (cfg.server) {
   enhanceShare(() => $("#share-link").value);
 } else {
@@ -271,7 +278,9 @@ class ResultPage {
   }
 
   show() {
-    this.buildStatements();
+    // The headline and the ranking paint first; the rest of the page (the folded
+    // sections, the suggestions, the comparison) is filled in the task after that frame,
+    // which on a slow phone shows the ranking about twice as soon (issue 12).
     this.render({ first: true });
     this.root.hidden = false;
     this.wire();
@@ -302,16 +311,25 @@ class ResultPage {
     } else {
       $("#ballots-basis").textContent = view.basis;
     }
-    this.renderCharts(view);
-    this.updateStatements(view);
-    if (!keepSuggest) this.renderSuggest(view.suggest);
-    this.renderTiebreak(view.tiebreak);
-    if (!this.state.compare) this.state.compare = [view.compare.a, view.compare.b];
-    this.renderCompare(view.compare);
     for (const radio of $$("#method-form input[name=method]")) radio.checked = radio.value === this.state.method;
-    $("#share-link").value = this.shareUrl();
-    this.syncLanguageLinks();
-    if (!first) showStatus($("#results-status"), t("updated"));
+    const rest = () => {
+      if (this.view !== view) return; // rendered again meanwhile
+      if (!this.built) this.buildStatements();
+      this.built = true;
+      this.renderCharts(view);
+      this.updateStatements(view);
+      if (!keepSuggest) this.renderSuggest(view.suggest);
+      this.renderTiebreak(view.tiebreak);
+      if (!this.state.compare) this.state.compare = [view.compare.a, view.compare.b];
+      this.renderCompare(view.compare);
+      $("#share-link").value = this.shareUrl();
+      this.syncLanguageLinks();
+    };
+    if (first) requestAnimationFrame(() => setTimeout(rest));
+    else {
+      rest();
+      showStatus($("#results-status"), t("updated"));
+    }
   }
 
   /** With races: one section per race, the place and the race the details show; returns
