@@ -1,27 +1,30 @@
 // The quiz hands over to the result page without loading a new page (issue 12): while
 // the voter answers, the result page (the same shell a navigation would get, from the
-// service worker or the browser's cache) is parsed and its modules compiled; after the
-// last answer its body replaces the quiz's, the address becomes the result's
-// (history.pushState) and results.js runs on it as on a page of its own. On a phone
-// under a slow CPU this saves the page load between the last answer and the ranking.
-// Back shows the quiz again as it was; anything that goes wrong falls back to a plain
-// navigation to the same address.
+// service worker or the browser's cache) is parsed, its modules evaluated (results.js
+// waits to be mounted) and the election's bundle fetched; after the last answer its body
+// replaces the quiz's, the address becomes the result's (history.pushState) and
+// results.js is mounted on it as on a page of its own. On a phone under a slow CPU this
+// saves the page load between the last answer and the ranking. Back shows the quiz again
+// as it was; anything that goes wrong falls back to a plain navigation to the address.
 
-let prepared = null; // { doc } once the result page is parsed
+let prepared = null; // the parsed result page, its module and bundle, once ready
 let quiz = null; // the quiz's body and title while the result is shown in its place
 
-/** Fetch and parse the result page at `url`, and compile its modules, ahead of need. */
+/** Fetch and parse the result page at `url`, evaluate its modules and fetch its bundle. */
 export async function prepare(url) {
-  const links = [...document.querySelectorAll('link[rel="prefetch"][href$=".js"]')];
-  for (const link of links) {
-    const preload = Object.assign(document.createElement("link"), { rel: "modulepreload", href: link.href });
-    document.head.append(preload);
-  }
   try {
     const response = await fetch(url, { credentials: "same-origin" });
     if (!response.ok) return;
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-    if (doc.getElementById("results-data")) prepared = { doc, url: response.url };
+    if (!doc.getElementById("results-data")) return;
+    // Its modules, evaluated now (results.js waits to be mounted), and the election.
+    const modules = await Promise.all(
+      [...doc.querySelectorAll("script[type=module][src]")].map((script) => import(script.src)),
+    );
+    const page = modules.find((m) => typeof m.mount === "function");
+    if (!page) return;
+    prepared = { doc, url: response.url, page, bundle: page.fetchBundle(doc) };
+    prepared.bundle.catch(() => {}); // the result page asks again if this failed
   } catch (_) {
     // Offline with no copy, or a parser error: the result will be a plain navigation.
   }
@@ -30,7 +33,7 @@ export async function prepare(url) {
 /** Show the prepared result in place of the quiz; false when it is not ready. */
 export function show(onBack) {
   if (!prepared) return false;
-  const { doc, url } = prepared;
+  const { doc, url, page, bundle } = prepared;
   prepared = null;
   const body = document.adoptNode(doc.body);
   quiz = { body: document.body, title: document.title, alternates: swapAlternates(doc) };
@@ -39,15 +42,17 @@ export function show(onBack) {
   history.pushState({ handover: true }, "", url);
   scrollTo(0, 0);
   body.querySelector("#main")?.focus({ preventScroll: true });
-  // Its modules, as its <script> tags would load them (those parsed from a string never
-  // run): the ones the quiz page already ran (offline.js, frame.js) are not run again.
-  for (const script of body.querySelectorAll("script[type=module][src]")) {
-    import(script.src).catch(() => location.reload());
-  }
   const own = location.pathname;
   addEventListener("popstate", () => {
     if (quiz && location.pathname !== own) back(onBack);
   });
+  // Its modules were evaluated ahead (the <script> tags of a parsed string never run):
+  // the ones the quiz page runs too (offline.js, frame.js) only once.
+  try {
+    page.mount(bundle);
+  } catch (_) {
+    location.reload(); // the result page itself, at its address
+  }
   return true;
 }
 
