@@ -4,7 +4,7 @@ The list (the manifest) holds every voter page of every published election in ea
 its languages (network-first: the newest online, the kept copy offline), the immutable
 files the quiz, the result and the method page need (the voter slice of the bundle under
 its checksum, the voter stylesheet and modules; cache-first), and what is kept only once
-used ("lazy": the parties' reasons, the profile pages of a static export), so a first
+used ("lazy": the parties' reasons, quick mode, the profile pages of a static export), so a first
 visit downloads no more than the voter needs offline. Its version is a hash of that list and of the templates and
 catalogs, so publishing or deploying changes the worker's bytes: the browser installs
 the new worker, which downloads the whole new set before it replaces the old one.
@@ -37,6 +37,10 @@ VOTER_MODULES = (
     "js/place.js",
     "js/results.js",
 )
+# Quick mode's page and its own module are "lazy": a first visit through the full quiz
+# does not download a second copy of the statements that it may never open (issue 12).
+QUICK = "/quick"
+QUICK_MODULE = "js/quick.js"
 
 
 @dataclass(frozen=True)
@@ -118,12 +122,15 @@ def live_manifest(session: Session) -> Manifest:
     for election, version in published_versions(session):
         languages = [lang for lang in available_languages() if lang in version.languages]
         found = voter_urls(election.slug, languages, places=bool(version.constituencies))
-        pages += [url for url in found if url not in pages]
+        pages += [url for url in found if url not in pages and not url.endswith(QUICK)]
+        lazy += [url for url in found if url.endswith(QUICK)]
         for lang in languages:
             bundle = f"/api/v1/elections/{election.slug}/bundle/{version.checksum}/{lang}"
             files.append(bundle)
             lazy.append(f"{bundle}/justifications")
-    files += asset_urls()
+    quick = quick_only_urls()
+    files += [url for url in asset_urls() if url not in quick]
+    lazy += quick
     listed = json.dumps([pages, files, lazy, _code_fingerprint()]).encode()
     return Manifest(
         version=hashlib.sha256(listed).hexdigest()[:16],
@@ -140,6 +147,15 @@ def asset_urls() -> list[str]:
     for module in VOTER_MODULES:
         urls += [url for url in module_urls(module) if url not in urls]
     return urls
+
+
+@cache
+def quick_only_urls() -> list[str]:
+    """The modules only quick mode loads (quick.js): kept once a voter opens it."""
+    others = {
+        url for module in VOTER_MODULES if module != QUICK_MODULE for url in module_urls(module)
+    }
+    return [url for url in module_urls(QUICK_MODULE) if url not in others]
 
 
 @cache

@@ -10,8 +10,8 @@
 // or nothing, before it takes over and deletes the old cache: the pages a voter sees
 // offline always belong to one version, never a mix of an old bundle with new pages.
 //
-// "lazy" are kept only once used (the parties' reasons, a static export's profile
-// pages): the first visit downloads what the quiz, the result and the method page need
+// "lazy" are kept only once used (the parties' reasons, quick mode's page and script, a
+// static export's profile pages): the first visit downloads what the quiz, the result and the method page need
 // offline, and nothing the voter may never open.
 //
 // The result page is a shell of the version this worker keeps (its ranking is computed

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.assets import static_url
 from api.static_export import export_static
 from tests.api.test_admin_content import sign_in_as
 from tests.api.test_page_etags import publish_new_text
@@ -69,8 +70,12 @@ def test_publishing_makes_a_new_worker_without_the_old_bundle(
     old = manifest(client.get("/sw.js").text)
     old_bundles = [u for u in old["files"] + old["lazy"] if "/bundle/" in u]
     assert len(old_bundles) == 4  # two languages, each with its justifications
-    # The reasons are kept once a voter opens them, not downloaded on the first visit.
-    assert sorted(old["lazy"]) == sorted(u for u in old_bundles if u.endswith("/justifications"))
+    # The reasons are kept once a voter opens them, not downloaded on the first visit, and
+    # so is quick mode (its page and its own module): the full quiz's voter never opens it.
+    reasons = sorted(u for u in old_bundles if u.endswith("/justifications"))
+    quick = ["en/demo/quick", "ka/demo/quick", static_url("js/quick.js").lstrip("/")]
+    assert sorted(old["lazy"]) == sorted(reasons + quick)
+    assert not set(quick) & set(old["pages"] + old["files"])
     publish_new_text(demo, tmp_path, "demonstration questionnaire", "rehearsal questionnaire")
     new = manifest(client.get("/sw.js").text)
     assert new["version"] != old["version"]

@@ -25,6 +25,7 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
   const weighing = () => current === total;
   let pointer = false;
   let stored = true;
+  let handover = null; // the result, prepared to replace the quiz at the last answer
 
   const save = () => {
     const empty = !Object.keys(record.answers).length && !Object.keys(record.weights).length;
@@ -104,9 +105,19 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
     save();
     // Without storage the result page could not read the answers: post the form
     // instead, as without JavaScript (the server computes and stores nothing).
-    if (stored) location.assign(data.results);
-    else form.submit();
+    if (!stored) form.submit();
+    else if (!(handover && handover.show(back))) location.assign(data.results);
   };
+  // Back from the result shown in place (handover.js): the quiz as the voter left it,
+  // with what the result page changed (e.g. weights) read from storage.
+  const back = () => {
+    record = loadAnswers(data.election);
+    resume();
+  };
+  const own = location.pathname;
+  addEventListener("popstate", () => {
+    if (location.pathname !== own && document.body.contains(form)) location.reload();
+  });
   const advance = (message) => (weighing() ? finish() : show(current + 1, true, message));
   // The statement of an input, never `current`: a click's change event comes after it moved on.
   const at = (input) => steps.indexOf(input.closest(".statement"));
@@ -133,7 +144,7 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
   resume();
   // Back from the result page: its changes (e.g. weights) are in storage, not in memory.
   addEventListener("pageshow", (e) => {
-    if (e.persisted) {
+    if (e.persisted && document.body.contains(form)) {
       record = loadAnswers(data.election);
       resume();
     }
@@ -180,8 +191,15 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
   let group = null;
   try { group = JSON.parse(sessionStorage.getItem("vaa:group")); } catch (_) { /* solo */ }
   if (group && group.election === data.election) import(new URL(group.script, document.baseURI).href).then((m) => m.attach(group, () => record));
+  // The result replaces the quiz in place, without a page load (handover.js), once the
+  // page and what it prefetches have loaded; not in a group session (its script stays
+  // with the quiz) nor in a partner site's frame (frame.js watches this page's body).
+  else if (window.parent === window) {
+    whenPrefetched(() => import("./handover.js").then((m) => m.prepare(data.results).then(() => { handover = m; })));
+  }
 
   document.addEventListener("keydown", (e) => {
+    if (!document.body.contains(form)) return; // the result is shown in its place
     pointer = false;
     const t = e.target;
     const typing = t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName)
@@ -207,4 +225,18 @@ function start({ loadAnswers, saveAnswers, clearAnswers }) {
     else return;
     e.preventDefault();
   });
+}
+
+// After the page's load and its <link rel=prefetch> downloads (each one has a resource
+// timing entry once done), so that nothing is asked twice; at most 20 s later.
+function whenPrefetched(then) {
+  const wanted = [...document.querySelectorAll('link[rel="prefetch"]')].map((l) => l.href);
+  const started = Date.now();
+  const check = () => {
+    const done = new Set(performance.getEntriesByType("resource").map((e) => e.name));
+    if (wanted.every((url) => done.has(url)) || Date.now() - started > 20000) then();
+    else setTimeout(check, 300);
+  };
+  if (document.readyState === "complete") check();
+  else addEventListener("load", check, { once: true });
 }

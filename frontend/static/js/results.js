@@ -11,8 +11,9 @@ import { announceRanking, placeVoter, unfoldForPrint } from "./results-sections.
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
-const cfg = JSON.parse($("#results-data").textContent);
-const t = translator(cfg.texts, cfg.methods, cfg.decimal);
+// The page's settings and texts, read when the page mounts (below).
+let cfg = null;
+let t = null;
 
 /** Put a view's values into an element's slots (data-k text, data-show, data-a attributes). */
 function fill(root, data) {
@@ -69,16 +70,39 @@ function enhanceShare(getUrl) {
   print.addEventListener("click", () => window.print());
 }
 
-unfoldForPrint();
-if (cfg.server) {
-  enhanceShare(() => $("#share-link").value);
-} else {
-  start();
+/** Run the result page in the document's body: at once when this module is the page's
+ *  own, or called by the quiz once it has put the result page's body in place of its own
+ *  (handover.js), with the election's bundle it fetched ahead (a promise, or null). */
+export function mount(bundle = null) {
+  if (cfg) return;
+  cfg = JSON.parse($("#results-data").textContent);
+  t = translator(cfg.texts, cfg.methods, cfg.decimal);
+  unfoldForPrint();
+  // Forward or back to the quiz's history entry, where the quiz showed this result in its
+  // place: the entry's own page, loaded.
+  const ownPath = location.pathname;
+  const ownBody = document.body;
+  addEventListener("popstate", () => {
+    if (location.pathname !== ownPath && document.body === ownBody) location.reload();
+  });
+  if (cfg.server) enhanceShare(() => $("#share-link").value);
+  else start(bundle);
+}
+
+if (document.getElementById("results-data")) mount();
+
+/** The election's bundle named by the result page in `doc`, fetched (for handover.js). */
+export function fetchBundle(doc) {
+  const url = JSON.parse(doc.getElementById("results-data").textContent).bundle;
+  return fetch(url, { credentials: "omit" }).then((response) => {
+    if (!response.ok) throw new Error(response.statusText);
+    return response.json();
+  });
 }
 
 // ----------------------------------------------------------------- the browser path
 
-async function start() {
+async function start(bundle) {
   const hash = location.hash.replace(/^#/, "");
   const shared = new URLSearchParams(hash).has("a");
   const notice = $("#results-notice");
@@ -95,9 +119,7 @@ async function start() {
   loading.hidden = false;
   let election;
   try {
-    const response = await fetch(cfg.bundle, { credentials: "omit" });
-    if (!response.ok) throw new Error(response.statusText);
-    election = await response.json();
+    election = await (bundle || fetchBundle(document)).catch(() => fetchBundle(document));
   } catch (_) {
     loading.hidden = true;
     notice.textContent = t("load_failed");
@@ -271,7 +293,9 @@ class ResultPage {
   }
 
   show() {
-    this.buildStatements();
+    // The headline and the ranking paint first; the rest of the page (the folded
+    // sections, the suggestions, the comparison) is filled in the task after that frame,
+    // which on a slow phone shows the ranking about twice as soon (issue 12).
     this.render({ first: true });
     this.root.hidden = false;
     this.wire();
@@ -302,16 +326,25 @@ class ResultPage {
     } else {
       $("#ballots-basis").textContent = view.basis;
     }
-    this.renderCharts(view);
-    this.updateStatements(view);
-    if (!keepSuggest) this.renderSuggest(view.suggest);
-    this.renderTiebreak(view.tiebreak);
-    if (!this.state.compare) this.state.compare = [view.compare.a, view.compare.b];
-    this.renderCompare(view.compare);
     for (const radio of $$("#method-form input[name=method]")) radio.checked = radio.value === this.state.method;
-    $("#share-link").value = this.shareUrl();
-    this.syncLanguageLinks();
-    if (!first) showStatus($("#results-status"), t("updated"));
+    const rest = () => {
+      if (this.view !== view) return; // rendered again meanwhile
+      if (!this.built) this.buildStatements();
+      this.built = true;
+      this.renderCharts(view);
+      this.updateStatements(view);
+      if (!keepSuggest) this.renderSuggest(view.suggest);
+      this.renderTiebreak(view.tiebreak);
+      if (!this.state.compare) this.state.compare = [view.compare.a, view.compare.b];
+      this.renderCompare(view.compare);
+      $("#share-link").value = this.shareUrl();
+      this.syncLanguageLinks();
+    };
+    if (first) requestAnimationFrame(() => setTimeout(rest));
+    else {
+      rest();
+      showStatus($("#results-status"), t("updated"));
+    }
   }
 
   /** With races: one section per race, the place and the race the details show; returns
