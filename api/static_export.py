@@ -18,6 +18,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.assets import asset, module_urls
+from api.i18n import available_languages
 from api.offline import Manifest, service_worker, voter_urls
 from vaa.errors import Invalid
 
@@ -91,9 +93,6 @@ def export_static(
     Returns the files written. Raises ExportError before writing anything if a page does
     not render (e.g. an unknown election).
     """
-    from api.assets import asset, module_urls
-    from api.i18n import available_languages
-
     bodies: dict[str, bytes] = {}
     files: dict[str, str] = {}
     pages: dict[str, str] = {}
