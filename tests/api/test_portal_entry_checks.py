@@ -18,6 +18,7 @@ from tests.api.test_party_workflow import (
     token_of,
     user_client,
 )
+from tests.soup import alerts, one, parse, text, texts
 from vaa import party_workflow as workflow
 from vaa.db import session_scope
 
@@ -57,7 +58,7 @@ def test_a_half_translated_justification_is_saved_with_a_warning_but_not_submitt
 
     refused = post_positions(party, action="submit")
     assert refused.status_code == 400
-    assert "The justification has no text in ქართული" in refused.text
+    assert "The justification has no text in ქართული" in alerts(parse(refused))
     assert f'<a href="#s-{first}">Statement {number}</a>' in refused.text
     with Session(demo) as session:
         found = workflow.submission(session, election=ELECTION, entity=PARTY)
@@ -81,8 +82,9 @@ def test_the_georgian_portal_names_the_statement_and_the_missing_language(
     }
     refused = post_positions(party, only_georgian, action="submit")
     assert refused.status_code == 400
-    assert f"მოსაზრება {number}</a>" in refused.text
-    assert "დასაბუთებას აკლია ტექსტი ამ ენაზე: English" in refused.text
+    errors = one(parse(refused), "#form-errors")
+    assert f"მოსაზრება {number}" in texts(errors, "a")
+    assert "დასაბუთებას აკლია ტექსტი ამ ენაზე: English" in text(errors)
 
 
 def test_review_flags_a_half_translated_submission_and_refuses_to_approve_it(
