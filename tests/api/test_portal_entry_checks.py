@@ -52,9 +52,9 @@ def test_a_half_translated_justification_is_saved_with_a_warning_but_not_submitt
     first, number = _first_statement(demo)
     saved = post_positions(party, _english_only(first))
     assert saved.status_code == 303  # a draft may be half-translated
-    page = party.get(f"/party/{ELECTION}/{PARTY}").text
-    assert 'id="untranslated"' in page
-    assert f"Statement {number}</a>" in page and "no text in ქართული" in page
+    gaps = one(parse(party.get(f"/party/{ELECTION}/{PARTY}")), "#untranslated")
+    assert f"Statement {number}" in texts(gaps, "a")
+    assert "no text in ქართული" in text(gaps)
 
     refused = post_positions(party, action="submit")
     assert refused.status_code == 400
@@ -102,9 +102,9 @@ def test_review_flags_a_half_translated_submission_and_refuses_to_approve_it(
     before, _ = draft(demo)
 
     path = f"/admin/review/{ELECTION}/submissions/{PARTY}"
-    page = editor.get(path).text
-    assert 'id="untranslated"' in page and f"Statement {number} (<q>" in page
-    assert "no text in ქართული" in page
+    gaps = one(parse(editor.get(path)), "#untranslated")
+    assert any(line.startswith(f"Statement {number} (") for line in texts(gaps, "li"))
+    assert "no text in ქართული" in text(gaps)
     token = token_of(editor, path)
     _, revision = draft(demo)
     refused = editor.post(f"{path}/approve", data={"revision": str(revision), "csrf_token": token})
