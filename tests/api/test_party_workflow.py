@@ -4,6 +4,7 @@ review with a diff, approval into the draft, and the audit trail (issue 4, items
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.soup import alerts, content, injected, notices, parse
+from tests.soup import alerts, content, injected, notices, one, parse, text
 from vaa import accounts, audit
 from vaa import party_workflow as workflow
 from vaa.db import session_scope
@@ -75,9 +76,11 @@ def invite(editor: TestClient, entity: str = PARTY) -> str:
         data={"entity": entity, "days": "14", "csrf_token": token},
     )
     assert page.status_code == 200, page.text
-    found = re.search(r'id="invitation-link">http://testserver(/party/invite/[^<]+)<', page.text)
-    assert found, page.text
-    return found.group(1)
+    link = urlsplit(text(one(parse(page), "#invitation-link")))
+    assert (link.scheme, link.netloc) == ("http", "testserver") and link.path.startswith(
+        "/party/invite/"
+    ), link
+    return link.path
 
 
 def accept(client: TestClient, link: str, email: str) -> httpx.Response:
