@@ -68,3 +68,37 @@ def fields(form: Tag) -> dict[str, list[str]]:
             values = [str(field.get("value", ""))]
         sent.setdefault(name, []).extend(values)
     return {name: values for name, values in sent.items() if values}
+
+
+def alerts(page: BeautifulSoup | Tag) -> str:
+    """What the page warns about: the text of each alert (role="alert"), one per line."""
+    return "\n".join(texts(page, '[role="alert"]'))
+
+
+def notices(page: BeautifulSoup | Tag) -> str:
+    """Every notice, alert and status line the page shows, one per line (outermost only)."""
+    found = page.select('.notice, [role="alert"], [role="status"]')
+    mine = {id(e) for e in found}
+    return "\n".join(text(e) for e in found if not any(id(p) in mine for p in e.parents))
+
+
+def content(page: BeautifulSoup | Tag) -> str:
+    """The text of the page's main content (its one <main>), as read."""
+    return text(one(page, "main"))
+
+
+def hrefs(page: BeautifulSoup | Tag, css: str = "a") -> list[str]:
+    """The targets of the links matching a CSS selector, in page order."""
+    return [str(a["href"]) for a in page.select(css) if a.has_attr("href")]
+
+
+def injected(page: BeautifulSoup | Tag, marker: str = "alert(1)") -> list[Tag]:
+    """Script elements or event-handler attributes carrying `marker`: a payload that got
+    out of its text or attribute and would run. Escaped, it is only text (empty list)."""
+    found = [s for s in page.select("script") if marker in s.get_text()]
+    found += [
+        e
+        for e in page.find_all(True)
+        if any(name.startswith("on") and marker in str(v) for name, v in e.attrs.items())
+    ]
+    return found

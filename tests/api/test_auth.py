@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.app import create_app
+from tests.soup import alerts, content, injected, notices, one, parse, text, texts
 from vaa import accounts, audit, cli
 from vaa.db import session_scope
 from vaa.models import Account, AccountSession, AuditEntry, Entity, SetupLink, utcnow
@@ -109,7 +110,7 @@ def test_sign_in_and_out(client: TestClient, staff: sa.Engine) -> None:
 
     home = client.get("/admin")
     assert home.status_code == 200
-    assert "editor@example.org" in home.text
+    assert text(one(parse(home), ".staff-nav__logout .muted")) == "editor@example.org"
     # Already signed in: on to the editor's work, the elections.
     assert client.get("/login", follow_redirects=False).headers["location"] == "/admin/elections"
 
@@ -151,7 +152,7 @@ def test_wrong_password_or_unknown_address(client: TestClient, staff: sa.Engine)
     for email, password in (("editor@example.org", "wrong password!"), ("nobody@x.org", PASSWORD)):
         response = sign_in(client, email, password)
         assert response.status_code == 400
-        assert "The e-mail address or the password is wrong." in response.text
+        assert alerts(parse(response)) == "The e-mail address or the password is wrong."
         assert "vaa_session" not in response.headers.get("set-cookie", "")
     assert audit_actions(staff)[-2:] == ["account.login_failed", "account.login_failed"]
 
@@ -170,12 +171,12 @@ def test_sign_in_is_rate_limited(client: TestClient, staff: sa.Engine) -> None:
     client.headers["accept-language"] = "en"
     limited = sign_in(client, "editor@example.org")
     assert limited.status_code == 429
-    assert "Too many unsuccessful attempts" in limited.text
-    assert "try again in 15 min" in limited.text
+    refusal = alerts(parse(limited))
+    assert "Too many unsuccessful attempts" in refusal and "try again in 15 min" in refusal
     assert limited.headers["retry-after"] == "900"
     assert "vaa_session" not in limited.headers.get("set-cookie", "")
     client.headers["accept-language"] = "ka"
-    assert "სცადოთ ხელახლა 15 წუთში" in sign_in(client, "editor@example.org").text
+    assert "სცადოთ ხელახლა 15 წუთში" in alerts(parse(sign_in(client, "editor@example.org")))
     # Other addresses are not affected.
     assert sign_in(client, "admin@example.org").status_code == 303
 
@@ -204,16 +205,17 @@ def test_change_password(settings: Settings, client: TestClient, staff: sa.Engin
 
         wrong = change("not my password", new, new)
         assert wrong.status_code == 400
-        assert "Your current password is wrong." in wrong.text
+        assert alerts(parse(wrong)) == "Your current password is wrong."
         assert change(PASSWORD, new, new + "x").status_code == 400
         short = change(PASSWORD, "short", "short")
         assert short.status_code == 400
-        assert "at least 10 characters" in short.text
+        assert "at least 10 characters" in alerts(parse(short))
 
         done = change(PASSWORD, new, new)
         assert done.status_code == 303
         assert done.headers["location"] == "/account?password=changed"
-        assert "Your password has been changed." in client.get(done.headers["location"]).text
+        account = parse(client.get(done.headers["location"]))
+        assert notices(account) == "Your password has been changed."
         # This browser stays signed in; the other one is signed out.
         assert laptop.get("/account", follow_redirects=False).status_code == 401
     client.cookies.clear()
@@ -280,7 +282,9 @@ def test_setup_link_creates_the_first_admin_once(client: TestClient, demo: sa.En
     )
     assert created.status_code == 303
     assert created.headers["location"] == "/admin"
-    assert "first@example.org" in client.get("/admin").text
+    assert (
+        text(one(parse(client.get("/admin")), ".staff-nav__logout .muted")) == "first@example.org"
+    )
 
     # Used: the link does nothing any more, and no new one is issued.
     client.cookies.clear()
@@ -384,19 +388,22 @@ def test_audit_log_page_filters_and_csv(client: TestClient, staff: sa.Engine) ->
     client.cookies.clear()
     assert sign_in(client, "admin@example.org").status_code == 303
 
-    page = client.get("/admin/audit")
-    assert page.status_code == 200
-    assert page.text.count("account.create") >= 2 and "position.update" in page.text
-    only = client.get("/admin/audit", params={"action": "position.update"}).text
-    assert "position.update" in only and "<code>account.create</code>" not in only
-    mine = client.get("/admin/audit", params={"actor": "Admin@example.org"}).text
-    assert (
-        "<code>account.login</code>" in mine
-        and "position.update" not in mine.split('<ol class="audit-list">')[1]
-    )
+    def listed(**params: str) -> list[str]:
+        """The actions the audit page lists (each entry's code), newest first."""
+        page = client.get("/admin/audit", params=params)
+        assert page.status_code == 200
+        return texts(parse(page), ".audit-entry__head code")
+
+    everything = listed()
+    assert everything.count("account.create") >= 2 and "position.update" in everything
+    assert set(listed(action="position.update")) == {"position.update"}
+    mine = listed(actor="Admin@example.org")
+    assert "account.login" in mine and "position.update" not in mine
     tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
-    assert "No entries match" in client.get("/admin/audit", params={"from": tomorrow}).text
-    assert "No entries match" not in client.get("/admin/audit", params={"to": tomorrow}).text
+    assert listed(**{"from": tomorrow}) == []
+    empty = parse(client.get("/admin/audit", params={"from": tomorrow}))
+    assert "No entries match this filter." in content(empty)
+    assert listed(to=tomorrow) == everything
     assert client.get("/admin/audit", params={"from": "not a date"}).status_code == 422
 
     exported = client.get("/admin/audit.csv", params={"action": "position.update"})
@@ -414,13 +421,15 @@ def test_audit_log_page_filters_and_csv(client: TestClient, staff: sa.Engine) ->
 def test_script_payloads_are_escaped(client: TestClient, staff: sa.Engine) -> None:
     email = f"{SCRIPT}@example.org"
     failed = sign_in(client, email, "wrong", next=f'/admin"><{SCRIPT}')
-    assert SCRIPT not in failed.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in failed.text
+    refused = parse(failed)
+    assert injected(refused) == []
+    assert one(refused, "#email")["value"] == email  # kept as the field's text
     with session_scope(staff) as session:
         audit.record(session, SCRIPT, SCRIPT, SCRIPT, {SCRIPT: SCRIPT}, [SCRIPT])
     assert sign_in(client, "admin@example.org").status_code == 303
     for path in ("/admin/audit", f"/admin/audit?actor={SCRIPT}", "/admin", "/account"):
         page = client.get(path)
         assert page.status_code == 200
-        assert SCRIPT not in page.text, path
-    assert "&lt;script&gt;" in client.get("/admin/audit").text
-    assert SCRIPT not in client.get(f"/admin/audit?lang=en&x={SCRIPT}").text
+        assert injected(parse(page)) == [], path
+    assert SCRIPT in text(one(parse(client.get("/admin/audit")), ".audit-list"))  # read as text
+    assert injected(parse(client.get(f"/admin/audit?lang=en&x={SCRIPT}"))) == []

@@ -1,33 +1,32 @@
 """The embed page shows partners a working snippet (api/pages/embed.py); the README's is
 the same code."""
 
-import html
-import re
-
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.assets import STATIC
 from api.pages.embed import snippet
+from tests.soup import one, parse, text
 from vaa.settings import ROOT, Settings
 
 
 def shown_snippet(page: str) -> str:
-    found = re.search(r'<code id="embed-snippet">(.*?)</code>', page, re.S)
-    assert found, "no snippet on the page"
-    return html.unescape(found.group(1))
+    """The snippet as a partner copies it from the page."""
+    return one(parse(page), "#embed-snippet").get_text()
 
 
 def test_the_embed_page_in_each_language(client: TestClient) -> None:
     for lang, heading in (("en", "Put this quiz on your website"), ("ka", "განათავსეთ")):
         page = client.get(f"/{lang}/demo/embed")
         assert page.status_code == 200
-        assert heading in page.text
+        shown = parse(page)
+        assert heading in text(one(shown, "h1"))
         code = shown_snippet(page.text)
         assert f'<iframe src="http://testserver/{lang}/demo/"' in code
         assert (STATIC / "js" / "embed.js").read_text("utf-8").strip() in code
-        assert 'class="embed-preview"' in page.text  # the live preview
+        preview = one(shown, "iframe.embed-preview")  # the live preview
+        assert preview["src"] == f"/{lang}/demo/"
     assert client.get("/en/no-such-election/embed").status_code == 404
 
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from tests.api.test_auth import add_account, form_token, sign_in
+from tests.soup import content, hrefs, one, parse, text, texts
 from vaa.models import Entity, Participant
 from vaa.settings import ROOT
 
@@ -30,8 +31,7 @@ def everyone(client: TestClient, demo: sa.Engine) -> str:
 
 
 def nav_links(html: str) -> list[str]:
-    nav = html.split('class="staff-nav"')[1].split("</nav>")[0]
-    return re.findall(r'<a href="([^"]+)"', nav)
+    return hrefs(one(parse(html), "nav.staff-nav"), "a")
 
 
 def test_each_role_lands_where_its_work_is(client: TestClient, everyone: str) -> None:
@@ -87,17 +87,19 @@ def test_a_refused_page_says_so_and_where_to_go(
     for path in ("/admin", "/admin/elections", "/admin/users", "/admin/audit"):
         refused = client.get(path)
         assert refused.status_code == 403, path
-        assert heading in refused.text, path
-        assert "Something went wrong" not in refused.text
-        assert f'<a class="button" href="/facilitator">{button}</a>' in refused.text
+        page = parse(refused)
+        assert heading in text(one(page, "h1")), path
+        assert "Something went wrong" not in content(page)
+        assert texts(page, 'main a.button[href="/facilitator"]') == [button]
         assert "/facilitator" in nav_links(refused.text)  # the nav is there too
     # A stale form is not "no access": it says to reload.
     client.cookies.clear()
     assert sign_in(client, "admin@example.org").status_code == 303
     stale = client.post("/admin/users", data={"csrf_token": "stale", "email": "x@example.org"})
     assert stale.status_code == 403
-    assert heading not in stale.text
-    assert ("reload the page" if lang == "en" else "გადატვირთოთ გვერდი") in stale.text
+    reload = parse(stale)
+    assert heading not in text(one(reload, "h1"))
+    assert ("reload the page" if lang == "en" else "გადატვირთოთ გვერდი") in content(reload)
 
 
 def test_a_signed_in_facilitator_can_join_their_own_session(
@@ -145,5 +147,6 @@ def test_no_page_uses_an_inline_style(client: TestClient, everyone: str) -> None
     assert sign_in(client, "admin@example.org").status_code == 303
     entities = client.get("/admin/elections/demo/entities")
     assert entities.status_code == 200
-    assert 'class="swatch"' in entities.text and " style=" not in entities.text
+    listed = parse(entities)
+    assert listed.select(".swatch") and listed.select("[style]") == []
     assert "style-src 'self'" in entities.headers["content-security-policy"]

@@ -18,6 +18,7 @@ from tests.api.test_party_workflow import (
     token_of,
     user_client,
 )
+from tests.soup import alerts, one, parse, text, texts
 from vaa import party_workflow as workflow
 from vaa.db import session_scope
 
@@ -51,13 +52,13 @@ def test_a_half_translated_justification_is_saved_with_a_warning_but_not_submitt
     first, number = _first_statement(demo)
     saved = post_positions(party, _english_only(first))
     assert saved.status_code == 303  # a draft may be half-translated
-    page = party.get(f"/party/{ELECTION}/{PARTY}").text
-    assert 'id="untranslated"' in page
-    assert f"Statement {number}</a>" in page and "no text in ქართული" in page
+    gaps = one(parse(party.get(f"/party/{ELECTION}/{PARTY}")), "#untranslated")
+    assert f"Statement {number}" in texts(gaps, "a")
+    assert "no text in ქართული" in text(gaps)
 
     refused = post_positions(party, action="submit")
     assert refused.status_code == 400
-    assert "The justification has no text in ქართული" in refused.text
+    assert "The justification has no text in ქართული" in alerts(parse(refused))
     assert f'<a href="#s-{first}">Statement {number}</a>' in refused.text
     with Session(demo) as session:
         found = workflow.submission(session, election=ELECTION, entity=PARTY)
@@ -81,8 +82,9 @@ def test_the_georgian_portal_names_the_statement_and_the_missing_language(
     }
     refused = post_positions(party, only_georgian, action="submit")
     assert refused.status_code == 400
-    assert f"მოსაზრება {number}</a>" in refused.text
-    assert "დასაბუთებას აკლია ტექსტი ამ ენაზე: English" in refused.text
+    errors = one(parse(refused), "#form-errors")
+    assert f"მოსაზრება {number}" in texts(errors, "a")
+    assert "დასაბუთებას აკლია ტექსტი ამ ენაზე: English" in text(errors)
 
 
 def test_review_flags_a_half_translated_submission_and_refuses_to_approve_it(
@@ -100,9 +102,9 @@ def test_review_flags_a_half_translated_submission_and_refuses_to_approve_it(
     before, _ = draft(demo)
 
     path = f"/admin/review/{ELECTION}/submissions/{PARTY}"
-    page = editor.get(path).text
-    assert 'id="untranslated"' in page and f"Statement {number} (<q>" in page
-    assert "no text in ქართული" in page
+    gaps = one(parse(editor.get(path)), "#untranslated")
+    assert any(line.startswith(f"Statement {number} (") for line in texts(gaps, "li"))
+    assert "no text in ქართული" in text(gaps)
     token = token_of(editor, path)
     _, revision = draft(demo)
     refused = editor.post(f"{path}/approve", data={"revision": str(revision), "csrf_token": token})

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from tests.api.test_admin_content import ADMIN, Editor, draft, revision
+from tests.soup import content, hrefs, one, parse, text, texts
 from vaa.db import session_scope
 from vaa.drafts import publish_draft, save_draft
 from vaa.models import Donation, Election, GroupSession, QuestionnaireVersion
@@ -125,15 +126,16 @@ def test_thin_answers_and_unanswered_statements_are_warned_not_refused(
 
     page = editor.client.get(f"{ADMIN}/demo/publish")
     assert page.status_code == 200
-    warned = page.text.split('id="publish-warnings"')[1].split("</div>")[0]
+    warnings = one(parse(page), "#publish-warnings")
+    warned = text(warnings)
     total = len(data["questionnaire"]["statements"])
     green = next(e for e in data["entities"] if e["id"] == "green-coast")["name"]["en"]
     colchis = next(e for e in data["entities"] if e["id"] == "colchis-development")["name"]["en"]
     assert f"{green} has answered none of the {total} statements." in warned
     assert f"{colchis} has answered only 2 of the {total} statements." in warned
     assert "Nobody answered the statement “Build a new bridge.”" in warned
-    assert f'href="{ADMIN}/demo/entities/green-coast/positions"' in warned
-    assert f'href="{ADMIN}/demo/statements/new-bridge"' in warned
+    assert f"{ADMIN}/demo/entities/green-coast/positions" in hrefs(warnings)
+    assert f"{ADMIN}/demo/statements/new-bridge" in hrefs(warnings)
     assert "A Candidate" not in warned
     # In the editor's language too, and still publishable.
     editor.client.cookies.set("vaa_lang", "ka")
@@ -171,9 +173,9 @@ def test_hide_archive_unpublish_and_list_again(client: TestClient, demo: sa.Engi
     set_visibility_form(editor, "archived")
     assert not home_lists(client, "demo")
     start = client.get("/en/demo/")
-    assert start.status_code == 200 and 'id="election-archived"' in start.text
-    assert "This election is archived" in start.text
-    assert "არქივშია" in client.get("/ka/demo/").text
+    assert start.status_code == 200
+    assert "This election is archived" in text(one(parse(start), "#election-archived"))
+    assert "არქივშია" in text(one(parse(client.get("/ka/demo/")), "#election-archived"))
 
     set_visibility_form(editor, "unpublished")
     assert client.get("/en/demo/").status_code == 404
@@ -217,7 +219,8 @@ def test_delete_needs_an_admin_and_for_a_published_election_its_name(
     with Session(demo) as session:
         assert session.exec(select(Election)).all() == []
         assert "election.delete" in [e.action for e in audit.entries(session)]
-    assert "Election deleted" in admin.client.get("/admin/audit?lang=en").text
+    log = parse(admin.client.get("/admin/audit?lang=en"))
+    assert "Election deleted" in texts(log, ".audit-entry__head strong")
 
     # An election never published is deleted without typing its name.
     admin.ok(
@@ -238,22 +241,28 @@ def test_editors_preview_the_ranking_and_reasons_before_publishing(
     party["name"]["en"] = "Renamed In The Draft"
     with session_scope(demo) as session:
         save_draft(session, slug="demo", data=data, revision=revision(demo, "demo"))
-    assert 'id="preview-results-link"' in editor.client.get(f"{ADMIN}/demo/publish").text
+    publish_page = parse(editor.client.get(f"{ADMIN}/demo/publish"))
+    assert one(publish_page, "#preview-results-link")
 
     shown = editor.client.get(f"{ADMIN}/demo/preview/en/results?sample={party['id']}")
     assert shown.status_code == 200
-    ranking = shown.text.split('id="preview-results"')[1]
+    ranking = parse(shown).select("#preview-results > li")
     # Answering as the party puts it first at 100%, with its own reasons from the draft.
-    first = ranking.split('class="preview-name"')[1]
-    assert "Renamed In The Draft" in first and "100%" in first
-    text = first.replace("&#39;", "'").replace("&#34;", '"')
+    first = ranking[0]
+    assert text(one(first, ".preview-name")) == "Renamed In The Draft"
+    assert text(one(first, "h2")).endswith(": 100%")
+    quoted = texts(first, "q")
     reasons = [p["justification"]["en"] for p in party["positions"].values()]
-    assert sum(1 for r in reasons if r[:40] in text) >= 3
-    assert len(ranking.split('class="preview-name"')) - 1 == len(data["entities"])
-    assert "Renamed In The Draft" not in client.get("/en/demo/").text  # nothing published
+    assert (
+        sum(1 for r in reasons if any(q.startswith(" ".join(r.split())[:40]) for q in quoted)) >= 3
+    )
+    assert len(ranking) == len(data["entities"])
+    voters = content(parse(client.get("/en/demo/")))
+    assert "Renamed In The Draft" not in voters  # nothing published
 
     georgian = editor.client.get(f"{ADMIN}/demo/preview/ka/results?lang=ka")
-    assert georgian.status_code == 200 and "შედეგების წინასწარი ნახვა" in georgian.text
+    assert georgian.status_code == 200
+    assert "შედეგების წინასწარი ნახვა" in texts(parse(georgian), "h1")
     assert editor.client.get(f"{ADMIN}/demo/preview/fr/results").status_code == 404
 
 

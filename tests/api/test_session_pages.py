@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
+from tests import soup
 from tests.api.test_auth import add_account, form_token, sign_in
 from vaa.models import AuditEntry, GroupSession, Participant, SessionAnswer
 from vaa.settings import Settings
@@ -82,18 +83,20 @@ def test_create_share_and_see_only_your_own(facilitator: TestClient, settings: S
     base = _create(facilitator)
     page = facilitator.get(base)
     assert page.status_code == 200
-    assert '<svg role="img" aria-label="QR code to join session' in page.text
-    assert "style=" not in page.text  # the CSP forbids inline styles
+    shown = soup.parse(page)
+    assert soup.one(shown, ".session-qr svg")["aria-label"].startswith("QR code to join session")
+    assert soup.select(shown, "[style]") == []  # the CSP forbids inline styles
     code = _code(facilitator, base)
     assert re.fullmatch(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}", code)
-    assert f"/join/{code}" in page.text
+    assert soup.text(soup.one(shown, "#join-code")) == code
+    assert f"Open http://testserver/join/{code} or scan the QR code." in soup.content(shown)
     other = TestClient(facilitator.app)
     other.headers["accept-language"] = "en"
     sign_in(other, "other@example.org")
     assert other.get(base).status_code == 404
     assert other.get("/api/v1/sessions/1/summary").status_code == 404
-    assert code not in other.get("/facilitator").text
-    assert code in facilitator.get("/facilitator").text
+    assert code not in soup.texts(soup.parse(other.get("/facilitator")), ".session-code")
+    assert code in soup.texts(soup.parse(facilitator.get("/facilitator")), ".session-code")
 
 
 @pytest.mark.parametrize(
@@ -191,7 +194,17 @@ def test_join_answer_report_close(
     assert summary["shown"] and summary["statements"][0]["counts"] == [0, 1, 0, 2, 0]
 
     report = facilitator.get(f"{base}/report")
-    assert report.status_code == 200 and "Zugdidi" in report.text and "2025-09-20" in report.text
+    assert report.status_code == 200
+    sheet = soup.parse(report)
+    facts = dict(
+        zip(
+            soup.texts(sheet, ".report__facts dt"),
+            soup.select(sheet, ".report__facts dd"),
+            strict=True,
+        )
+    )
+    assert soup.text(facts["Place"]) == "Zugdidi"
+    assert soup.one(facts["Date"], "time")["datetime"] == "2025-09-20"
     exported = facilitator.get(f"{base}/report.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
@@ -212,7 +225,7 @@ def test_join_answer_report_close(
     )
     # An ended session and an unknown code get the same 404, so codes cannot be probed.
     ended = phone.get(f"/en/join/{code}")
-    assert ended.status_code == 404 and "If the session has ended" in ended.text
+    assert ended.status_code == 404 and "If the session has ended" in soup.alerts(soup.parse(ended))
     unknown = phone.get("/en/join/ZZZZZZ")
     assert unknown.status_code == 404
     assert unknown.text.split("<main")[1] == ended.text.split("<main")[1]
@@ -235,7 +248,8 @@ def test_join_needs_consent_and_a_valid_code(facilitator: TestClient, settings: 
     page = phone.get(f"/en/join/{code}")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     refused = phone.post(f"/en/join/{code}", data={"csrf_token": token})
-    assert refused.status_code == 400 and "please tick the box" in refused.text
+    assert refused.status_code == 400
+    assert soup.alerts(soup.parse(refused)) == "To join, please tick the box to agree."
     assert phone.post(f"/en/join/{code}", data={"consent": "yes"}).status_code == 403
     assert phone.get("/en/join?code=ab").status_code == 400
     assert (
@@ -243,17 +257,23 @@ def test_join_needs_consent_and_a_valid_code(facilitator: TestClient, settings: 
         == f"/en/join/{code}"
     )
     georgian = phone.get(f"/ka/join/{code}")
-    assert georgian.status_code == 200 and "თანახმა ვარ" in georgian.text
+    assert georgian.status_code == 200
+    assert soup.text(soup.one(soup.parse(georgian), "label:has(#join-consent)")).startswith(
+        "თანახმა ვარ"
+    )
 
 
 def test_paper_sheets_and_hands(facilitator: TestClient, demo: sa.Engine) -> None:
     base = _create(facilitator)
     token = form_token(facilitator, f"{base}/sheets")
     wrong = facilitator.post(f"{base}/sheets", data={"csrf_token": token, "sheet": "129"})
-    assert wrong.status_code == 400 and "Character 3, „9“, is not an answer" in wrong.text
+    assert wrong.status_code == 400
+    assert "Character 3, „9“, is not an answer" in soup.alerts(soup.parse(wrong))
     assert 'value="129"' in wrong.text  # what was typed stays for correction
     short = facilitator.post(f"{base}/sheets", data={"csrf_token": token, "sheet": "12"})
-    assert "2 answers typed, but the questionnaire has 28 statements." in short.text
+    assert "2 answers typed, but the questionnaire has 28 statements." in soup.alerts(
+        soup.parse(short)
+    )
     for _ in range(3):  # the minimum group is at least 3
         saved = facilitator.post(
             f"{base}/sheets",
@@ -261,9 +281,10 @@ def test_paper_sheets_and_hands(facilitator: TestClient, demo: sa.Engine) -> Non
             follow_redirects=False,
         )
         assert saved.status_code == 303
-    assert "Paper sheets so far: 3." in facilitator.get(saved.headers["location"]).text
+    sheets = soup.parse(facilitator.get(saved.headers["location"]))
+    assert "Paper sheets so far: 3." in soup.notices(sheets)
     bad = facilitator.post(f"{base}/hands", data={"csrf_token": token, "t-e-petitions-agree": "x"})
-    assert bad.status_code == 400 and "Use whole numbers only" in bad.text
+    assert bad.status_code == 400 and "Use whole numbers only" in soup.alerts(soup.parse(bad))
     ok = facilitator.post(
         f"{base}/hands",
         data={"csrf_token": token, "t-e-petitions-disagree": "3", "t-e-petitions-skip": "1"},
@@ -285,7 +306,7 @@ def test_projector_page_has_no_inline_code(facilitator: TestClient) -> None:
     base = _create(facilitator)
     page = facilitator.get(f"{base}/projector")
     assert page.status_code == 200
-    assert "style=" not in page.text
+    assert soup.select(soup.parse(page), "[style]") == []
     scripts = re.findall(r"<script([^>]*)>", page.text)
     assert all("src=" in s or 'type="application/json"' in s for s in scripts)
     data = json.loads(
@@ -301,4 +322,5 @@ def test_kiosk_page(facilitator: TestClient, settings: Settings) -> None:
     kiosk = facilitator.get(f"{base}/kiosk", follow_redirects=False)
     assert kiosk.headers["location"] == f"/en/join/{code}/kiosk"
     page = TestClient(facilitator.app).get(f"/en/join/{code}/kiosk")
-    assert page.status_code == 200 and f"/en/join/{code}?kiosk=1" in page.text
+    assert page.status_code == 200
+    assert soup.one(soup.parse(page), "#kiosk-frame")["src"] == f"/en/join/{code}?kiosk=1"

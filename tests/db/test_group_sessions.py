@@ -4,12 +4,11 @@ import math
 import threading
 from collections.abc import Iterator
 
-import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from vaa import group_sessions, group_stats
+from vaa import group_sessions
 from vaa.db import session_scope
 from vaa.errors import Gone, InvalidAnswers, NotFound, VaaError
 from vaa.models import (
@@ -21,56 +20,6 @@ from vaa.models import (
     SessionAnswer,
 )
 from vaa.results import MatchRequest, score_answers
-
-# --- the math, on literal arrays ---------------------------------------------------------
-
-
-def test_option_counts_and_skips() -> None:
-    choices = np.array([[0, group_stats.SKIPPED], [4, 3], [4, group_stats.NONE]])
-    counts = group_stats.option_counts(choices, 5)
-    assert counts.tolist() == [[1, 0, 0, 0, 2, 0], [0, 0, 0, 1, 0, 1]]
-    hands = np.array([[0, 0, 0, 0, 0, 2], [1, 0, 0, 0, 0, 0]])
-    assert group_stats.option_counts(choices, 5, hands).tolist() == [
-        [1, 0, 0, 0, 2, 2],
-        [1, 0, 0, 1, 0, 1],
-    ]
-
-
-def test_spread_is_the_standard_deviation_of_positions() -> None:
-    x = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
-    # -1, 1, 1: mean 1/3, variance (16/9 + 4/9 + 4/9) / 3 = 8/9
-    counts = np.array([[1, 0, 0, 0, 2, 7], [0, 0, 3, 0, 0, 0], [0, 0, 0, 1, 0, 4]])
-    spread = group_stats.spread(counts, x)
-    assert spread[0] == pytest.approx(math.sqrt(8 / 9))
-    assert spread[1] == 0.0  # everyone neutral: united
-    assert math.isnan(spread[2])  # one answer: no spread
-    assert group_stats.ranked(spread, 1, largest=True) == [0]
-    assert group_stats.ranked(spread, 5, largest=False) == [1, 0]
-
-
-def test_average_scores_leave_out_people_with_nothing_to_compare() -> None:
-    entity = np.array([[1.0, 1.0]])
-    answers = np.array([[1.0, 1.0], [-1.0, np.nan], [np.nan, np.nan]])
-    # cityblock: 100 (no distance) and 0 (|-1 - 1| / 2 = 1); the third answered nothing
-    mean, n = group_stats.average_scores(
-        answers, np.ones((3, 2)), entity, method="cityblock", missing="max"
-    )
-    assert n == 2
-    assert mean.tolist() == [50.0]
-    empty, none = group_stats.average_scores(
-        np.empty((0, 2)), np.empty((0, 2)), entity, method="cityblock", missing="max"
-    )
-    assert none == 0 and math.isnan(empty[0])
-
-
-def test_density_counts_cells_and_never_returns_points() -> None:
-    points = np.array([[-1, -1], [0.99, 0.99], [1, 1], [0, 0], [np.nan, 0], [-0.2, 0.7]])
-    grid = group_stats.density(points, 2)
-    # bin = min(floor((p + 1) / 2 * 2), 1); rows are the vertical axis
-    assert grid.tolist() == [[1, 0], [1, 3]]
-    with pytest.raises(ValueError):
-        group_stats.density(points, 0)
-
 
 # --- codes -------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from api.app import create_app
 from tests.api.test_admin_content import sign_in_as
 from tests.api.test_races import RACE_FILES, VOTER
+from tests.soup import alerts, content, parse
 from vaa import group_sessions
 from vaa.db import session_scope
 from vaa.errors import Invalid
@@ -89,7 +90,7 @@ def test_report_and_csv_have_one_section_per_race(
             "Party list",
             "District 1 seat",
         ]
-        assert "Did not answer the statements, so not ranked: Dato." in report.text
+        assert "Did not answer the statements, so not ranked: Dato." in content(parse(report))
         rows = client.get(f"/facilitator/sessions/{group.id}/report.csv").text.splitlines()
         assert "session,constituency,,d1," in rows
         assert "race:seat-d1,d1-gia,,83.33,District 1 seat: Gia" in rows
@@ -112,6 +113,7 @@ def test_the_facilitator_picks_the_rooms_place(
         )
         assert made.status_code == 303
         wrong = client.post("/facilitator/sessions", data={**data, "constituency": "demo/d2"})
-        assert wrong.status_code == 400 and "Choose a place of the election you chose" in wrong.text
+        assert wrong.status_code == 400
+        assert "Choose a place of the election you chose" in alerts(parse(wrong))
     found = db.exec(select(GroupSession).where(col(GroupSession.constituency).is_not(None))).all()
     assert [g.constituency for g in found] == ["d2"]

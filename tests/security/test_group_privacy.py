@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from tests.api.test_auth import add_account, form_token, sign_in
+from tests.soup import alerts, parse
 from vaa import donations, group_sessions
 from vaa.db import session_scope
 from vaa.errors import VaaError
@@ -79,7 +80,9 @@ def test_the_minimum_group_cannot_be_below_three(facilitator: TestClient, db: Se
     for low in ("0", "1", "2"):
         refused = create(facilitator, low)
         assert refused.status_code == 400, low
-        assert "The minimum group size must be a whole number from 3 to 100" in refused.text
+        assert "The minimum group size must be a whole number from 3 to 100" in alerts(
+            parse(refused)
+        )
         with pytest.raises(VaaError) as error:
             group_sessions.create_session(
                 db, election="demo", language="en", min_group=int(low), facilitator=None
