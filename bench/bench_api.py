@@ -7,7 +7,7 @@ as precomputed bytes (what sending that many bytes costs); the last row asks the
 route for `"detail": "summary"` (no per-statement detail). Not a test: figures drift by
 several percent between runs, more on a shared machine.
 
-    python bench/bench_api.py [--duration 10] [--connections 64] [--workers 1]
+    python bench/bench_api.py [--duration 10] [--connections 64] [--workers 1] [--loop asyncio]
 """
 
 import argparse
@@ -38,7 +38,9 @@ def _wait(url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def _serve(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _serve(
+    app: str, port: int, workers: int, env: dict[str, str], loop: str = "asyncio"
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -52,6 +54,8 @@ def _serve(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess
             "--log-level",
             "warning",
             "--no-access-log",
+            "--loop",
+            loop,
             *(["--factory"] if "create_app" in app else []),
         ],
         cwd=ROOT,
@@ -94,6 +98,11 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--loop",
+        default="asyncio",
+        help="uvicorn's event loop for every app (asyncio, as `vaa serve` runs; or uvloop, auto)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
@@ -155,6 +164,7 @@ def main() -> None:
             port,
             args.workers,
             {"VAA_DATABASE_URL": url, "BENCH_BODY_FILE": str(tmp / "match.json")},
+            args.loop,
         )
         try:
             _wait(f"http://127.0.0.1:{port}/docs")
@@ -173,7 +183,7 @@ def main() -> None:
             server.wait()
     bare = results["bare FastAPI JSON endpoint"]["rps"]
     print(
-        f"{args.workers} uvicorn worker(s), wrk -t2 -c{args.connections} -d{args.duration}s, "
+        f"{args.workers} uvicorn worker(s), loop {args.loop}, wrk -t2 -c{args.connections} -d{args.duration}s, "
         f"{len(answers)} answers x {len(demo.entities)} parties"
     )
     print(f"{'endpoint':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'errors':>7}")

@@ -44,7 +44,7 @@ def _serve(app: str, port: int, log: Path, env: dict[str, str]) -> subprocess.Po
     handle = log.open("wb")
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
-        + ["--log-level", "info"]
+        + ["--log-level", "info", "--loop", "asyncio"]  # as `vaa serve` runs
         + (["--factory"] if "create_app" in app else []),
         cwd=ROOT,
         env={**os.environ, **env},

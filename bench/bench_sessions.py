@@ -177,6 +177,8 @@ def serve(url: str, workers: int = 1, port: int = 0) -> tuple[subprocess.Popen[b
             "--log-level",
             "warning",
             "--no-access-log",
+            "--loop",
+            "asyncio",  # as `vaa serve` runs
         ],
         cwd=ROOT,
         # as behind a load balancer: each phone's own address (X-Forwarded-For), so that the
