@@ -73,9 +73,8 @@ def _visit(base: str, start: str, quiz: str, lang: str) -> None:
         while page.locator("#results:not([hidden]) [data-list=rows] > li").count() == 0:
             step = _current(page)
             if step.count() == 0:
-                weighting = page.locator("#quiz-weights:not([hidden]) #quiz-next")
-                if weighting.count():  # the optional step after the last statement
-                    weighting.click()
+                if page.locator("#quiz-weights:not([hidden])").count():
+                    page.locator("#quiz-next").click()  # past the optional weighting step
                 page.wait_for_timeout(100)
                 continue
             sid = step.get_attribute("data-id")
