@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from tests.db.test_drafts import small
+from tests.db.test_drafts import read_draft, small, small_election
 from vaa import draft_edits
 from vaa.db import session_scope
 from vaa.draft_items import ItemInvalid
@@ -32,22 +32,12 @@ EDITOR = "editor@example.org"
 @pytest.fixture
 def election(engine: sa.Engine) -> str:
     """A draft in Georgian and English with one theme, statement and party."""
-    with session_scope(engine) as session:
-        create_election(session, slug="ed", title={"ka": "ა", "en": "E"}, languages=["ka", "en"])
-        opened = open_draft(session, slug="ed")
-        assert opened is not None
-        data = small(opened.data)
+
+    def change(data: dict[str, Any]) -> None:
         data["questionnaire"]["matching"]["settled"] = 0.8
         data["entities"][0]["positions"]["potholes"]["justification"] = {"ka": "ჰო", "en": "Yes"}
-        save_draft(session, slug="ed", data=data, revision=opened.revision)
-    return "ed"
 
-
-def _draft(engine: sa.Engine) -> tuple[dict[str, Any], int]:
-    with session_scope(engine) as session:
-        opened = open_draft(session, slug="ed")
-        assert opened is not None
-        return opened.data, opened.revision
+    return small_election(engine, change)
 
 
 def _audit(engine: sa.Engine) -> list[tuple[str, str]]:
@@ -68,7 +58,7 @@ def _settings(**change: Any) -> dict[str, Any]:
 
 
 def test_removing_a_language_removes_its_texts_everywhere(engine: sa.Engine, election: str) -> None:
-    _, revision = _draft(engine)
+    _, revision = read_draft(engine)
     with session_scope(engine) as session:
         draft_edits.update_settings(
             session,
@@ -77,7 +67,7 @@ def test_removing_a_language_removes_its_texts_everywhere(engine: sa.Engine, ele
             revision=revision,
             **_settings(languages=["ka"], date="2026-10-04"),
         )
-    data, now = _draft(engine)
+    data, now = read_draft(engine)
     q = data["questionnaire"]
     assert now == revision + 1 and q["languages"] == ["ka"] and q["date"] == "2026-10-04"
     assert q["title"] == {"ka": "ა"} and q["statements"][0]["text"] == {"ka": "ორმოები"}
@@ -89,18 +79,18 @@ def test_removing_a_language_removes_its_texts_everywhere(engine: sa.Engine, ele
 def test_settings_that_make_no_sense_are_refused_and_nothing_is_stored(
     engine: sa.Engine, election: str
 ) -> None:
-    _, revision = _draft(engine)
+    _, revision = read_draft(engine)
     with session_scope(engine) as session, pytest.raises(ItemInvalid) as refused:
         draft_edits.update_settings(
             session, EDITOR, slug=election, revision=revision,
             **_settings(languages=["Georgian"], date="4 October", method="guess", texts={}),
         )  # fmt: skip
     assert set(refused.value.fields) == {"languages", "title", "date", "method"}
-    assert _draft(engine)[1] == revision and _audit(engine) == []
+    assert read_draft(engine)[1] == revision and _audit(engine) == []
 
 
 def test_a_save_after_someone_elses_is_refused(engine: sa.Engine, election: str) -> None:
-    _, revision = _draft(engine)
+    _, revision = read_draft(engine)
     labels = {
         o: {"en": o.upper()}
         for o in ("disagree-strongly", "disagree", "neutral", "agree", "agree-strongly")
@@ -109,7 +99,7 @@ def test_a_save_after_someone_elses_is_refused(engine: sa.Engine, election: str)
         draft_edits.update_scale(session, EDITOR, slug=election, revision=revision, labels=labels)
     with session_scope(engine) as session, pytest.raises(StaleDraft):
         draft_edits.update_scale(session, EDITOR, slug=election, revision=revision, labels=labels)
-    data, _ = _draft(engine)
+    data, _ = read_draft(engine)
     assert data["questionnaire"]["scale"][0]["label"] == {"en": "DISAGREE-STRONGLY"}
     assert _audit(engine) == [("draft.scale.edit", "ed/scale")]
 
@@ -117,7 +107,7 @@ def test_a_save_after_someone_elses_is_refused(engine: sa.Engine, election: str)
 def test_positions_are_replaced_and_checked_against_the_draft(
     engine: sa.Engine, election: str
 ) -> None:
-    _, revision = _draft(engine)
+    _, revision = read_draft(engine)
     with session_scope(engine) as session, pytest.raises(ItemInvalid) as refused:
         draft_edits.update_positions(
             session, EDITOR, slug=election, revision=revision, entity="a",
@@ -136,7 +126,7 @@ def test_positions_are_replaced_and_checked_against_the_draft(
             session, EDITOR, slug=election, revision=revision, entity="a",
             positions={"potholes": {"answer": "disagree", "source": "https://a.ge"}},
         )  # fmt: skip
-    data, _ = _draft(engine)
+    data, _ = read_draft(engine)
     assert data["entities"][0]["positions"] == {
         "potholes": {"answer": "disagree", "source": "https://a.ge"}
     }
@@ -144,7 +134,7 @@ def test_positions_are_replaced_and_checked_against_the_draft(
 
 
 def test_translations_store_only_what_changed(engine: sa.Engine, election: str) -> None:
-    _, revision = _draft(engine)
+    _, revision = read_draft(engine)
     same = {("theme/roads/label", "ka"): "გზები"}
     with session_scope(engine) as session:
         assert (
@@ -162,7 +152,7 @@ def test_translations_store_only_what_changed(engine: sa.Engine, election: str) 
         draft_edits.update_translations(
             session, EDITOR, slug=election, revision=revision, values=values
         )
-    data, _ = _draft(engine)
+    data, _ = read_draft(engine)
     q = data["questionnaire"]
     assert q["themes"][0]["label"] == {"ka": "გზები", "en": "Streets"}
     assert q["statements"][0]["info"] == {"ka": "ინფო"}
@@ -171,7 +161,7 @@ def test_translations_store_only_what_changed(engine: sa.Engine, election: str) 
 
 
 def test_imported_places_replace_those_with_their_id(engine: sa.Engine, election: str) -> None:
-    _, revision = _draft(engine)
+    _, revision = read_draft(engine)
     places = [
         {"id": "zugdidi", "name": {"en": "Zugdidi"}},
         {"id": "d1", "name": {"en": "D1"}, "within": "zugdidi"},
@@ -184,7 +174,7 @@ def test_imported_places_replace_those_with_their_id(engine: sa.Engine, election
             session, EDITOR, slug=election, revision=revision,
             places=[{"id": "zugdidi", "name": {"en": "Zugdidi town"}}],
         )  # fmt: skip
-    data, _ = _draft(engine)
+    data, _ = read_draft(engine)
     assert [(c["id"], c["name"]["en"]) for c in data["questionnaire"]["constituencies"]] == [
         ("zugdidi", "Zugdidi town"),
         ("d1", "D1"),
@@ -195,7 +185,7 @@ def test_imported_places_replace_those_with_their_id(engine: sa.Engine, election
 def test_a_spreadsheet_applies_to_the_draft_with_its_changes(
     engine: sa.Engine, election: str
 ) -> None:
-    data, revision = _draft(engine)
+    data, revision = read_draft(engine)
     content = lenient_content(data)
     assert content is not None
     files = export_csv(content)
@@ -217,7 +207,7 @@ def test_a_spreadsheet_applies_to_the_draft_with_its_changes(
             session, EDITOR, slug=election, revision=revision, files=edited
         )
     assert [(c.id, c.after) for c in changes] == [("potholes", "Holes")]
-    data, now = _draft(engine)
+    data, now = read_draft(engine)
     assert data["questionnaire"]["statements"][0]["text"]["en"] == "Holes" and now == revision + 1
     assert _audit(engine) == [("draft.spreadsheet.import", "ed/spreadsheet")]
 

@@ -1,6 +1,9 @@
 """Drafts (vaa/drafts.py) on both databases: creating, opening, saving with a revision,
 validating and publishing, and published versions staying frozen."""
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -38,6 +41,28 @@ def small(data: dict) -> dict:  # type: ignore[type-arg]
         }
     ]
     return data
+
+
+def small_election(
+    engine: sa.Engine, change: Callable[[dict[str, Any]], None] = lambda _data: None
+) -> str:
+    """The election "ed" in ka and en whose draft is small(), changed by `change`, saved."""
+    with session_scope(engine) as session:
+        create_election(session, slug="ed", title={"ka": "ა", "en": "E"}, languages=["ka", "en"])
+        opened = open_draft(session, slug="ed")
+        assert opened is not None
+        data = small(opened.data)
+        change(data)
+        save_draft(session, slug="ed", data=data, revision=opened.revision)
+    return "ed"
+
+
+def read_draft(engine: sa.Engine, slug: str = "ed") -> tuple[dict[str, Any], int]:
+    """The draft's data and revision, as an editor opens it."""
+    with session_scope(engine) as session:
+        opened = open_draft(session, slug=slug)
+        assert opened is not None
+        return opened.data, opened.revision
 
 
 def test_a_new_election_has_an_empty_draft_and_no_version(engine: sa.Engine) -> None:
