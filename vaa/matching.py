@@ -574,9 +574,10 @@ def _batch_scores_f32(
                     np.matmul(weighted[:c], table, out=part[:c])
                     out += part[:c]
             np.equal(vc, vc, out=mask[:c])  # answered: NaN is unequal to itself
-            if covered == int(np.count_nonzero(mask[:c])) or not add_levels(vc):
+            answered = int(np.count_nonzero(mask[:c]))
+            if covered == answered or not add_levels(vc):
                 break
-        if covered != int(np.count_nonzero(mask[:c])):  # not a scale: as in float64
+        if covered != answered:  # not a scale: as in float64
             _check_positions(vc, "answers")
             scores[start : start + c] = _chunk_scores(vc, wc, p, method, missing, {})
             continue
