@@ -102,10 +102,13 @@ def test_the_export_keeps_every_file_it_holds(
     on_disk = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     assert listed == on_disk - {"sw.js"}
     assert "ka/demo/quiz.html" in kept["pages"] and "index.html" in kept["pages"]
-    # Profiles and reasons are kept once opened, not on the first visit.
-    assert kept["lazy"] and all(
-        "/entities/" in u or u.endswith("-justifications.json") for u in kept["lazy"]
+    # Profiles, reasons and quick mode are kept once opened, not on the first visit.
+    quick = {"ka/demo/quick.html", "en/demo/quick.html", static_url("js/quick.js").lstrip("/")}
+    assert quick <= set(kept["lazy"])
+    assert all(
+        "/entities/" in u or u.endswith("-justifications.json") or u in quick for u in kept["lazy"]
     )
+    assert not quick & set(kept["pages"] + kept["files"])
     assert not [u for u in kept["pages"] + kept["files"] if "/entities/" in u]
     # Every module a page loads, however deep the import, is in the export, under the
     # one hashed URL it has everywhere (../../<hash>/js/<name>).
