@@ -17,8 +17,9 @@ NO_COLOR = "#6b7785"
 
 
 def coordinate(x: float) -> float:
-    """A coordinate with two decimals (what SVG needs, and what results.js writes)."""
-    return round(x * 100) / 100
+    """A coordinate with two decimals, halves up as charts.js `num` rounds them
+    (matching.md: display rounding is never banker's)."""
+    return round_half_up(x, 2)
 
 
 def interval_path(interval: list[float] | None) -> str:

@@ -1,8 +1,10 @@
 // The result as texts and numbers, built from a match response (the API's shape).
 // A port of result_view in api/views/result.py, which renders the same view without
-// JavaScript: keep the two in step (tests compare the pages they produce).
+// JavaScript: tests/conformance/results_view.test.mjs runs both on the same cases
+// (`python -m api.views.vectors` writes them) and asserts the same view, field by field.
 import { roundHalfUp } from "./matching.js";
 import { radarPoints, mapPoint, intervalPath, num } from "./charts.js";
+import { encodeShare } from "./answers.js";
 
 const NO_COLOR = "#6b7785";
 const RADAR_SERIES = 3;
@@ -60,7 +62,9 @@ export function certaintyText(certainty, unseen, t) {
   return t("certainty_line", { n: unseen, pct: t.pct(100 * certainty) });
 }
 
-export function resultView(election, response, { weights, compare, t, certainty = null, unseen = 0 }) {
+/** Everything the result page shows, as texts and numbers (result_view in api/views/result.py).
+ *  `profiles`: each entity's profile address. */
+export function resultView(election, response, { weights, compare, t, certainty = null, unseen = 0, profiles = {} }) {
   const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
   const options = Object.fromEntries(election.scale.map((o) => [o.id, o.label]));
   const results = response.results;
@@ -106,6 +110,7 @@ export function resultView(election, response, { weights, compare, t, certainty 
       rank: t("rank", { rank: r.rank }),
       position: String(r.rank),
       name: name[r.entity],
+      profile: profiles[r.entity] || "",
       fictional: !!entity.fictional,
       color: colorOf(entity, entities),
       pct: r.score != null ? t.pct(r.score) : t("theme_none"),
@@ -194,17 +199,27 @@ export function raceResponse(response, race) {
 }
 
 /** One section per race on the voter's ballots (ballot_views in api/views/result.py). */
-export function ballotViews(election, response, { weights, t, certainty = {}, unseen = 0 }) {
+export function ballotViews(election, response, { weights, t, certainty = {}, unseen = 0, profiles = {} }) {
   const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
   return (response.races || []).map((race) => {
     const silent = race.did_not_answer.map((id) => entities[id].name).join(", ");
     const base = { race: race.race, title: race.title, silent: silent ? t("did_not_answer", { names: silent }) : "" };
     if (!race.results.length) return { ...base, headline: t("race_nobody"), lead: "", close: "", certainty: "", rows: [] };
     const view = resultView(election, raceResponse(response, race), {
-      weights, compare: null, t, certainty: certainty[race.race] ?? null, unseen,
+      weights, compare: null, t, certainty: certainty[race.race] ?? null, unseen, profiles,
     });
     return { ...base, headline: view.headline, lead: view.lead, close: view.close, certainty: view.certainty, rows: view.rows };
   });
+}
+
+/** A share link's fragment (share_fragment in api/views/share.py): the questionnaire's
+ *  `key`, the answers and weights, the method unless the election's own, the place. */
+export function shareFragment(election, { answers, weights, method, place }, key) {
+  const ids = election.statements.map((s) => s.id);
+  let fragment = `v=${key}&` + encodeShare({ answers, weights }, ids, election.scale.map((o) => o.id));
+  if (method && method !== election.matching.method) fragment += `&m=${method}`;
+  if (place) fragment += `&p=${encodeURIComponent(place)}`;
+  return fragment;
 }
 
 function topTwo(results) {

@@ -1,9 +1,9 @@
 // The result page: computes the match in the browser from the answers kept on this
 // device (or carried in a share link's fragment), so the answers never leave it. The
 // only request that carries answers is the donation, after the voter opts in.
-import { loadAnswers, saveAnswers, encodeShare, decodeShare } from "./answers.js";
+import { loadAnswers, saveAnswers, decodeShare } from "./answers.js";
 import { match, sensitivity, axisPositions, scalePositions } from "./matching.js";
-import { translator, resultView, compareView, enoughAnswers, ballotViews, raceResponse } from "./results-view.js";
+import { translator, resultView, compareView, enoughAnswers, ballotViews, raceResponse, shareFragment } from "./results-view.js";
 import { ballots as raceBallots } from "./races.js";
 import { step } from "./adaptive.js";
 import { loadPlace, savePlace } from "./place.js";
@@ -311,12 +311,12 @@ class ResultPage {
     const detail = this.renderBallots(response, { certainty, unseen, quick });
     const sure = !response.races.length || this.state.race === quick ? certainty : null;
     const view = resultView(this.election, detail, {
-      weights: this.state.weights, compare: this.state.compare, t, certainty: sure, unseen,
+      weights: this.state.weights, compare: this.state.compare, t, certainty: sure, unseen, profiles: cfg.profiles,
     });
     this.view = view;
     const rankRow = (row) => {
       const li = clone("tpl-rank");
-      fill(li, { ...row, profile: cfg.profiles[row.entity] || "" });
+      fill(li, row);
       li.dataset.entity = row.entity;
       return li;
     };
@@ -353,14 +353,14 @@ class ResultPage {
     if (!response.races.length) return response;
     const { election, state } = this;
     const sure = certainty == null ? {} : { [quick]: certainty };
-    const ballots = ballotViews(election, response, { weights: state.weights, t, certainty: sure, unseen });
+    const ballots = ballotViews(election, response, { weights: state.weights, t, certainty: sure, unseen, profiles: cfg.profiles });
     setList($("#ballots"), ballots, (b) => {
       const section = clone("tpl-ballot");
       fill(section, { ...b, title_id: `ballot-${b.race}` });
       section.dataset.race = b.race;
       setList($("[data-list=rows]", section), b.rows, (row) => {
         const li = clone("tpl-rank");
-        fill(li, { ...row, profile: cfg.profiles[row.entity] || "" });
+        fill(li, row);
         li.dataset.entity = row.entity;
         return li;
       });
@@ -506,11 +506,7 @@ class ResultPage {
   }
 
   shareUrl() {
-    const { election, state } = this;
-    let fragment = `v=${cfg.shareKey}&` + encodeShare(state, election.statements.map((s) => s.id), election.scale.map((o) => o.id));
-    if (state.method !== cfg.method) fragment += `&m=${state.method}`;
-    if (state.place) fragment += `&p=${encodeURIComponent(state.place)}`;
-    return `${location.origin}${location.pathname}#${fragment}`;
+    return `${location.origin}${location.pathname}#${shareFragment(this.election, this.state, cfg.shareKey)}`;
   }
 
   syncLanguageLinks() {

@@ -1,0 +1,164 @@
+"""The browser's result view reproduces the server's: vectors fresh, node suite green, and
+able to fail (a mutant of each rule of results-view.js and charts.js is caught).
+
+Node is required (CI installs it): a missing node fails these tests rather than skipping.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from api.views.vectors import DEFAULT_PATH, main
+from vaa.settings import ROOT
+
+SUITE = Path(__file__).parent / "results_view.test.mjs"
+JS = ROOT / "frontend" / "static" / "js"
+VIEW = JS / "results-view.js"
+CHARTS = JS / "charts.js"
+
+# Each mutant breaks one rule the result page follows; the suite must notice every one.
+VIEW_MUTANTS = {
+    "a certainty of 0.9 is not yet clear": (
+        "certainty >= CLEAR_CERTAINTY ?",
+        "certainty > CLEAR_CERTAINTY ?",
+    ),
+    "five points behind is still neck and neck": (
+        'results[0].score - runner.score < NECK_GAP ? "neck"',
+        'results[0].score - runner.score <= NECK_GAP ? "neck"',
+    ),
+    "a tie needs three": (
+        'if (top.length > 1) return { grade: "tied"',
+        'if (top.length > 2) return { grade: "tied"',
+    ),
+    "a tie's headline names one": (
+        't("headline_tied", { names: lead.top.map((e) => name[e]).join(", "), score })',
+        't("headline_tied", { names: name[lead.top[0]], score })',
+    ),
+    "important means weight above 2": (
+        "response.answered_ids.filter((sid) => w(sid) >= 2)",
+        "response.answered_ids.filter((sid) => w(sid) > 2)",
+    ),
+    "a left-out answer reads as counted": (
+        'weight === 0 ? t("you_left_out"',
+        'weight === -1 ? t("you_left_out"',
+    ),
+    "a candidate keeps no party colour": (
+        "return entity.color || (party && party.color) || NO_COLOR;",
+        "return entity.color || NO_COLOR;",
+    ),
+    "borrowed answers not said": (
+        "if (entity.party && entity.positions_from === entity.party && !backing.length)",
+        "if (entity.party && entity.positions_from === entity.party && backing.length)",
+    ),
+    "certainty said with every statement seen": (
+        "if (certainty == null || unseen <= 0)",
+        "if (certainty == null || unseen < 0)",
+    ),
+    "tie breakers include answered statements": (
+        "if (response.answers[s.id] == null && ia != null",
+        "if (ia != null",
+    ),
+    "five suggestions": ("const SUGGESTIONS = 6;", "const SUGGESTIONS = 5;"),
+    "one-sided differences first in a comparison": (
+        "const gap = ia == null || ib == null ? -1 : Math.abs(ia - ib);",
+        "const gap = ia == null || ib == null ? 99 : Math.abs(ia - ib);",
+    ),
+    "the position's poles swapped": (
+        "pole: shown > 0 ? axis.high : axis.low",
+        "pole: shown > 0 ? axis.low : axis.high",
+    ),
+    "no decimal comma": ('value.toFixed(1).replace(".", decimalSign)', "value.toFixed(1)"),
+    "a share link always names the method": (
+        "if (method && method !== election.matching.method)",
+        "if (method)",
+    ),
+    "a share link without its key": ("let fragment = `v=${key}&` +", "let fragment = "),
+    "the silent of a race not named": (
+        'silent: silent ? t("did_not_answer", { names: silent }) : ""',
+        'silent: ""',
+    ),
+}
+
+CHART_MUTANTS = {
+    "the radar starts at the bottom": (
+        "const angle = -Math.PI / 2 + (2 * Math.PI * i) / scores.length;",
+        "const angle = Math.PI / 2 + (2 * Math.PI * i) / scores.length;",
+    ),
+    "the radar's radius": (
+        "const RADAR = { cx: 160, cy: 135, r: 88 };",
+        "const RADAR = { cx: 160, cy: 135, r: 90 };",
+    ),
+    "the map upside down": ("y: num(MAP.size / 2 - y * half)", "y: num(MAP.size / 2 + y * half)"),
+    "banker's coordinates": ("Math.round(x * 100) / 100", "Math.round(x * 100 - 0.5) / 100"),
+    "the whisker reversed": ("return `M${lo} 11H${hi}", "return `M${hi} 11H${lo}"),
+    "the star may cover a party": (
+        "Math.max(Math.abs(x - p.x), Math.abs(y - p.y)) < STAR + DOT",
+        "Math.max(Math.abs(x - p.x), Math.abs(y - p.y)) < STAR",
+    ),
+    "the star's label measured narrower": (
+        "const width = 8.2 * label.length + 2;",
+        "const width = 7.8 * label.length + 2;",
+    ),
+}
+
+
+def run_suite(
+    view: Path | None = None, charts: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the node suite, against `view` instead of results-view.js (`charts` instead of
+    charts.js) if given."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: the conformance suite needs Node.js 20 or later")
+    env = {k: v for k, v in os.environ.items() if k not in ("RESULTS_VIEW_JS", "CHARTS_JS")}
+    if view is not None:
+        env["RESULTS_VIEW_JS"] = str(view)
+    if charts is not None:
+        env["CHARTS_JS"] = str(charts)
+    return subprocess.run(
+        [node, "--test", str(SUITE)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_committed_vectors_are_current(tmp_path: Path) -> None:
+    out = tmp_path / "results_view_vectors.json"
+    assert main(["--out", str(out)]) == 0
+    assert out.read_bytes() == DEFAULT_PATH.read_bytes(), "run `python -m api.views.vectors`"
+
+
+def test_browser_view_matches_python() -> None:
+    result = run_suite()
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
+    assert int(counts["pass"]) > 200, result.stdout[-2000:]
+
+
+PORTS = {"view": (VIEW, VIEW_MUTANTS), "charts": (CHARTS, CHART_MUTANTS)}
+
+
+@pytest.mark.parametrize(
+    ("port", "mutant"), [(port, mutant) for port, (_, found) in PORTS.items() for mutant in found]
+)
+def test_suite_catches_a_broken_view(port: str, mutant: str, tmp_path: Path) -> None:
+    path, mutants = PORTS[port]
+    old, new = mutants[mutant]
+    source = path.read_text(encoding="utf-8")
+    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to {path.name}"
+    broken = tmp_path / path.name
+    broken.write_text(source.replace(old, new), encoding="utf-8")
+    result = run_suite(**{port: broken})
+    assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
+    # cases failed, not the loading: the module ran and some checks still passed
+    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
+    assert int(counts["pass"]) > 0, result.stdout[-4000:]
+    assert int(counts["fail"]) > 0, result.stdout[-4000:]
