@@ -45,6 +45,7 @@ FILES = {
 COLORS = {"races": ("#2e7d32", "#1565c0")}  # party-a and party-b
 # Both sides compute the same IEEE expressions and round coordinates to two decimals.
 TOLERANCE = 1e-6
+ENGINE_TOLERANCE = 0.01
 
 Case = dict[str, Any]
 
@@ -90,6 +91,7 @@ class Election:
         self.t = FixedTexts(language)
         self.statement_ids = list(self.prepared.statement_ids)
         self.options = [o["id"] for o in self.slice["scale"]]
+        self.scored: list[Case] = []  # every voter `respond` scored: the matchResponse cases
 
     def respond(
         self,
@@ -105,8 +107,21 @@ class Election:
             weights=dict(weights or {}),
             method=method,  # type: ignore[arg-type]  # one of METHODS
             constituency=place,
+            language=self.language,  # as the page asks: the race titles in its language
         )
-        return with_answers(score_answers(self.prepared, match), match, self.statement_ids)
+        response = with_answers(score_answers(self.prepared, match), match, self.statement_ids)
+        state = {
+            "answers": dict(answers),
+            "weights": dict(weights or {}),
+            "method": response["method"],
+            "place": place,
+        }
+        if state not in (c["args"] for c in self.scored):
+            name = f"score {len(self.scored) + 1} of {self.content.slug}-{self.language}"
+            case = _named(name, self, "matchResponse", state, _as_browser(response))
+            # the two engines agree to 0.01 (matching.md), not to the view's tolerance
+            self.scored.append({**case, "tolerance": ENGINE_TOLERANCE})
+        return response
 
     def answers_of(self, entity: str, only: Sequence[str] | None = None) -> dict[str, str]:
         """An entity's own answers (on `only` of the statements, if given)."""
@@ -119,6 +134,34 @@ class Election:
             sid: self.options[(i * 3 + shift) % len(self.options)]
             for i, sid in enumerate(self.statement_ids[:count])
         }
+
+
+# What results-view.js matchResponse builds of the API's response: the keys the view reads.
+RESPONSE_KEYS = (
+    "method",
+    "answered",
+    "answered_ids",
+    "answers",
+    "constituency",
+    "position",
+    "sensitivity",
+)
+RESULT_KEYS = ("entity", "rank", "score", "themes", "statements", "interval", "close_to_top")
+RACE_KEYS = ("race", "title", "constituency", "did_not_answer", "sensitivity")
+
+
+def _as_browser(response: Mapping[str, Any]) -> dict[str, Any]:
+    def results(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: r[k] for k in RESULT_KEYS} for r in found]
+
+    return {
+        **{k: response[k] for k in RESPONSE_KEYS},
+        "results": results(response["results"]),
+        "races": [
+            {**{k: race[k] for k in RACE_KEYS}, "results": results(race["results"])}
+            for race in response["races"]
+        ],
+    }
 
 
 def _named(name: str, election: Election, function: str, args: Case, expected: Any) -> Case:
@@ -468,6 +511,7 @@ def build_vectors() -> dict[str, Any]:
     ]
     cases = [
         *views,
+        *(c for e in (demo, demo_ka, races, example) for c in e.scored),
         *_grade_cases(demo),
         *_minimum_cases(demo, example),
         *_share_cases(demo, races),
