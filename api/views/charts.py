@@ -5,7 +5,7 @@ results.js draw the same numbers in the browser (keep the two in step).
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from api.formatting import decimal
@@ -242,7 +242,7 @@ STAR_ANGLES = 16
 
 
 def voter_mark(
-    point: Mapping[str, float] | None, points: list[Mapping[str, Any]]
+    point: Mapping[str, float] | None, points: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any] | None:
     """Where the voter's star is drawn: on the voter's point unless it would cover a party's
     point (or, if it can, its name); then as near as it can be, with a line back to the

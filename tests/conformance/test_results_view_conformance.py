@@ -81,6 +81,14 @@ VIEW_MUTANTS = {
         'silent: silent ? t("did_not_answer", { names: silent }) : ""',
         'silent: ""',
     ),
+    "left-out statements counted as answered": (
+        "const answered = ids.filter((sid, i) => voter[i] != null && w[i] > 0);",
+        "const answered = ids.filter((sid, i) => voter[i] != null);",
+    ),
+    "a race ranks everyone": (
+        "ballot.members.length ? rank(ballot.members)",
+        "ballot.members.length ? rank(election.entities.map((_, e) => e))",
+    ),
 }
 
 CHART_MUTANTS = {
