@@ -4,15 +4,13 @@ able to fail (a mutant of each rule of results-view.js and charts.js is caught).
 Node is required (CI installs it): a missing node fails these tests rather than skipping.
 """
 
-import os
-import re
-import shutil
-import subprocess
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
 from api.views.vectors import DEFAULT_PATH, main
+from tests.conformance.node import assert_caught, run_node_suite, tally
 from vaa.settings import ROOT
 
 SUITE = Path(__file__).parent / "results_view.test.mjs"
@@ -114,28 +112,10 @@ CHART_MUTANTS = {
 }
 
 
-def run_suite(
-    view: Path | None = None, charts: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def run_suite(view: Path | None = None, charts: Path | None = None) -> CompletedProcess[str]:
     """Run the node suite, against `view` instead of results-view.js (`charts` instead of
     charts.js) if given."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed: the conformance suite needs Node.js 20 or later")
-    env = {k: v for k, v in os.environ.items() if k not in ("RESULTS_VIEW_JS", "CHARTS_JS")}
-    if view is not None:
-        env["RESULTS_VIEW_JS"] = str(view)
-    if charts is not None:
-        env["CHARTS_JS"] = str(charts)
-    return subprocess.run(
-        [node, "--test", str(SUITE)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_node_suite(SUITE, {"RESULTS_VIEW_JS": view, "CHARTS_JS": charts})
 
 
 def test_committed_vectors_are_current(tmp_path: Path) -> None:
@@ -147,8 +127,7 @@ def test_committed_vectors_are_current(tmp_path: Path) -> None:
 def test_browser_view_matches_python() -> None:
     result = run_suite()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
-    assert int(counts["pass"]) > 200, result.stdout[-2000:]
+    assert tally(result)[0] > 200, result.stdout[-2000:]
 
 
 PORTS = {"view": (VIEW, VIEW_MUTANTS), "charts": (CHARTS, CHART_MUTANTS)}
@@ -159,14 +138,4 @@ PORTS = {"view": (VIEW, VIEW_MUTANTS), "charts": (CHARTS, CHART_MUTANTS)}
 )
 def test_suite_catches_a_broken_view(port: str, mutant: str, tmp_path: Path) -> None:
     path, mutants = PORTS[port]
-    old, new = mutants[mutant]
-    source = path.read_text(encoding="utf-8")
-    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to {path.name}"
-    broken = tmp_path / path.name
-    broken.write_text(source.replace(old, new), encoding="utf-8")
-    result = run_suite(**{port: broken})
-    assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
-    # cases failed, not the loading: the module ran and some checks still passed
-    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
-    assert int(counts["pass"]) > 0, result.stdout[-4000:]
-    assert int(counts["fail"]) > 0, result.stdout[-4000:]
+    assert_caught(path, mutants[mutant], lambda broken: run_suite(**{port: broken}), tmp_path)
