@@ -326,6 +326,22 @@ def _races_cases(races: Election) -> list[Case]:
         )
     )
     cases.append(_view_case("races, everyone on one answer", races, response))
+    # The data has no race in which nobody answered: the same response with its last race
+    # silenced, as the API sends such a race (no ranking, everyone in did_not_answer).
+    last = response["races"][-1]
+    silent = {
+        **last,
+        "results": [],
+        "did_not_answer": [r["entity"] for r in last["results"]] + last["did_not_answer"],
+        "sensitivity": {},
+    }
+    cases.append(
+        _ballot_case(
+            "races, a race where nobody answered",
+            races,
+            {**response, "races": [*response["races"][:-1], silent]},
+        )
+    )
     return cases
 
 
