@@ -44,7 +44,7 @@ async def create_profile_page(
 ) -> HTMLResponse:
     """The profile opened from a result without JavaScript: its links carry the answers back."""
     try:
-        match, compare = read_form(await request.form())
+        state = carried_state(election, *read_form(await request.form()))
     except ValueError as exc:  # FormProblem, or pydantic's for an over-long id
         return render(
             request,
@@ -55,7 +55,6 @@ async def create_profile_page(
             status=400,
             message=message_of(exc, lang),
         )
-    state = carried_state(election, match, compare)
     return _profile_page(request, lang, election, entity, session, state=state)
 
 

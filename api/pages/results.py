@@ -52,6 +52,14 @@ from vaa.store import VersionRef, bundle_bytes, published_ref
 router = APIRouter(include_in_schema=False)
 
 
+def _page(
+    request: Request, lang: str, election: dict[str, Any], template: str, /, **context: Any
+) -> HTMLResponse:
+    """A page of this election in `lang`, its language switch limited to the election's
+    (positional, so the context may carry the election on to the template too)."""
+    return render(request, template, language=lang, languages=election["languages"], **context)
+
+
 def _page_context(
     election: dict[str, Any], session: Session, lang: str, t: Texts
 ) -> tuple[VersionRef, PreparedElection, dict[str, Any]]:
@@ -68,11 +76,11 @@ def read_results(
     """Show the result computed in the browser from the answers kept on the device."""
     t = Texts(lang)
     _ref, _prepared, context = _page_context(election, session, lang, t)
-    return render(
+    return _page(
         request,
+        lang,
+        election,
         "results.html",
-        language=lang,
-        languages=election["languages"],
         view=None,
         # The modules results.js imports, fetched while the page is parsed, not after.
         modulepreload=module_urls("js/results.js")[1:],
@@ -106,11 +114,11 @@ def _no_result(
     **message: str,
 ) -> HTMLResponse:
     """The results page without a ranking, saying why (a bad form, too few answers)."""
-    return render(
+    return _page(
         request,
+        lang,
+        election,
         "results.html",
-        language=lang,
-        languages=election["languages"],
         status_code=status_code,
         view=None,
         **message,
@@ -178,11 +186,11 @@ async def create_results(
     share += "#" + share_fragment(
         election, response["answers"], match.weights, match.method, match.constituency
     )
-    page = render(
+    page = _page(
         request,
+        lang,
+        election,
         "results.html",
-        language=lang,
-        languages=election["languages"],
         view=view,
         state=form_state(
             response["answers"],
@@ -307,12 +315,11 @@ async def create_statistics_page(
 ) -> HTMLResponse:
     """The statistics with a way back to the posted result (the language switch, no JS)."""
     try:
-        match, compare = read_form(await request.form())
+        state = carried_state(election, *read_form(await request.form()))
     except (VaaError, ValueError) as exc:  # ValueError: pydantic's, e.g. an over-long id
         _ref, _prepared, context = _page_context(election, session, lang, Texts(lang))
         problem = message_of(exc, lang)
         return _no_result(request, lang, election, context, status_code=400, problem=problem)
-    state = carried_state(election, match, compare)
     return _statistics_page(request, lang, election, session, thanks=False, state=state)
 
 
@@ -352,11 +359,11 @@ def _statistics_page(
                 "important": s.important,
             }
         )
-    return render(
+    return _page(
         request,
+        lang,
+        election,
         "statistics.html",
-        language=lang,
-        languages=election["languages"],
         election=election,
         statistics=found,
         threshold=THRESHOLD,

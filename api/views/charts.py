@@ -5,7 +5,7 @@ results.js draw the same numbers in the browser (keep the two in step).
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from api.formatting import decimal
@@ -17,8 +17,9 @@ NO_COLOR = "#6b7785"
 
 
 def coordinate(x: float) -> float:
-    """A coordinate with two decimals (what SVG needs, and what results.js writes)."""
-    return round(x * 100) / 100
+    """A coordinate with two decimals, halves up as charts.js `num` rounds them
+    (matching.md: display rounding is never banker's)."""
+    return round_half_up(x, 2)
 
 
 def interval_path(interval: list[float] | None) -> str:
@@ -241,7 +242,7 @@ STAR_ANGLES = 16
 
 
 def voter_mark(
-    point: Mapping[str, float] | None, points: list[Mapping[str, Any]]
+    point: Mapping[str, float] | None, points: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any] | None:
     """Where the voter's star is drawn: on the voter's point unless it would cover a party's
     point (or, if it can, its name); then as near as it can be, with a line back to the

@@ -276,7 +276,14 @@ def ballot_views(
         }
         if not race["results"]:
             ballots.append(
-                {**base, "headline": t("race_nobody"), "lead": "", "close": "", "rows": []}
+                {
+                    **base,
+                    "headline": t("race_nobody"),
+                    "lead": "",
+                    "close": "",
+                    "certainty": "",
+                    "rows": [],
+                }
             )
             continue
         view = result_view(

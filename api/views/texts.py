@@ -6,7 +6,7 @@ placeholders, so both paths say the same words. The messages live in the catalog
 (frontend/locales/*/LC_MESSAGES/results*.po).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from api.i18n import translations
@@ -133,7 +133,7 @@ class Texts:
 
     def __init__(self, language: str) -> None:
         self.language = language
-        self.gettext = translations(language).gettext
+        self.gettext: Callable[[str], str] = translations(language).gettext
 
     def __call__(self, key: str, **values: Any) -> str:
         return str(self.gettext(TEXTS[key]) % values)

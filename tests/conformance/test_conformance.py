@@ -3,14 +3,12 @@
 Node is required (CI installs it): a missing node fails these tests rather than skipping.
 """
 
-import os
-import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.conformance.node import assert_caught, run_node_suite
 from vaa.cli import main
 from vaa.conformance import DEFAULT_PATH
 from vaa.settings import ROOT
@@ -71,27 +69,8 @@ def run_suite(
 ) -> subprocess.CompletedProcess[str]:
     """Run the node suite, against `engine` instead of matching.js (`races` instead of
     races.js, `adaptive` instead of adaptive.js) if given."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed: the conformance suite needs Node.js 20 or later")
-    env = dict(os.environ)
-    env.pop("MATCHING_JS", None)
-    env.pop("RACES_JS", None)
-    env.pop("ADAPTIVE_JS", None)
-    if engine is not None:
-        env["MATCHING_JS"] = str(engine)
-    if races is not None:
-        env["RACES_JS"] = str(races)
-    if adaptive is not None:
-        env["ADAPTIVE_JS"] = str(adaptive)
-    return subprocess.run(
-        [node, "--test", str(SUITE)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    return run_node_suite(
+        SUITE, {"MATCHING_JS": engine, "RACES_JS": races, "ADAPTIVE_JS": adaptive}
     )
 
 
@@ -119,14 +98,4 @@ PORTS = {
 )
 def test_suite_catches_a_broken_port(port: str, mutant: str, tmp_path: Path) -> None:
     path, mutants = PORTS[port]
-    old, new = mutants[mutant]
-    source = path.read_text(encoding="utf-8")
-    assert source.count(old) == 1, f"the mutant {mutant!r} no longer applies to {path.name}"
-    broken = tmp_path / path.name
-    broken.write_text(source.replace(old, new), encoding="utf-8")
-    result = run_suite(**{port: broken})
-    assert result.returncode != 0, f"the suite passed with {mutant!r} broken"
-    # cases failed, not the loading: the port ran and some checks still passed
-    counts = dict(re.findall(r"^# (pass|fail) (\d+)$", result.stdout, re.MULTILINE))
-    assert int(counts["pass"]) > 0, result.stdout[-4000:]
-    assert int(counts["fail"]) > 0, result.stdout[-4000:]
+    assert_caught(path, mutants[mutant], lambda broken: run_suite(**{port: broken}), tmp_path)

@@ -1,8 +1,11 @@
 // The result as texts and numbers, built from a match response (the API's shape).
 // A port of result_view in api/views/result.py, which renders the same view without
-// JavaScript: keep the two in step (tests compare the pages they produce).
-import { roundHalfUp } from "./matching.js";
+// JavaScript: tests/conformance/results_view.test.mjs runs both on the same cases
+// (`python -m api.views.vectors` writes them) and asserts the same view, field by field.
+import { roundHalfUp, match, sensitivity, axisPositions, scalePositions } from "./matching.js";
+import { ballots as raceBallots } from "./races.js";
 import { radarPoints, mapPoint, intervalPath, num } from "./charts.js";
+import { encodeShare } from "./answers.js";
 
 const NO_COLOR = "#6b7785";
 const RADAR_SERIES = 3;
@@ -60,7 +63,9 @@ export function certaintyText(certainty, unseen, t) {
   return t("certainty_line", { n: unseen, pct: t.pct(100 * certainty) });
 }
 
-export function resultView(election, response, { weights, compare, t, certainty = null, unseen = 0 }) {
+/** Everything the result page shows, as texts and numbers (result_view in api/views/result.py).
+ *  `profiles`: each entity's profile address. */
+export function resultView(election, response, { weights, compare, t, certainty = null, unseen = 0, profiles = {} }) {
   const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
   const options = Object.fromEntries(election.scale.map((o) => [o.id, o.label]));
   const results = response.results;
@@ -106,6 +111,7 @@ export function resultView(election, response, { weights, compare, t, certainty 
       rank: t("rank", { rank: r.rank }),
       position: String(r.rank),
       name: name[r.entity],
+      profile: profiles[r.entity] || "",
       fictional: !!entity.fictional,
       color: colorOf(entity, entities),
       pct: r.score != null ? t.pct(r.score) : t("theme_none"),
@@ -188,23 +194,103 @@ export function affiliation(entity, entities, t) {
   return text;
 }
 
+/** Score a voter's answers in the browser: the response the API's match gives
+ *  (vaa.results.score_answers), with one ranking per race the voter's `place` votes in. */
+export function matchResponse(election, { answers, weights, method, place }) {
+  const levels = scalePositions(election.scale.length);
+  const value = Object.fromEntries(election.scale.map((o, j) => [o.id, levels[j]]));
+  const themeIndex = Object.fromEntries(election.themes.map((th, i) => [th.id, i]));
+  const ids = election.statements.map((s) => s.id);
+  const voter = ids.map((sid) => (answers[sid] != null ? value[answers[sid]] : null));
+  const w = ids.map((sid) => weights[sid] ?? 1);
+  const answered = ids.filter((sid, i) => voter[i] != null && w[i] > 0);
+  const loadings = election.statements.map((s) => election.axes.map((a) => (s.axes && s.axes[a.id]) || 0));
+  const position = axisPositions(voter, loadings);
+  const args = {
+    voter, weights: w, themes: election.statements.map((s) => themeIndex[s.theme]),
+    nThemes: election.themes.length, missing: election.matching.missing, method,
+  };
+  const rank = (members) => rankAmong(election, members, { ...args, answered, value });
+  const everyone = rank(election.entities.map((_, e) => e));
+  const races = (election.races || []).length
+    ? raceBallots(election, place).map((ballot) => {
+      const race = election.races.find((r) => r.id === ballot.race);
+      const ranked = ballot.members.length ? rank(ballot.members) : { results: [], sensitivity: {} };
+      return {
+        race: ballot.race, title: race.title, constituency: race.constituency,
+        results: ranked.results, did_not_answer: ballot.didNotAnswer, sensitivity: ranked.sensitivity,
+      };
+    })
+    : [];
+  return {
+    method,
+    answered: answered.length,
+    answered_ids: answered,
+    answers: Object.fromEntries(ids.map((sid) => [sid, answers[sid] ?? null])),
+    constituency: place,
+    position: Object.fromEntries(election.axes.map((a, i) => [a.id, position[i] ?? null])),
+    sensitivity: everyone.sensitivity,
+    results: everyone.results,
+    races,
+  };
+}
+
+/** Results and method sensitivity among `members` (entity indices) only. */
+function rankAmong(election, members, { answered, value, ...args }) {
+  const entityIds = members.map((e) => election.entities[e].id);
+  const entities = members.map((e) => election.statements.map((s) => {
+    const option = election.entities[e].answers[s.id];
+    return option != null ? value[option] : null;
+  }));
+  const m = match({ ...args, entities, entityIds });
+  const top = sensitivity({ ...args, entities, entityIds });
+  const id = (e) => (e == null ? null : typeof e === "number" ? entityIds[e] : e);
+  const index = Object.fromEntries(election.statements.map((s, i) => [s.id, i]));
+  return {
+    sensitivity: Object.fromEntries(Object.entries(top).map(([k, e]) => [k, id(e)])),
+    results: m.order.map((k) => {
+      const entity = election.entities[members[k]];
+      return {
+        entity: entity.id,
+        rank: m.ranks[k],
+        score: m.scores[k],
+        themes: Object.fromEntries(election.themes.map((th, j) => [th.id, m.themeScores[k][j] ?? null])),
+        statements: Object.fromEntries(answered.map((sid) =>
+          [sid, { entity_answer: entity.answers[sid] ?? null, agreement: m.agreements[k][index[sid]] ?? null }])),
+        interval: m.intervals[k] && m.intervals[k][0] != null ? m.intervals[k] : null,
+        close_to_top: !!m.closeToTop[k],
+      };
+    }),
+  };
+}
+
 /** The match response narrowed to one race (race_response in api/views/result.py). */
 export function raceResponse(response, race) {
   return { ...response, results: race.results, sensitivity: race.sensitivity };
 }
 
 /** One section per race on the voter's ballots (ballot_views in api/views/result.py). */
-export function ballotViews(election, response, { weights, t, certainty = {}, unseen = 0 }) {
+export function ballotViews(election, response, { weights, t, certainty = {}, unseen = 0, profiles = {} }) {
   const entities = Object.fromEntries(election.entities.map((e) => [e.id, e]));
   return (response.races || []).map((race) => {
     const silent = race.did_not_answer.map((id) => entities[id].name).join(", ");
     const base = { race: race.race, title: race.title, silent: silent ? t("did_not_answer", { names: silent }) : "" };
     if (!race.results.length) return { ...base, headline: t("race_nobody"), lead: "", close: "", certainty: "", rows: [] };
     const view = resultView(election, raceResponse(response, race), {
-      weights, compare: null, t, certainty: certainty[race.race] ?? null, unseen,
+      weights, compare: null, t, certainty: certainty[race.race] ?? null, unseen, profiles,
     });
     return { ...base, headline: view.headline, lead: view.lead, close: view.close, certainty: view.certainty, rows: view.rows };
   });
+}
+
+/** A share link's fragment (share_fragment in api/views/share.py): the questionnaire's
+ *  `key`, the answers and weights, the method unless the election's own, the place. */
+export function shareFragment(election, { answers, weights, method, place }, key) {
+  const ids = election.statements.map((s) => s.id);
+  let fragment = `v=${key}&` + encodeShare({ answers, weights }, ids, election.scale.map((o) => o.id));
+  if (method && method !== election.matching.method) fragment += `&m=${method}`;
+  if (place) fragment += `&p=${encodeURIComponent(place)}`;
+  return fragment;
 }
 
 function topTwo(results) {

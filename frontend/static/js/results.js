@@ -1,9 +1,11 @@
 // The result page: computes the match in the browser from the answers kept on this
 // device (or carried in a share link's fragment), so the answers never leave it. The
 // only request that carries answers is the donation, after the voter opts in.
-import { loadAnswers, saveAnswers, encodeShare, decodeShare } from "./answers.js";
-import { match, sensitivity, axisPositions, scalePositions } from "./matching.js";
-import { translator, resultView, compareView, enoughAnswers, ballotViews, raceResponse } from "./results-view.js";
+import { loadAnswers, saveAnswers, decodeShare } from "./answers.js";
+import { scalePositions } from "./matching.js";
+import {
+  translator, resultView, compareView, enoughAnswers, ballotViews, raceResponse, shareFragment, matchResponse,
+} from "./results-view.js";
 import { ballots as raceBallots } from "./races.js";
 import { step } from "./adaptive.js";
 import { loadPlace, savePlace } from "./place.js";
@@ -198,46 +200,14 @@ class ResultPage {
     this.reasons = null;
     const values = scalePositions(election.scale.length);
     this.value = Object.fromEntries(election.scale.map((o, j) => [o.id, values[j]]));
-    const themeIndex = Object.fromEntries(election.themes.map((th, i) => [th.id, i]));
-    this.themes = election.statements.map((s) => themeIndex[s.theme]);
     this.positions = election.entities.map((e) =>
       election.statements.map((s) => (e.answers[s.id] != null ? this.value[e.answers[s.id]] : null)));
-    this.loadings = election.statements.map((s) => election.axes.map((a) => (s.axes && s.axes[a.id]) || 0));
     this.root = $("#results");
   }
 
-  /** Score the current answers: the same response the API's match gives, with one
-   *  ranking per race the voter's place votes in (vaa.results.score_answers). */
+  /** Score the current answers: the same response the API's match gives. */
   compute() {
-    const { election, state } = this;
-    const voter = election.statements.map((s) => (state.answers[s.id] != null ? this.value[state.answers[s.id]] : null));
-    const weights = election.statements.map((s) => state.weights[s.id] ?? 1);
-    const position = axisPositions(voter, this.loadings);
-    const answered = election.statements.filter((s, i) => voter[i] != null && weights[i] > 0).map((s) => s.id);
-    const everyone = this.rankAmong(election.entities.map((_, e) => e), voter, weights, answered);
-    const races = (election.races || []).length
-      ? raceBallots(election, state.place).map((ballot) => {
-        const race = election.races.find((r) => r.id === ballot.race);
-        const ranked = ballot.members.length
-          ? this.rankAmong(ballot.members, voter, weights, answered)
-          : { results: [], sensitivity: {} };
-        return {
-          race: ballot.race, title: race.title, constituency: race.constituency,
-          results: ranked.results, did_not_answer: ballot.didNotAnswer, sensitivity: ranked.sensitivity,
-        };
-      })
-      : [];
-    return {
-      method: state.method,
-      answered: answered.length,
-      answered_ids: answered,
-      answers: state.answers,
-      constituency: state.place,
-      position: Object.fromEntries(election.axes.map((a, i) => [a.id, position[i] ?? null])),
-      sensitivity: everyone.sensitivity,
-      results: everyone.results,
-      races,
-    };
+    return matchResponse(this.election, this.state);
   }
 
   /** How sure the top match is when some statements were never shown (quick mode, or a
@@ -262,36 +232,6 @@ class ResultPage {
     return result.certainty;
   }
 
-  /** Results and method sensitivity among `members` (entity indices) only. */
-  rankAmong(members, voter, weights, answered) {
-    const { election, state } = this;
-    const entityIds = members.map((e) => election.entities[e].id);
-    const args = {
-      voter, weights, entities: members.map((e) => this.positions[e]), entityIds, themes: this.themes,
-      nThemes: election.themes.length, missing: election.matching.missing,
-    };
-    const m = match({ ...args, method: state.method });
-    const top = sensitivity({ ...args, method: state.method });
-    const id = (e) => (e == null ? null : typeof e === "number" ? entityIds[e] : e);
-    const index = Object.fromEntries(election.statements.map((s, i) => [s.id, i]));
-    return {
-      sensitivity: Object.fromEntries(Object.entries(top).map(([k, e]) => [k, id(e)])),
-      results: m.order.map((k) => {
-        const entity = election.entities[members[k]];
-        return {
-          entity: entity.id,
-          rank: m.ranks[k],
-          score: m.scores[k],
-          themes: Object.fromEntries(election.themes.map((th, j) => [th.id, m.themeScores[k][j] ?? null])),
-          statements: Object.fromEntries(answered.map((sid) =>
-            [sid, { entity_answer: entity.answers[sid] ?? null, agreement: m.agreements[k][index[sid]] ?? null }])),
-          interval: m.intervals[k] && m.intervals[k][0] != null ? m.intervals[k] : null,
-          close_to_top: !!m.closeToTop[k],
-        };
-      }),
-    };
-  }
-
   show() {
     // The headline and the ranking paint first; the rest of the page (the folded
     // sections, the suggestions, the comparison) is filled in the task after that frame,
@@ -311,12 +251,12 @@ class ResultPage {
     const detail = this.renderBallots(response, { certainty, unseen, quick });
     const sure = !response.races.length || this.state.race === quick ? certainty : null;
     const view = resultView(this.election, detail, {
-      weights: this.state.weights, compare: this.state.compare, t, certainty: sure, unseen,
+      weights: this.state.weights, compare: this.state.compare, t, certainty: sure, unseen, profiles: cfg.profiles,
     });
     this.view = view;
     const rankRow = (row) => {
       const li = clone("tpl-rank");
-      fill(li, { ...row, profile: cfg.profiles[row.entity] || "" });
+      fill(li, row);
       li.dataset.entity = row.entity;
       return li;
     };
@@ -353,14 +293,14 @@ class ResultPage {
     if (!response.races.length) return response;
     const { election, state } = this;
     const sure = certainty == null ? {} : { [quick]: certainty };
-    const ballots = ballotViews(election, response, { weights: state.weights, t, certainty: sure, unseen });
+    const ballots = ballotViews(election, response, { weights: state.weights, t, certainty: sure, unseen, profiles: cfg.profiles });
     setList($("#ballots"), ballots, (b) => {
       const section = clone("tpl-ballot");
       fill(section, { ...b, title_id: `ballot-${b.race}` });
       section.dataset.race = b.race;
       setList($("[data-list=rows]", section), b.rows, (row) => {
         const li = clone("tpl-rank");
-        fill(li, { ...row, profile: cfg.profiles[row.entity] || "" });
+        fill(li, row);
         li.dataset.entity = row.entity;
         return li;
       });
@@ -506,11 +446,7 @@ class ResultPage {
   }
 
   shareUrl() {
-    const { election, state } = this;
-    let fragment = `v=${cfg.shareKey}&` + encodeShare(state, election.statements.map((s) => s.id), election.scale.map((o) => o.id));
-    if (state.method !== cfg.method) fragment += `&m=${state.method}`;
-    if (state.place) fragment += `&p=${encodeURIComponent(state.place)}`;
-    return `${location.origin}${location.pathname}#${fragment}`;
+    return `${location.origin}${location.pathname}#${shareFragment(this.election, this.state, cfg.shareKey)}`;
   }
 
   syncLanguageLinks() {
