@@ -2,6 +2,7 @@
 scale, entities and positions pages."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,12 +14,12 @@ from api.i18n import available_languages, language_name
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     DraftDep,
+    EditDep,
     EditorDep,
     base_url,
     form_page,
     item_in,
     languages,
-    load,
     page,
     redirect,
 )
@@ -29,12 +30,11 @@ from api.pages.admin_content.forms import (
     Message,
     form_values,
     get,
-    revision_of,
     text_field,
     text_values,
 )
 from vaa import draft_edits
-from vaa.drafts import OpenDraft, StaleDraft, create_election, draft_content
+from vaa.drafts import OpenDraft, create_election, draft_content
 from vaa.models import Draft, Election
 from vaa.publish import checksum
 from vaa.rules import LANGUAGE, METHODS, MISSING, SLUG, is_url, text_in
@@ -207,11 +207,9 @@ def read_settings(request: Request, opened: DraftDep) -> HTMLResponse:
 
 
 @router.post("/{election}/settings")
-def update_settings(
-    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
-) -> Response:
+def update_settings(request: Request, opened: DraftDep, edit: EditDep, form: FormDep) -> Response:
     """Save the election's settings; texts of a removed language are removed everywhere."""
-    revision = revision_of(form)
+    revision = edit.revision
     values = form_values(form)
     errors: Errors = {}
     codes = list(dict.fromkeys(get(form, "languages").replace(",", " ").split()))
@@ -239,23 +237,18 @@ def update_settings(
         errors["missing"] = Message(N_("Choose one of the options."))
     if errors:
         return _settings_page(request, opened, values, errors=errors, revision=revision)
-    try:
-        draft_edits.update_settings(
-            session,
-            user,
-            slug=opened.slug,
-            revision=revision,
+    return edit.save(
+        partial(
+            draft_edits.update_settings,
             languages=codes,
             texts=texts,
             date=date,
             method=method,
             missing=missing,
-        )
-    except StaleDraft:
-        session.rollback()
-        return _settings_page(request, load(session, opened.slug), values, stale=True)
-    session.commit()
-    return redirect(f"{base_url(opened.slug)}/settings?done=saved")
+        ),
+        again=lambda fresh: _settings_page(request, fresh, values, stale=True),
+        done=f"{base_url(opened.slug)}/settings?done=saved",
+    )
 
 
 # -- questionnaire and scale ------------------------------------------------------------
@@ -292,11 +285,8 @@ def read_questionnaire(request: Request, opened: DraftDep) -> HTMLResponse:
 
 
 @router.post("/{election}/scale")
-def update_scale(
-    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
-) -> Response:
+def update_scale(request: Request, opened: DraftDep, edit: EditDep, form: FormDep) -> Response:
     """Save the labels of the answer scale (fields scale_<option>_<language>)."""
-    revision = revision_of(form)
     langs = languages(opened.data)
     errors: Errors = {}
     scale = opened.data["questionnaire"].get("scale", [])
@@ -311,14 +301,11 @@ def update_scale(
     values = form_values(form)
     if errors:
         return _questionnaire_page(request, opened, scale_values=values, errors=errors)
-    try:
-        draft_edits.update_scale(session, user, slug=opened.slug, revision=revision, labels=labels)
-    except StaleDraft:
-        session.rollback()
-        fresh = load(session, opened.slug)
-        return _questionnaire_page(request, fresh, scale_values=values, stale=True)
-    session.commit()
-    return redirect(f"{base_url(opened.slug)}/questionnaire?done=saved#scale")
+    return edit.save(
+        partial(draft_edits.update_scale, labels=labels),
+        again=lambda fresh: _questionnaire_page(request, fresh, scale_values=values, stale=True),
+        done=f"{base_url(opened.slug)}/questionnaire?done=saved#scale",
+    )
 
 
 # -- entities and positions ------------------------------------------------------------
@@ -377,12 +364,11 @@ def update_positions(
     request: Request,
     opened: DraftDep,
     item: str,
-    session: SessionDep,
-    user: EditorDep,
+    edit: EditDep,
     form: FormDep,
 ) -> Response:
     """Save an entity's positions: answer_<s>, justification_<s>_<lang>, source_<s>."""
-    revision = revision_of(form)
+    revision = edit.revision
     langs = languages(opened.data)
     entity = item_in(opened, "entities", item)
     q = opened.data["questionnaire"]
@@ -418,14 +404,10 @@ def update_positions(
     values = form_values(form)
     if errors:
         return _positions_page(request, opened, entity, values, errors=errors, revision=revision)
-    try:
-        draft_edits.update_positions(
-            session, user, slug=opened.slug, revision=revision, entity=item, positions=positions
-        )
-    except StaleDraft:
-        session.rollback()
-        fresh = load(session, opened.slug)
-        entity = item_in(fresh, "entities", item)
-        return _positions_page(request, fresh, entity, values, stale=True)
-    session.commit()
-    return redirect(f"{base_url(opened.slug)}/entities/{item}/positions?done=saved")
+    return edit.save(
+        partial(draft_edits.update_positions, entity=item, positions=positions),
+        again=lambda fresh: _positions_page(
+            request, fresh, item_in(fresh, "entities", item), values, stale=True
+        ),
+        done=f"{base_url(opened.slug)}/entities/{item}/positions?done=saved",
+    )

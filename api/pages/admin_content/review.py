@@ -74,25 +74,17 @@ def group_problems(data: dict[str, Any], problems: list[Problem]) -> list[Proble
 @router.get("/{election}/diagnostics", response_class=HTMLResponse)
 def read_diagnostics(request: Request, opened: DraftDep) -> HTMLResponse:
     """Spread of answers per statement, missing answers, axis balance, missing translations."""
-    content, problems = readable_content(opened.data)
-    if content is None:
-        return page(
-            request,
-            "diagnostics.html",
-            opened=opened,
-            report=None,
-            groups=group_problems(opened.data, problems),
-        )
+    content, problems = readable_content(opened.data)  # no content: only its problems
     q = opened.data["questionnaire"]
     return page(
         request,
         "diagnostics.html",
         opened=opened,
-        report=diagnose(content),
-        groups=[],
+        report=diagnose(content) if content is not None else None,
+        groups=group_problems(opened.data, problems),
         statements={s["id"]: s for s in q.get("statements", [])},
         scale=q.get("scale", []),
-        entity_count=len(content.entities),
+        entity_count=len(content.entities) if content is not None else 0,
     )
 
 
