@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from tests.soup import parse
+from tests.soup import fields, one, parse, text
 from vaa import accounts, audit
 from vaa.db import session_scope
 from vaa.drafts import open_draft, save_draft
@@ -349,7 +349,7 @@ def test_invalid_inputs_are_form_errors_and_change_nothing(editor: Editor, demo:
         (
             f"{base}/entities/green-coast/positions",
             {"answer_e-petitions": "maybe"},
-            "not one of the options",
+            "Choose one of the options",
         ),
         (
             f"{base}/settings",
@@ -373,6 +373,48 @@ def test_invalid_inputs_are_form_errors_and_change_nothing(editor: Editor, demo:
         assert response.status_code == 400, (path, form, response.status_code)
         assert expected in response.text, (path, form)
         assert 'aria-invalid="true"' in response.text or "<li>" in response.text
+    assert draft(demo, "demo") == before
+    assert revision(demo, "demo") == rev
+
+
+def test_the_domains_refusals_show_at_their_fields_in_georgian(
+    editor: Editor, demo: sa.Engine
+) -> None:
+    # The title, date and matching defaults, the scale's labels and the positions are
+    # checked by vaa.draft_edits alone; the page shows each field code in the editor's words.
+    editor.client.cookies.set("vaa_lang", "ka")
+    before, rev = draft(demo, "demo"), revision(demo, "demo")
+    base = f"{ADMIN}/demo"
+    first = draft(demo, "demo")["questionnaire"]["languages"][0]
+    settings = editor.post(
+        f"{base}/settings",
+        {"languages": "ka en", "date": "tomorrow", "method": "magic", "missing": "max"},
+        slug="demo",
+    )
+    assert settings.status_code == 400
+    page = parse(settings)
+    assert text(one(page, f"#e-title_{first}")) == "გთხოვთ, შეიყვანოთ სათაური მინიმუმ ერთ ენაზე."
+    assert text(one(page, "#e-date")) == "გთხოვთ, თარიღი შეიყვანოთ ფორმატით წწწწ-თთ-დდ."
+    assert text(one(page, "#e-method")) == "გთხოვთ, აირჩიოთ ერთ-ერთი ვარიანტი."
+    assert one(page, "#f-date")["aria-invalid"] == "true"
+    assert not page.select("#e-missing")  # max is a policy
+    assert fields(one(page, "form.content-form"))["revision"] == [str(rev)]
+
+    option = draft(demo, "demo")["questionnaire"]["scale"][0]["id"]
+    scale = editor.post(f"{base}/scale", {f"scale_{option}_{first}": ""}, slug="demo")
+    assert scale.status_code == 400
+    message = "გთხოვთ, ეს ტექსტი შეიყვანოთ მინიმუმ ერთ ენაზე."
+    assert text(one(parse(scale), f"#e-scale_{option}_{first}")) == message
+
+    positions = editor.post(
+        f"{base}/entities/green-coast/positions",
+        {"answer_e-petitions": "agree", "source_e-petitions": "ftp://example.org/x"},
+        slug="demo",
+    )
+    assert positions.status_code == 400
+    assert text(one(parse(positions), "#e-source_e-petitions")) == (
+        "გთხოვთ, შეიყვანოთ ვებმისამართი, რომელიც https:// ან http://-ით იწყება."
+    )
     assert draft(demo, "demo") == before
     assert revision(demo, "demo") == rev
 

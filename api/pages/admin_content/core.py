@@ -19,6 +19,7 @@ from api.i18n import language_name
 from api.pages.admin import render_admin
 from api.pages.admin_content.forms import Errors, FormDep, revision_of
 from api.pages.admin_content.labels import describe_field
+from vaa.draft_items import ItemInvalid
 from vaa.drafts import OpenDraft, StaleDraft, open_draft
 from vaa.models import Account
 from vaa.rules import SLUG, text_in
@@ -68,17 +69,28 @@ class Edit:
     revision: int
 
     def save(
-        self, change: Callable[..., object], *, again: Callable[[OpenDraft], Response], done: str
+        self,
+        change: Callable[..., object],
+        *,
+        again: Callable[[OpenDraft], Response],
+        done: str,
+        invalid: Callable[[ItemInvalid], Response] | None = None,
     ) -> Response:
         """Make one domain edit (a vaa.draft_edits or vaa.draft_items function, given all
-        but session, actor, slug and revision), commit it and go to `done`; when someone
-        else saved first (StaleDraft), nothing is written and the form shows again
-        (`again`) over the draft as it is now."""
+        but session, actor, slug and revision), commit it and go to `done`. Nothing is
+        written when someone else saved first (StaleDraft: the form again, `again`, over
+        the draft as it is now) or, given `invalid`, when the domain refuses the fields
+        (ItemInvalid: the form again with each field's problem)."""
         try:
             change(self.session, self.user, slug=self.opened.slug, revision=self.revision)
         except StaleDraft:
             self.session.rollback()
             return again(load(self.session, self.opened.slug))
+        except ItemInvalid as exc:
+            if invalid is None:
+                raise
+            self.session.rollback()
+            return invalid(exc)
         self.session.commit()
         return redirect(done)
 
