@@ -1,5 +1,6 @@
 """Signing in and out, the account page, changing the password, creating the first admin."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -14,18 +15,40 @@ from api.auth import (
     safe_next,
     signed_in_redirect,
 )
-from api.deps import FormText, NewPasswordDep, SessionDep
+from api.deps import FormText, NewPassword, NewPasswordDep, SessionDep
 from api.errors import status_of
 from api.navigation import home_path
 from api.pages.admin import render_admin
 from api.throttle import client_address
 from vaa import accounts
 from vaa.accounts import ROLES, InvalidCredentials, TooManyFailures
-from vaa.errors import Invalid, VaaError
+from vaa.errors import VaaError
 from vaa.models import Account
 
 router = APIRouter(include_in_schema=False)
 any_role = require_role(*ROLES)
+AnyUser = Annotated[Account, Depends(any_role)]
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """The form of a one-time link that creates an account (the first admin, a party's):
+    an e-mail and a new password typed twice."""
+
+    email: str
+    new_password: NewPassword
+
+    @property
+    def shown_email(self) -> str:
+        """The e-mail to fill the form again with, cut to the longest an address can be."""
+        return self.email[:254]
+
+
+def _new_account(new_password: NewPasswordDep, email: FormText = "") -> NewAccount:
+    return NewAccount(email, new_password)
+
+
+NewAccountDep = Annotated[NewAccount, Depends(_new_account)]
 
 
 def _client(request: Request) -> str:
@@ -116,17 +139,13 @@ def logout(request: Request, session: SessionDep, signed: SignedInDep) -> Respon
 
 
 @router.get("/account", response_class=HTMLResponse)
-def read_account(
-    request: Request, user: Annotated[Account, Depends(any_role)], password: str | None = None
-) -> HTMLResponse:
+def read_account(request: Request, user: AnyUser, password: str | None = None) -> HTMLResponse:
     """Show who is signed in, with links to change the password and sign out."""
     return render_admin(request, "admin/account.html", changed=password == "changed")
 
 
 @router.get("/account/password", response_class=HTMLResponse)
-def read_password_form(
-    request: Request, user: Annotated[Account, Depends(any_role)]
-) -> HTMLResponse:
+def read_password_form(request: Request, user: AnyUser) -> HTMLResponse:
     """Show the form to change one's password."""
     return render_admin(request, "admin/password.html")
 
@@ -135,24 +154,21 @@ def read_password_form(
 def change_password(
     request: Request,
     session: SessionDep,
-    user: Annotated[Account, Depends(any_role)],
+    user: AnyUser,
     signed: SignedInDep,
+    new_password: NewPasswordDep,
     current: FormText = "",
-    new: FormText = "",
-    confirm: FormText = "",
 ) -> Response:
     """Change one's password; every other session of the account is signed out."""
     assert signed is not None  # the guard let us through
     error: VaaError | None = None
-    if new != confirm:
-        error = Invalid("mismatch", "the new passwords differ")
-    else:
-        try:
-            accounts.change_password(
-                session, signed_in=signed, current=current, new=new, client=_client(request)
-            )
-        except VaaError as exc:
-            error = exc
+    try:
+        new = new_password.checked()
+        accounts.change_password(
+            session, signed_in=signed, current=current, new=new, client=_client(request)
+        )
+    except VaaError as exc:
+        error = exc
     if error is not None:
         session.commit()  # a wrong current password is kept as a failed sign-in
         status = status_of(error)
@@ -177,21 +193,17 @@ def read_setup(request: Request, session: SessionDep, token: str) -> HTMLRespons
 
 @router.post("/setup/{token}", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
 def create_first_admin(
-    request: Request,
-    session: SessionDep,
-    token: str,
-    new_password: NewPasswordDep,
-    email: FormText = "",
+    request: Request, session: SessionDep, token: str, form: NewAccountDep
 ) -> Response:
     """Create the first admin and sign them in; the link then stops working."""
     if accounts.valid_setup_link(session, token=token) is None:
         return render_admin(request, "admin/setup_invalid.html", status_code=404)
     try:
-        password = new_password.checked()
-        account = accounts.complete_setup(session, token=token, email=email, password=password)
+        password = form.new_password.checked()
+        account = accounts.complete_setup(session, token=token, email=form.email, password=password)
     except VaaError as exc:
         session.rollback()
         return render_admin(
-            request, "admin/setup.html", status_code=400, error=exc.code, email=email[:254]
+            request, "admin/setup.html", status_code=400, error=exc.code, email=form.shown_email
         )
     return signed_in_redirect(request, session, account, "/admin")

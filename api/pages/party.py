@@ -4,6 +4,7 @@ Every page with {election}/{entity} in its path is behind `require_party`: a par
 account sees only its own entity (any other is 403); admins may look too.
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -11,9 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from api.auth import PartyUser, csrf_protect, require_role, signed_in_redirect
-from api.deps import FormText, NewPasswordDep, SessionDep
+from api.deps import SessionDep
 from api.errors import status_of
 from api.i18n import language_name
+from api.pages.account import NewAccountDep
 from api.pages.admin import admin_language, render_admin
 from vaa import party_workflow as workflow
 from vaa.drafts import open_draft
@@ -59,11 +61,7 @@ def _invitation_context(session: SessionDep, request: Request, invitation: Any) 
 
 @router.post("/invite/{token}", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
 def accept_invitation(
-    request: Request,
-    session: SessionDep,
-    token: str,
-    new_password: NewPasswordDep,
-    email: FormText = "",
+    request: Request, session: SessionDep, token: str, form: NewAccountDep
 ) -> Response:
     """Create the party account of an invitation and sign in; the link then stops working."""
     invitation = workflow.find_invitation(session, token=token)
@@ -71,8 +69,10 @@ def accept_invitation(
         return render_admin(request, "party/invite_invalid.html", status_code=404)
     context = _invitation_context(session, request, invitation)
     try:
-        password = new_password.checked()
-        account = workflow.accept_invitation(session, token=token, email=email, password=password)
+        password = form.new_password.checked()
+        account = workflow.accept_invitation(
+            session, token=token, email=form.email, password=password
+        )
     except VaaError as exc:
         session.rollback()
         status = status_of(exc)
@@ -83,7 +83,7 @@ def accept_invitation(
             "party/invite.html",
             status_code=status,
             error=exc.code,
-            email=email[:254],
+            email=form.shown_email,
             **context,
         )
     return signed_in_redirect(
@@ -102,25 +102,38 @@ def read_party_home(user: Annotated[Account, Depends(party_or_admin)]) -> Respon
     return RedirectResponse("/admin/review", status_code=303)
 
 
-def _opened(session: SessionDep, election: str, entity: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Party:
+    """The entity a positions page is about, in its election's draft."""
+
+    election: str
+    entity: str
+    data: dict[str, Any]
+
+    def working_positions(self, session: SessionDep) -> dict[str, dict[str, Any]]:
+        return workflow.working_positions(
+            session, election=self.election, entity=self.entity, data=self.data
+        )
+
+
+def _opened(session: SessionDep, election: str, entity: str) -> _Party:
     opened = open_draft(session, slug=election)
     if opened is None or workflow.draft_entity(opened.data, entity) is None:
         raise HTTPException(404, f"election {election!r} has no entity {entity!r}")
-    return opened.data
+    return _Party(election, entity, opened.data)
 
 
 def _render_positions(
     request: Request,
     session: SessionDep,
-    *,
-    election: str,
-    entity: str,
-    data: dict[str, Any],
+    party: _Party,
     positions: dict[str, dict[str, Any]],
+    *,
     errors: list[workflow.FieldError] | None = None,
     notice: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    election, entity, data = party.election, party.entity, party.data
     language = admin_language(request)
     langs = workflow.languages(data)
     questionnaire = data.get("questionnaire", {})
@@ -197,16 +210,10 @@ def read_positions(
     done: str | None = None,
 ) -> HTMLResponse:
     """Show the party's positions on every statement, what is missing, and its review status."""
-    data = _opened(session, election, entity)
-    positions = workflow.working_positions(session, election=election, entity=entity, data=data)
+    party = _opened(session, election, entity)
+    notice = done if done in ("saved", "submitted") else None
     return _render_positions(
-        request,
-        session,
-        election=election,
-        entity=entity,
-        data=data,
-        positions=positions,
-        notice=done if done in ("saved", "submitted") else None,
+        request, session, party, party.working_positions(session), notice=notice
     )
 
 
@@ -243,7 +250,8 @@ def save_positions(
     form: Annotated[FormData, Depends(_form)],
 ) -> Response:
     """Save the working copy (action=save) or send it for review (action=submit)."""
-    data = _opened(session, election, entity)
+    party = _opened(session, election, entity)
+    data = party.data
     action = form.get("action")
     if action not in ("save", "submit"):
         raise HTTPException(400, "the form must say action=save or action=submit")
@@ -270,22 +278,12 @@ def save_positions(
         except VaaError as exc:
             # Refused as a whole (closed, locked): the page shows what is stored, and why.
             session.rollback()
-            positions = workflow.working_positions(
-                session, election=election, entity=entity, data=data
-            )
+            positions = party.working_positions(session)
             errors, notice, status = [], exc.code, status_of(exc)
         else:
             session.commit()
             done = "submitted" if action == "submit" else "saved"
             return RedirectResponse(f"/party/{election}/{entity}?done={done}", status_code=303)
     return _render_positions(
-        request,
-        session,
-        election=election,
-        entity=entity,
-        data=data,
-        positions=positions,
-        errors=errors,
-        notice=notice,
-        status_code=status,
+        request, session, party, positions, errors=errors, notice=notice, status_code=status
     )

@@ -1,12 +1,13 @@
 """The editors' side of party self-service: invitations, the deadline, reviewing submissions."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from api.deps import FormText, SessionDep
 from api.errors import status_of
@@ -24,6 +25,23 @@ router = APIRouter(
     prefix="/admin/review", include_in_schema=False, dependencies=[Depends(admin_or_editor)]
 )
 Editor = Annotated[Account, Depends(admin_or_editor)]
+
+
+@dataclass(frozen=True)
+class _Review:
+    """An editor's request about one election's party self-service (the path's election)."""
+
+    request: Request
+    session: Session
+    user: Account
+    election: str
+
+
+def _review(request: Request, session: SessionDep, user: Editor, election: str) -> _Review:
+    return _Review(request, session, user, election)
+
+
+ReviewDep = Annotated[_Review, Depends(_review)]
 
 
 def _opened(session: SessionDep, election: str) -> OpenDraft:
@@ -59,14 +77,13 @@ def read_review_home(request: Request, session: SessionDep, user: Editor) -> HTM
 
 
 def _election_page(
-    request: Request,
-    session: SessionDep,
-    election: str,
+    review: _Review,
     *,
     new_link: str | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    request, session, election = review.request, review.session, review.election
     opened = _opened(session, election)
     language = admin_language(request)
     langs = workflow.languages(opened.data)
@@ -111,23 +128,19 @@ def _election_page(
 
 
 @router.get("/{election}", response_class=HTMLResponse)
-def read_election_review(
-    request: Request, session: SessionDep, user: Editor, election: str
-) -> HTMLResponse:
+def read_election_review(review: ReviewDep) -> HTMLResponse:
     """Show an election's invitations, editing window and party submissions."""
-    return _election_page(request, session, election)
+    return _election_page(review)
 
 
 @router.post("/{election}/invitations", response_class=HTMLResponse)
 def create_invitation(
-    request: Request,
-    session: SessionDep,
-    user: Editor,
-    election: str,
+    review: ReviewDep,
     entity: FormText = "",
     days: FormText = str(workflow.DEFAULT_INVITATION_DAYS),
 ) -> HTMLResponse:
     """Create an invitation link for an entity; the link is shown once, on this page."""
+    session, election = review.session, review.election
     _opened(session, election)
     try:
         valid_days = int(days)
@@ -135,16 +148,14 @@ def create_invitation(
         valid_days = 0
     try:
         _invitation, token = workflow.create_invitation(
-            session, election=election, entity=entity, days=valid_days, actor=user
+            session, election=election, entity=entity, days=valid_days, actor=review.user
         )
     except VaaError as exc:
         session.rollback()
-        return _election_page(
-            request, session, election, error=exc.code, status_code=status_of(exc)
-        )
+        return _election_page(review, error=exc.code, status_code=status_of(exc))
     session.commit()
-    link = f"{str(request.base_url).rstrip('/')}/party/invite/{token}"
-    return _election_page(request, session, election, new_link=link)
+    link = f"{str(review.request.base_url).rstrip('/')}/party/invite/{token}"
+    return _election_page(review, new_link=link)
 
 
 @router.post("/{election}/invitations/{invitation_id}/revoke")
@@ -165,10 +176,8 @@ def revoke_invitation(
 
 @router.post("/{election}/window", response_class=HTMLResponse)
 def set_window(
-    request: Request,
-    session: SessionDep,
+    review: ReviewDep,
     user: Annotated[Account, Depends(admin_only)],
-    election: str,
     deadline: FormText = "",
     locked: FormText = "",
     justification_limit: FormText = str(workflow.DEFAULT_LIMIT),
@@ -178,6 +187,7 @@ def set_window(
     The deadline is typed in local time (VAA_TIMEZONE), as the parties read it; it is
     kept in UTC.
     """
+    session, election = review.session, review.election
     _opened(session, election)
     zone = ZoneInfo(get_settings().timezone)
     try:
@@ -189,7 +199,7 @@ def set_window(
             else None
         )
     except ValueError:
-        return _election_page(request, session, election, error="deadline", status_code=400)
+        return _election_page(review, error="deadline", status_code=400)
     try:
         limit = int(justification_limit)
     except ValueError:
@@ -205,23 +215,20 @@ def set_window(
         )
     except VaaError as exc:
         session.rollback()
-        return _election_page(
-            request, session, election, error=exc.code, status_code=status_of(exc)
-        )
+        return _election_page(review, error=exc.code, status_code=status_of(exc))
     session.commit()
     return RedirectResponse(f"/admin/review/{election}#window", status_code=303)
 
 
 def _submission_page(
-    request: Request,
-    session: SessionDep,
-    election: str,
+    review: _Review,
     entity: str,
     *,
     error: str | None = None,
     comment: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
+    request, session, election = review.request, review.session, review.election
     opened = _opened(session, election)
     found = workflow.submission(session, election=election, entity=entity)
     if found is None or workflow.draft_entity(opened.data, entity) is None:
@@ -271,75 +278,51 @@ def _submission_page(
 
 
 @router.get("/{election}/submissions/{entity}", response_class=HTMLResponse)
-def read_submission(
-    request: Request, session: SessionDep, user: Editor, election: str, entity: str
-) -> HTMLResponse:
+def read_submission(review: ReviewDep, entity: str) -> HTMLResponse:
     """Show what a party's submission would change in the draft, with approve and return."""
-    return _submission_page(request, session, election, entity)
+    return _submission_page(review, entity)
 
 
 @router.post("/{election}/submissions/{entity}/approve", response_class=HTMLResponse)
-def approve_submission(
-    request: Request,
-    session: SessionDep,
-    user: Editor,
-    election: str,
-    entity: str,
-    revision: FormText = "",
-) -> Response:
+def approve_submission(review: ReviewDep, entity: str, revision: FormText = "") -> Response:
     """Write the submission's positions into the draft (409 if the draft changed meanwhile)."""
     try:
         opened_revision = int(revision)
     except ValueError:
         raise HTTPException(400, "the form lacks the draft revision") from None
+    session, election = review.session, review.election
     try:
         workflow.approve_submission(
-            session, election=election, entity=entity, revision=opened_revision, actor=user
+            session, election=election, entity=entity, revision=opened_revision, actor=review.user
         )
     except StaleDraft:
         session.rollback()
-        return _submission_page(request, session, election, entity, error="stale", status_code=409)
+        return _submission_page(review, entity, error="stale", status_code=409)
     except VaaError as exc:
-        return _refused(request, session, election, entity, exc)
-    return _reviewed(session, election, entity)
+        return _refused(review, entity, exc)
+    return _reviewed(review, entity)
 
 
 @router.post("/{election}/submissions/{entity}/return", response_class=HTMLResponse)
-def return_submission(
-    request: Request,
-    session: SessionDep,
-    user: Editor,
-    election: str,
-    entity: str,
-    comment: FormText = "",
-) -> Response:
+def return_submission(review: ReviewDep, entity: str, comment: FormText = "") -> Response:
     """Send the submission back to the party with a comment."""
+    session, election = review.session, review.election
     try:
         workflow.return_submission(
-            session, election=election, entity=entity, comment=comment, actor=user
+            session, election=election, entity=entity, comment=comment, actor=review.user
         )
     except VaaError as exc:
-        return _refused(request, session, election, entity, exc, comment=comment)
-    return _reviewed(session, election, entity)
+        return _refused(review, entity, exc, comment=comment)
+    return _reviewed(review, entity)
 
 
-def _refused(
-    request: Request,
-    session: SessionDep,
-    election: str,
-    entity: str,
-    exc: VaaError,
-    *,
-    comment: str = "",
-) -> HTMLResponse:
+def _refused(review: _Review, entity: str, exc: VaaError, *, comment: str = "") -> HTMLResponse:
     """The submission again with why the review was refused (NotFound: the error page)."""
-    session.rollback()
+    review.session.rollback()
     if isinstance(exc, NotFound):
         raise exc  # the error page, in the reader's language (api/errors.py)
     return _submission_page(
-        request,
-        session,
-        election,
+        review,
         entity,
         error=exc.code,
         comment=comment[: workflow.MAX_COMMENT + 100],
@@ -347,6 +330,7 @@ def _refused(
     )
 
 
-def _reviewed(session: SessionDep, election: str, entity: str) -> Response:
-    session.commit()
-    return RedirectResponse(f"/admin/review/{election}/submissions/{entity}", status_code=303)
+def _reviewed(review: _Review, entity: str) -> Response:
+    review.session.commit()
+    url = f"/admin/review/{review.election}/submissions/{entity}"
+    return RedirectResponse(url, status_code=303)

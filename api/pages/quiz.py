@@ -14,6 +14,7 @@ ride along in hidden fields and the server chooses the next one with the same en
 Either way nothing is stored.
 """
 
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -180,20 +181,29 @@ def read_quiz(
     return _quiz_page(request, lang, election, place)
 
 
-async def _posted_answers(
-    request: Request, election: dict[str, Any]
-) -> tuple[dict[str, str | None], dict[str, float], str | None]:
+@dataclass(frozen=True)
+class QuizForm:
+    """What a quiz page without JavaScript posts: answers (None = skipped), weights (0, 1
+    or 2 per statement) and the voter's place."""
+
+    answers: dict[str, str | None]
+    weights: dict[str, float]
+    place: str | None
+
+
+async def _posted_answers(request: Request, election: dict[str, Any]) -> QuizForm:
     """The answers, weights and place a no-JavaScript quiz page posted (400 if unreadable)."""
     try:
-        answers, weights, place = read_quick_form(await request.form())
+        posted = read_quick_form(await request.form())
     except QuickFormProblem as exc:
         raise HTTPException(400, str(exc)) from exc
     options = {o["id"] for o in election["scale"]}
     statements = {s["id"] for s in election["statements"]}
-    for sid, answer in answers.items():
+    for sid, answer in posted.answers.items():
         if sid not in statements or (answer is not None and answer not in options):
             raise HTTPException(400, f"unknown answer {sid[:40]!r}")
-    return answers, {s: w for s, w in weights.items() if s in statements}, place
+    weights = {s: w for s, w in posted.weights.items() if s in statements}
+    return QuizForm(posted.answers, weights, posted.place)
 
 
 @router.post("/{lang}/{election}/quiz", response_class=HTMLResponse)
@@ -201,8 +211,8 @@ async def create_quiz(
     request: Request, lang: LanguageDep, election: VoterElectionDep
 ) -> HTMLResponse:
     """Back from the weighting step without JavaScript: the quiz with the posted answers."""
-    answers, weights, place = await _posted_answers(request, election)
-    return _quiz_page(request, lang, election, place, answers, weights)
+    posted = await _posted_answers(request, election)
+    return _quiz_page(request, lang, election, posted.place, posted.answers, posted.weights)
 
 
 @router.post("/{lang}/{election}/quiz/weights", response_class=HTMLResponse)
@@ -211,17 +221,18 @@ async def create_quiz_weights(
 ) -> HTMLResponse:
     """The optional weighting step without JavaScript: the answered statements, each with
     an "important" box; the answers ride along in hidden fields to the result."""
-    answers, weights, place = await _posted_answers(request, election)
+    posted = await _posted_answers(request, election)
+    answers = posted.answers
     order = [s["id"] for s in election["statements"]]
     return _page(
         request,
         "quiz_weights.html",
         lang,
         election,
-        place=known_place(election, place),
+        place=known_place(election, posted.place),
         carried=[(sid, answers[sid]) for sid in order if sid in answers],
         answered=[s for s in election["statements"] if answers.get(s["id"]) is not None],
-        weighted={sid: w >= 2 for sid, w in weights.items()},
+        weighted={sid: w >= 2 for sid, w in posted.weights.items()},
     )
 
 
@@ -236,7 +247,7 @@ def quick_race(prepared: PreparedElection, place: str | None) -> str | None:
     return ballots(prepared.content, place)[0].id
 
 
-def read_quick_form(form: FormData) -> tuple[dict[str, str | None], dict[str, float], str | None]:
+def read_quick_form(form: FormData) -> QuizForm:
     """Answers (null = skipped), weights and place of a posted quick-mode page.
 
     `answer-<id>` = option id or "skip", `weight-<id>` = "0", "1" or "2", `shown` = the
@@ -265,20 +276,16 @@ def read_quick_form(form: FormData) -> tuple[dict[str, str | None], dict[str, fl
             place = value
     if shown is not None:
         answers.setdefault(shown, None)  # asked, not answered: skipped, never asked again
-    return answers, weights, place
+    return QuizForm(answers, weights, place)
 
 
 def quick_view(
-    prepared: PreparedElection,
-    election: dict[str, Any],
-    lang: str,
-    answers: dict[str, str | None],
-    weights: dict[str, float],
-    place: str | None,
+    prepared: PreparedElection, election: dict[str, Any], lang: str, posted: QuizForm
 ) -> dict[str, Any]:
     """What a quick-mode page shows: the statement to ask, the certainty, whether settled."""
     q = prepared.content.questionnaire
-    race = quick_race(prepared, place)
+    answers, weights = posted.answers, posted.weights
+    race = quick_race(prepared, posted.place)
     step = next_step(
         prepared, NextRequest.model_validate({"answers": answers, "weights": weights, "race": race})
     )
@@ -344,18 +351,18 @@ def _quick_page(
     lang: str,
     election: dict[str, Any],
     prepared: PreparedElection,
-    answers: dict[str, str | None],
-    weights: dict[str, float],
-    place: str | None,
+    posted: QuizForm,
 ) -> HTMLResponse:
-    view = quick_view(prepared, election, lang, answers, weights, place)
+    """The quick-mode page for what the voter has posted so far (its place checked)."""
+    view = quick_view(prepared, election, lang, posted)
+    answers, weights = posted.answers, posted.weights
     gettext = translations(lang).gettext
     return _page(
         request,
         "quick.html",
         lang,
         election,
-        place=place,
+        place=posted.place,
         **_labels(election),
         carried=[(sid, answers[sid]) for sid in prepared.statement_ids if sid in answers],
         weights={sid: int(w) for sid, w in weights.items() if w != 1},
@@ -383,7 +390,8 @@ def read_quick(
 ) -> HTMLResponse:
     """Quick mode's first statement: the one that tells most about the voter's top match."""
     prepared = _prepared(session, election)
-    return _quick_page(request, lang, election, prepared, {}, {}, known_place(election, place))
+    posted = QuizForm({}, {}, known_place(election, place))
+    return _quick_page(request, lang, election, prepared, posted)
 
 
 @router.post("/{lang}/{election}/quick", response_class=HTMLResponse)
@@ -393,10 +401,9 @@ async def create_quick(
     """Quick mode without JavaScript: the answers so far in, the next statement out (nothing stored)."""
     prepared = _prepared(session, election)
     try:
-        answers, weights, place = read_quick_form(await request.form())
-        return _quick_page(
-            request, lang, election, prepared, answers, weights, known_place(election, place)
-        )
+        posted = read_quick_form(await request.form())
+        posted = replace(posted, place=known_place(election, posted.place))
+        return _quick_page(request, lang, election, prepared, posted)
     except (QuickFormProblem, InvalidAnswers) as exc:
         return _page(
             request,

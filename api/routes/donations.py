@@ -3,10 +3,11 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.deps import SessionDep
-from api.schemas import Problem, StatisticsResponse, statistics_response
+from api.routes.openapi import problems, strict_body
+from api.schemas import StatisticsResponse, statistics_response
 from api.throttle import Throttle, client_address, retry_minutes, throttles
 from vaa.donations import (
     TOKEN_LIFETIME,
@@ -25,19 +26,13 @@ router = APIRouter(prefix="/api/v1", tags=["donations"])
 class DonationRequest(BaseModel):
     """A voter's answers to one questionnaire version: statement id -> option id or null."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "version": "…checksum…",
-                    "token": "…from POST donation-tokens…",
-                    "answers": {"e-petitions": "agree", "youth-space": None},
-                    "weights": {"e-petitions": 2},
-                }
-            ]
-        },
+    model_config = strict_body(
+        {
+            "version": "…checksum…",
+            "token": "…from POST donation-tokens…",
+            "answers": {"e-petitions": "agree", "youth-space": None},
+            "weights": {"e-petitions": 2},
+        }
     )
 
     version: Annotated[str, Field(min_length=1, max_length=64)]
@@ -59,16 +54,21 @@ class DonationToken(BaseModel):
     """Seconds the token can be used (once)."""
 
 
-@router.post(
-    "/elections/{election}/donations",
-    status_code=201,
-    responses={
-        400: {"model": Problem, "description": "The answers do not fit that version."},
-        403: {"model": Problem, "description": "The token is unknown, used or expired."},
-        404: {"model": Problem, "description": "No such published election or version."},
-        429: {"model": Problem, "description": "Too many donations from this address."},
-    },
+DONATION_ERRORS = problems(
+    {
+        400: "The answers do not fit that version.",
+        403: "The token is unknown, used or expired.",
+        404: "No such published election or version.",
+        429: "Too many donations from this address.",
+    }
 )
+TOKEN_ERRORS = problems(
+    {404: "No such published election.", 429: "Too many tokens for this address."}
+)
+STATISTICS_ERRORS = problems({404: "No such published election."})
+
+
+@router.post("/elections/{election}/donations", status_code=201, responses=DONATION_ERRORS)
 def create_donation(
     election: str,
     session: SessionDep,
@@ -92,14 +92,7 @@ def create_donation(
     return DonationReceipt(stored=True)
 
 
-@router.post(
-    "/elections/{election}/donation-tokens",
-    status_code=201,
-    responses={
-        404: {"model": Problem, "description": "No such published election."},
-        429: {"model": Problem, "description": "Too many tokens for this address."},
-    },
-)
+@router.post("/elections/{election}/donation-tokens", status_code=201, responses=TOKEN_ERRORS)
 def create_donation_token(
     election: str, session: SessionDep, connection: Request, response: Response
 ) -> DonationToken:
@@ -134,10 +127,7 @@ def _refuse_flood(throttle: Throttle, request: Request, refusal: str) -> None:
         )
 
 
-@router.get(
-    "/elections/{election}/statistics",
-    responses={404: {"model": Problem, "description": "No such published election."}},
-)
+@router.get("/elections/{election}/statistics", responses=STATISTICS_ERRORS)
 def read_statistics(election: str, session: SessionDep, response: Response) -> StatisticsResponse:
     """Count the donated answers per statement, once enough donations exist."""
     found = statistics(session, election=election)

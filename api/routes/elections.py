@@ -1,9 +1,10 @@
 """Published elections, their bundles, and matching (stores nothing)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from sqlmodel import Session
 
 from api.deps import PublishedDep, SessionDep
@@ -145,44 +146,48 @@ def _published_bundle(session: Session, election: str, version: str) -> bytes:
     return row.bundle
 
 
+LANGUAGE_BUNDLE = "/elections/{election}/bundle/{version}/{language}"
+
+
+@dataclass(frozen=True)
+class LanguageBundle:
+    """The published bundle a LANGUAGE_BUNDLE path names, and the language to slice it to."""
+
+    request: Request
+    election: str
+    version: str
+    language: str
+    bundle: bytes
+
+    def sliced(self, slicer: Callable[[bytes, str], bytes], tag: str) -> Response:
+        """One language's slice, cached for good (its ETag ends in tag)."""
+        data = _in_language(slicer, self.bundle, self.election, self.language)
+        etag = f"{self.version}-{self.language}{tag}"
+        return _bundle_response(self.request, data, etag, IMMUTABLE)
+
+
 def _language_bundle(
-    request: Request,
-    session: SessionDep,
-    slicer: Callable[[bytes, str], bytes],
-    election: str,
-    version: str,
-    language: str,
-    tag: str,
-) -> Response:
-    """One language's slice of a published bundle, cached for good (its ETag ends in tag)."""
-    data = _in_language(slicer, _published_bundle(session, election, version), election, language)
-    return _bundle_response(request, data, f"{version}-{language}{tag}", IMMUTABLE)
-
-
-@router.get(
-    "/elections/{election}/bundle/{version}/{language}",
-    responses=BUNDLE_RESPONSES,
-    response_class=Response,
-)
-def read_voter_bundle(
     request: Request, election: str, version: str, language: str, session: SessionDep
-) -> Response:
+) -> LanguageBundle:
+    bundle = _published_bundle(session, election, version)
+    return LanguageBundle(request, election, version, language, bundle)
+
+
+LanguageBundleDep = Annotated[LanguageBundle, Depends(_language_bundle)]
+
+
+@router.get(LANGUAGE_BUNDLE, responses=BUNDLE_RESPONSES, response_class=Response)
+def read_voter_bundle(bundle: LanguageBundleDep) -> Response:
     """Download what the quiz needs in one language (texts and answers, no reasons)."""
-    return _language_bundle(request, session, voter_slice, election, version, language, "")
+    return bundle.sliced(voter_slice, "")
 
 
 @router.get(
-    "/elections/{election}/bundle/{version}/{language}/justifications",
-    responses=BUNDLE_RESPONSES,
-    response_class=Response,
+    f"{LANGUAGE_BUNDLE}/justifications", responses=BUNDLE_RESPONSES, response_class=Response
 )
-def read_justifications(
-    request: Request, election: str, version: str, language: str, session: SessionDep
-) -> Response:
+def read_justifications(bundle: LanguageBundleDep) -> Response:
     """Download every entity's reasons and sources in one language, for the results."""
-    return _language_bundle(
-        request, session, justification_slice, election, version, language, "-j"
-    )
+    return bundle.sliced(justification_slice, "-j")
 
 
 def _in_language(

@@ -24,12 +24,12 @@ import anyio
 import sqlalchemy as sa
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.auth import require_role
 from api.deps import SessionDep, get_engine
-from api.schemas import Problem
+from api.routes.openapi import problems, strict_body
 from api.session_notify import subscribe
 from api.session_summary import ManagedSession, summary_of
 from vaa import group_sessions, session_answer_sql
@@ -55,20 +55,14 @@ router = APIRouter(prefix="/api/v1", tags=["group sessions"])
 class AnswerBatch(BaseModel):
     """A participant's new or changed answers: statement id -> option id, or null for a skip."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "participant": "k3J9…",
-                    "answers": {"e-petitions": "agree", "youth-space": None},
-                    "weights": {"e-petitions": 2},
-                    "cleared": [],
-                    "finished": False,
-                }
-            ]
-        },
+    model_config = strict_body(
+        {
+            "participant": "k3J9…",
+            "answers": {"e-petitions": "agree", "youth-space": None},
+            "weights": {"e-petitions": 2},
+            "cleared": [],
+            "finished": False,
+        }
     )
 
     participant: Annotated[str, Field(min_length=1, max_length=32)]
@@ -82,10 +76,12 @@ class AnswerReceipt(BaseModel):
     stored: int
 
 
-ANSWER_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "An unknown statement, option or weight."},
-    404: {"model": Problem, "description": "No such open session, or no such participant."},
-}
+ANSWER_ERRORS = problems(
+    {
+        400: "An unknown statement, option or weight.",
+        404: "No such open session, or no such participant.",
+    }
+)
 
 
 @router.post("/sessions/{code}/answers", responses=ANSWER_ERRORS)
@@ -170,11 +166,13 @@ def _autocommit_engine(request: Request) -> sa.Engine:
     return found
 
 
-MANAGER_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "Not signed in."},
-    403: {"model": Problem, "description": "Signed in without the facilitator role."},
-    404: {"model": Problem, "description": "No such session, or not one of yours."},
-}
+MANAGER_ERRORS = problems(
+    {
+        401: "Not signed in.",
+        403: "Signed in without the facilitator role.",
+        404: "No such session, or not one of yours.",
+    }
+)
 
 
 @router.get("/sessions/{session_id}/summary", responses=MANAGER_ERRORS)

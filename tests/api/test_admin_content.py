@@ -12,10 +12,11 @@ import httpx
 import openpyxl  # type: ignore[import-untyped, unused-ignore]
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from tests.soup import parse
+from tests.soup import alerts, content, fields, hrefs, injected, one, parse, text, texts
 from vaa import accounts, audit
 from vaa.db import session_scope
 from vaa.drafts import open_draft, save_draft
@@ -134,7 +135,7 @@ def test_every_page_renders_for_admins_and_editors(
         expected = language if "/preview/" not in path else path.split("/preview/")[1][:2]
         assert parse(page.text).html["lang"] == expected, path
         assert "Cache-Control" in page.headers
-    sample = client.get(f"{ADMIN}/demo/questionnaire").text
+    sample = content(parse(client.get(f"{ADMIN}/demo/questionnaire")))
     if language == "ka":
         assert "კითხვარი" in sample
     else:
@@ -278,17 +279,18 @@ def test_build_an_election_from_nothing_and_publish_it(editor: Editor, demo: sa.
     # Not listed for voters before publishing.
     listed = editor.client.get("/api/v1/elections").json()
     assert "batumi-2026" not in [e["election"] for e in listed]
-    assert "Not published yet" in editor.client.get(ADMIN).text
+    assert "Not published yet" in content(parse(editor.client.get(ADMIN)))
     preview = editor.client.get(f"{base}/preview/en/quiz")
     assert preview.status_code == 200
-    assert "Preview – not published" in preview.text and "More parks." in preview.text
+    read = text(parse(preview).body)
+    assert "Preview – not published" in read and "More parks." in read
 
     published = editor.ok(f"{base}/publish", {}, "batumi-2026")
     assert published.headers["location"] == f"{base}/publish?done=published"
     listed = editor.client.get("/api/v1/elections").json()
     summary = next(e for e in listed if e["election"] == "batumi-2026")
     assert summary["number"] == 1
-    page = editor.client.get(f"{base}/publish?done=published").text
+    page = content(parse(editor.client.get(f"{base}/publish?done=published")))
     assert "Version 1" in page and summary["version"] in page
     assert editor.client.get("/en/batumi-2026/quiz").status_code == 200
     with Session(demo) as session:
@@ -305,9 +307,10 @@ def test_build_an_election_from_nothing_and_publish_it(editor: Editor, demo: sa.
 def test_invalid_inputs_are_form_errors_and_change_nothing(editor: Editor, demo: sa.Engine) -> None:
     bad_slug = editor.post(ADMIN, {"slug": "Bad Slug!", "languages": ["en"], "title_en": "X"})
     assert bad_slug.status_code == 400
-    assert "Use only lower-case Latin letters" in bad_slug.text
+    assert text(one(parse(bad_slug), "#e-slug")).startswith("Use only lower-case Latin letters")
     taken = editor.post(ADMIN, {"slug": "demo", "languages": ["en"], "title_en": "X"})
-    assert taken.status_code == 400 and "already exists" in taken.text
+    assert taken.status_code == 400
+    assert text(one(parse(taken), "#e-slug")) == "An election with this address already exists."
     with Session(demo) as session:
         assert [e.slug for e in session.exec(select(Election)).all()] == ["demo"]
 
@@ -349,7 +352,7 @@ def test_invalid_inputs_are_form_errors_and_change_nothing(editor: Editor, demo:
         (
             f"{base}/entities/green-coast/positions",
             {"answer_e-petitions": "maybe"},
-            "not one of the options",
+            "Choose one of the options",
         ),
         (
             f"{base}/settings",
@@ -371,8 +374,53 @@ def test_invalid_inputs_are_form_errors_and_change_nothing(editor: Editor, demo:
     for path, form, expected in cases:
         response = editor.post(path, {**form, "revision": str(rev)})
         assert response.status_code == 400, (path, form, response.status_code)
-        assert expected in response.text, (path, form)
-        assert 'aria-invalid="true"' in response.text or "<li>" in response.text
+        page = parse(response)
+        # Listed at the top, and said again next to the field it is about.
+        assert expected in alerts(page), (path, form)
+        assert any(expected in t for t in texts(page, ".field-error")), (path, form)
+        assert page.select('[aria-invalid="true"]'), (path, form)
+    assert draft(demo, "demo") == before
+    assert revision(demo, "demo") == rev
+
+
+def test_the_domains_refusals_show_at_their_fields_in_georgian(
+    editor: Editor, demo: sa.Engine
+) -> None:
+    # The title, date and matching defaults, the scale's labels and the positions are
+    # checked by vaa.draft_edits alone; the page shows each field code in the editor's words.
+    editor.client.cookies.set("vaa_lang", "ka")
+    before, rev = draft(demo, "demo"), revision(demo, "demo")
+    base = f"{ADMIN}/demo"
+    first = draft(demo, "demo")["questionnaire"]["languages"][0]
+    settings = editor.post(
+        f"{base}/settings",
+        {"languages": "ka en", "date": "tomorrow", "method": "magic", "missing": "max"},
+        slug="demo",
+    )
+    assert settings.status_code == 400
+    page = parse(settings)
+    assert text(one(page, f"#e-title_{first}")) == "გთხოვთ, შეიყვანოთ სათაური მინიმუმ ერთ ენაზე."
+    assert text(one(page, "#e-date")) == "გთხოვთ, თარიღი შეიყვანოთ ფორმატით წწწწ-თთ-დდ."
+    assert text(one(page, "#e-method")) == "გთხოვთ, აირჩიოთ ერთ-ერთი ვარიანტი."
+    assert one(page, "#f-date")["aria-invalid"] == "true"
+    assert not page.select("#e-missing")  # max is a policy
+    assert fields(one(page, "form.content-form"))["revision"] == [str(rev)]
+
+    option = draft(demo, "demo")["questionnaire"]["scale"][0]["id"]
+    scale = editor.post(f"{base}/scale", {f"scale_{option}_{first}": ""}, slug="demo")
+    assert scale.status_code == 400
+    message = "გთხოვთ, ეს ტექსტი შეიყვანოთ მინიმუმ ერთ ენაზე."
+    assert text(one(parse(scale), f"#e-scale_{option}_{first}")) == message
+
+    positions = editor.post(
+        f"{base}/entities/green-coast/positions",
+        {"answer_e-petitions": "agree", "source_e-petitions": "ftp://example.org/x"},
+        slug="demo",
+    )
+    assert positions.status_code == 400
+    assert text(one(parse(positions), "#e-source_e-petitions")) == (
+        "გთხოვთ, შეიყვანოთ ვებმისამართი, რომელიც https:// ან http://-ით იწყება."
+    )
     assert draft(demo, "demo") == before
     assert revision(demo, "demo") == rev
 
@@ -384,15 +432,18 @@ def test_a_stale_save_is_refused_with_a_message(editor: Editor, demo: sa.Engine)
     second = {"id": "second", "label_en": "Second", "revision": str(rev)}
     stale = editor.post(f"{ADMIN}/demo/themes", second)
     assert stale.status_code == 409
-    assert "Your changes were not saved" in stale.text
-    assert 'value="Second"' in stale.text  # what they typed is still there
+    page = parse(stale)
+    assert "Your changes were not saved" in alerts(page)
+    assert fields(one(page, "main form:has([name=label_en])"))["label_en"] == ["Second"]  # kept
     themes = [t["id"] for t in draft(demo, "demo")["questionnaire"]["themes"]]
     assert "first" in themes and "second" not in themes
     moved = editor.post(
         f"{ADMIN}/demo/themes/first/move", {"direction": "up", "revision": str(rev)}
     )
     assert moved.headers["location"].endswith("?done=stale")
-    assert "Your changes were not saved" in editor.client.get(moved.headers["location"]).text
+    assert "Your changes were not saved" in alerts(
+        parse(editor.client.get(moved.headers["location"]))
+    )
 
 
 def test_delete_keeps_the_draft_consistent(editor: Editor, demo: sa.Engine) -> None:
@@ -418,19 +469,23 @@ def test_publishing_with_problems_is_refused_and_lists_them(
     editor.ok(
         f"{base}/statements", {"id": "potholes", "theme": "roads", "text_ka": "ორმოები"}, "half"
     )
-    page = editor.client.get(f"{base}/publish")
-    assert "cannot be previewed or published yet" in page.text
-    assert f'href="{base}/statements/potholes"' in page.text
-    assert f'href="{base}/settings"' in page.text  # the English title is missing
-    assert "statements[0].text.en" in page.text
-    refused = editor.post(f"{base}/publish", {}, slug="half")
-    assert refused.status_code == 409
-    assert "statements[0].text.en" in refused.text and "title.en" in refused.text
+    page = parse(editor.client.get(f"{base}/publish"))
+    assert "cannot be previewed or published yet" in content(page)
+    assert f"{base}/statements/potholes" in hrefs(page)
+    assert f"{base}/settings" in hrefs(page, "main a")  # the English title is missing
+    assert "statements[0].text.en" in problem_fields(page)
+    refused = problem_fields(parse(editor.post(f"{base}/publish", {}, slug="half")))
+    assert "statements[0].text.en" in refused and "title.en" in refused
     assert editor.client.get("/api/v1/elections/half").status_code == 404
     assert editor.client.get(f"{base}/preview/en/").status_code == 409
     # Diagnostics still work on the unfinished draft.
     diagnostics = editor.client.get(f"{base}/diagnostics")
-    assert diagnostics.status_code == 200 and "potholes" in diagnostics.text
+    assert diagnostics.status_code == 200 and "potholes" in content(parse(diagnostics))
+
+
+def problem_fields(page: BeautifulSoup) -> list[str]:
+    """The field path each listed problem is about (the title of its field's name)."""
+    return [str(span["title"]) for span in page.select(".problem-field")]
 
 
 def test_published_versions_never_change(editor: Editor, demo: sa.Engine) -> None:
@@ -453,8 +508,10 @@ def test_published_versions_never_change(editor: Editor, demo: sa.Engine) -> Non
     assert client.get("/api/v1/elections/demo").json()["version"] == first
     assert client.get("/api/v1/elections/demo/bundle").content == bundle
     assert client.get("/en/demo/quiz").text == quiz
-    listing = client.get(ADMIN).text
-    assert re.search(r"<code>demo</code></td>\s*<td>Version 1</td>\s*<td><strong>Yes", listing)
+    listing = parse(client.get(ADMIN))
+    (row,) = [r for r in listing.select("main tr") if texts(r, "td code") == ["demo"]]
+    assert texts(row, "td")[1:3] == ["demo", "Version 1"]
+    assert text(one(row, "td:nth-of-type(4) strong")) == "Yes"  # changes since
 
     editor.ok(f"{base}/publish", {}, "demo")
     second = client.get("/api/v1/elections/demo").json()
@@ -479,10 +536,11 @@ def test_translation_view_edits_two_languages(editor: Editor, demo: sa.Engine) -
     editor.ok(f"{base}/themes", {"id": "sport", "label_ka": "სპორტი"}, "demo")
     page = editor.client.get(f"{base}/translate?a=ka&b=en&only=missing")
     assert page.status_code == 200
-    assert 'name="t/theme/sport/label/en"' in page.text
-    assert 'name="t/theme/governance/label/en"' not in page.text  # complete: filtered out
-    full = editor.client.get(f"{base}/translate?a=ka&b=en").text
-    assert re.search(r"<strong>\d+%</strong>", full)
+    form = parse(page)
+    one(form, '[name="t/theme/sport/label/en"]')
+    assert not form.select('[name="t/theme/governance/label/en"]')  # complete: left out
+    full = parse(editor.client.get(f"{base}/translate?a=ka&b=en"))
+    assert any(re.fullmatch(r"\d+%", share) for share in texts(full, "main strong"))
     editor.ok(
         f"{base}/translate",
         {
@@ -508,7 +566,7 @@ def test_diagnostics_flag_statements_everyone_answers_alike(
         form[f"answer_{sid}"] = "agree"
     editor.ok(f"{base}/entities/sea-party/positions", form, "alike")
     editor.ok(f"{base}/entities/hill-party/positions", form, "alike")
-    page = editor.client.get(f"{base}/diagnostics").text
+    page = content(parse(editor.client.get(f"{base}/diagnostics")))
     assert page.count("Everyone answers alike") == 3
     assert "All statements on this axis point the same way" not in page  # -1 and +0.5
 
@@ -526,8 +584,8 @@ def workbook_with(data: bytes, sheet: str, header: str, row: int, value: Any) ->
 def test_spreadsheet_round_trip(editor: Editor, demo: sa.Engine) -> None:
     base = f"{ADMIN}/demo"
     client = editor.client
-    page = client.get(f"{base}/spreadsheets").text
-    assert "demo-questionnaire.csv" in page
+    page = parse(client.get(f"{base}/spreadsheets"))
+    assert f"{base}/spreadsheets/demo-questionnaire.csv" in hrefs(page)
     xlsx = client.get(f"{base}/spreadsheets/demo.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     csv_file = client.get(f"{base}/spreadsheets/demo-questionnaire.csv")
@@ -543,11 +601,11 @@ def test_spreadsheet_round_trip(editor: Editor, demo: sa.Engine) -> None:
         files={"files": ("demo.xlsx", edited, "application/octet-stream")},
     )
     assert checked.status_code == 200, checked.text[:2000]
-    assert "Changed in Excel." in checked.text and first in checked.text
+    changes = texts(parse(checked), "main tr")
+    assert any("Changed in Excel." in row and first in row for row in changes)
     assert draft(demo, "demo") == before  # nothing changes before the confirmation
-    payload = re.search(r'name="payload" value="([^"]+)"', checked.text)
-    assert payload
-    editor.ok(f"{base}/spreadsheets/apply", {"payload": payload.group(1), "revision": str(rev)})
+    (payload,) = fields(one(parse(checked), "form:has(input[name=payload])"))["payload"]
+    editor.ok(f"{base}/spreadsheets/apply", {"payload": payload, "revision": str(rev)})
     after = draft(demo, "demo")
     assert after["questionnaire"]["statements"][0]["text"]["en"] == "Changed in Excel."
     assert after["entities"] == before["entities"]
@@ -565,9 +623,8 @@ def test_spreadsheet_round_trip(editor: Editor, demo: sa.Engine) -> None:
         files={"files": ("demo.xlsx", broken, "application/octet-stream")},
     )
     assert refused.status_code == 400
-    assert re.search(
-        r"<td>questionnaire</td><td class=\"num\">3</td><td>axis_economic</td>", refused.text
-    )
+    rows = [texts(row, "td")[:3] for row in parse(refused).select("main tr")]
+    assert ["questionnaire", "3", "axis_economic"] in rows
     assert draft(demo, "demo") == after
     # CSV files are read too.
     csv_body = csv_file.content.decode("utf-8-sig").replace("Changed in Excel.", "Changed in CSV.")
@@ -578,7 +635,7 @@ def test_spreadsheet_round_trip(editor: Editor, demo: sa.Engine) -> None:
     )
     assert checked.status_code == 200
     # The CSV came from before the Excel import, so its text differs from the draft's now.
-    assert "Changed in Excel." in checked.text
+    assert any("Changed in Excel." in row for row in texts(parse(checked), "main tr"))
     # A tampered payload is a clear 400, not a 500.
     tampered = editor.post(f"{base}/spreadsheets/apply", {"payload": "!!", "revision": str(rev)})
     assert tampered.status_code == 400
@@ -589,8 +646,12 @@ def test_user_content_is_escaped(editor: Editor, demo: sa.Engine) -> None:
     base = f"{ADMIN}/demo"
     editor.ok(f"{base}/themes", {"id": "xss", "label_ka": script, "label_en": script}, "demo")
     for path in (f"{base}/questionnaire", f"{base}/themes/xss", f"{base}/translate"):
-        text = editor.client.get(path).text
-        assert script not in text and "&lt;script&gt;" in text, path
+        page = parse(editor.client.get(path))
+        assert injected(page) == [], path  # the payload never runs
+        shown_as_text = script in text(page.body) or any(
+            script == str(e.get("value")) for e in page.select("input, textarea")
+        )
+        assert shown_as_text, path  # it is shown as typed
 
 
 def test_the_settings_form_keeps_quick_modes_threshold(editor: Editor, demo: sa.Engine) -> None:

@@ -2,13 +2,13 @@
 races, and imports a district list that the spreadsheets' reader reads."""
 
 import io
-import re
 
 import openpyxl  # type: ignore[import-untyped, unused-ignore]
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.api.test_admin_content import ADMIN, Editor, draft, revision
+from tests.soup import alerts, content, fields, hrefs, one, parse, texts
 
 BASE = f"{ADMIN}/races"
 
@@ -36,8 +36,9 @@ def _with_candidate(xlsx: bytes) -> bytes:
 
 def test_an_editor_adds_a_candidate_from_a_workbook(races: TestClient, demo: sa.Engine) -> None:
     editor = Editor(races, demo)
-    page = races.get(f"{BASE}/spreadsheets").text
-    assert "races-entities.csv" in page and "constituencies, races and entities" in page
+    page = parse(races.get(f"{BASE}/spreadsheets"))
+    assert f"{BASE}/spreadsheets/races-entities.csv" in hrefs(page)
+    assert "constituencies, races and entities" in content(page)
     xlsx = races.get(f"{BASE}/spreadsheets/races.xlsx").content
     before, rev = draft(demo, "races"), revision(demo, "races")
     checked = editor.post(
@@ -46,11 +47,11 @@ def test_an_editor_adds_a_candidate_from_a_workbook(races: TestClient, demo: sa.
         files={"files": ("races.xlsx", _with_candidate(xlsx), "application/octet-stream")},
     )
     assert checked.status_code == 200, checked.text[:3000]
-    assert "Nika Javakhia" in checked.text or "ნიკა ჯავახია" in checked.text
+    changes = texts(parse(checked), "main tr")
+    assert any("Nika Javakhia" in row or "ნიკა ჯავახია" in row for row in changes)
     assert draft(demo, "races") == before
-    payload = re.search(r'name="payload" value="([^"]+)"', checked.text)
-    assert payload
-    editor.ok(f"{BASE}/spreadsheets/apply", {"payload": payload.group(1), "revision": str(rev)})
+    (payload,) = fields(one(parse(checked), "form:has(input[name=payload])"))["payload"]
+    editor.ok(f"{BASE}/spreadsheets/apply", {"payload": payload, "revision": str(rev)})
     nika = draft(demo, "races")["entities"][-1]
     assert (nika["id"], nika["races"], nika["party"], nika["positions_from"]) == (
         "d2-nika",
@@ -58,7 +59,7 @@ def test_an_editor_adds_a_candidate_from_a_workbook(races: TestClient, demo: sa.
         "party-b",
         "party-b",
     )
-    assert "Nika Javakhia" in races.get(f"{BASE}/races").text
+    assert "Nika Javakhia" in content(parse(races.get(f"{BASE}/races")))
 
 
 def test_a_candidate_in_a_race_outside_its_place_is_refused_at_its_cell(
@@ -79,8 +80,9 @@ def test_a_candidate_in_a_race_outside_its_place_is_refused_at_its_cell(
         files={"files": ("races.xlsx", out.getvalue(), "application/octet-stream")},
     )
     assert refused.status_code == 400
-    assert re.search(r"<td>entities</td><td class=\"num\">11</td><td>races</td>", refused.text)
-    assert "outside the candidate&#39;s constituency" in refused.text
+    rows = [texts(row, "td") for row in parse(refused).select("main tr")]
+    (cell,) = [r for r in rows if r[:3] == ["entities", "11", "races"]]
+    assert "outside the candidate's constituency" in cell[3]
     # a Georgian editor reads the rule in Georgian
     races.cookies.set("vaa_lang", "ka")
     refused = editor.post(
@@ -88,7 +90,8 @@ def test_a_candidate_in_a_race_outside_its_place_is_refused_at_its_cell(
         {"revision": str(revision(demo, "races"))},
         files={"files": ("races.xlsx", out.getvalue(), "application/octet-stream")},
     )
-    assert "კანდიდატის საარჩევნო ოლქის („d1“) გარეთ" in refused.text
+    rows = [texts(row, "td") for row in parse(refused).select("main tr")]
+    assert any("კანდიდატის საარჩევნო ოლქის („d1“) გარეთ" in r[-1] for r in rows if r)
 
 
 def test_a_district_list_saved_with_semicolons_and_a_cycle(
@@ -107,5 +110,7 @@ def test_a_district_list_saved_with_semicolons_and_a_cycle(
     cycle = "id,name_ka,name_en,within\ntown,ქალაქი,Town,d3\n"
     refused = editor.post(f"{BASE}/constituencies/import", {"csv": cycle}, slug="races")
     assert refused.status_code == 400
-    assert "Place town: with d3 in column within it would lie within itself." in refused.text
+    assert "Place town: with d3 in column within it would lie within itself." in alerts(
+        parse(refused)
+    )
     assert draft(demo, "races")["questionnaire"]["constituencies"] == places

@@ -200,13 +200,15 @@ def test_change_password(settings: Settings, client: TestClient, staff: sa.Engin
 
         def change(current: str, new: str, confirm: str) -> httpx.Response:
             token = form_token(client, "/account/password")
-            data = {"current": current, "new": new, "confirm": confirm, "csrf_token": token}
+            data = {"current": current, "password": new, "confirm": confirm, "csrf_token": token}
             return client.post("/account/password", data=data, follow_redirects=False)
 
         wrong = change("not my password", new, new)
         assert wrong.status_code == 400
         assert alerts(parse(wrong)) == "Your current password is wrong."
-        assert change(PASSWORD, new, new + "x").status_code == 400
+        mismatch = change(PASSWORD, new, new + "x")
+        assert mismatch.status_code == 400
+        assert alerts(parse(mismatch)) == "The two passwords are not the same."
         short = change(PASSWORD, "short", "short")
         assert short.status_code == 400
         assert "at least 10 characters" in alerts(parse(short))
@@ -245,7 +247,7 @@ def test_forms_without_a_valid_csrf_token_are_refused(client: TestClient, staff:
     assert sign_in(client, "editor@example.org").status_code == 303
     good = form_token(client, "/account/password")
     new = "a brand new passphrase"
-    change = {"current": PASSWORD, "new": new, "confirm": new}
+    change = {"current": PASSWORD, "password": new, "confirm": new}
     for sent in ({}, {"csrf_token": ""}, {"csrf_token": token}, {"csrf_token": good[:-1]}):
         refused = client.post("/account/password", data=change | sent, follow_redirects=False)
         assert refused.status_code == 403, sent

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.soup import alerts, content, injected, notices, one, parse, text
+from tests.soup import alerts, content, fields, injected, notices, one, parse, text, texts
 from vaa import accounts, audit
 from vaa import party_workflow as workflow
 from vaa.db import session_scope
@@ -293,7 +293,7 @@ def test_justifications_are_limited_per_language(
         saved = workflow.submission(session, election=ELECTION, entity=PARTY)
         assert saved is not None and saved.status == "draft"
         assert saved.positions[first]["justification"]["ka"] == "ა" * 498 + "\nბ"
-    page = party.get(f"/party/{ELECTION}/{PARTY}").text
+    page = content(parse(party.get(f"/party/{ELECTION}/{PARTY}")))
     assert "500 of 500 characters" in page
     bad = {first: {"answer": "maybe"}}
     assert post_positions(party, bad).status_code == 400
@@ -320,12 +320,9 @@ def test_the_deadline_and_the_lock_close_party_editing(
         follow_redirects=False,
     )
     assert response.status_code == 303
-    page = party.get(f"/party/{ELECTION}/{PARTY}").text
-    assert (
-        "The deadline" in page
-        and "has passed" in page
-        and '<fieldset class="party-fields" disabled>' in page
-    )
+    page = parse(party.get(f"/party/{ELECTION}/{PARTY}"))
+    assert "The deadline" in content(page) and "has passed" in content(page)
+    assert one(page, "fieldset.party-fields").has_attr("disabled")
     assert post_positions(party).status_code == 409
     assert post_positions(party, action="submit").status_code == 409
     future = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
@@ -368,13 +365,14 @@ def test_submit_return_resubmit_approve_writes_the_draft(
         ids[-1]: {"answer": "", "justification-ka": "", "justification-en": "", "source": ""},
     }
     assert post_positions(party, changes, action="submit").status_code == 303
-    page = party.get(f"/party/{ELECTION}/{PARTY}").text
-    assert 'data-status="pending"' in page and "being reviewed" in page
+    page = parse(party.get(f"/party/{ELECTION}/{PARTY}"))
+    assert one(page, "[data-status]")["data-status"] == "pending"
+    assert "being reviewed" in content(page)
     assert post_positions(party).status_code == 409  # no changes while under review
 
     review = editor.get(f"/admin/review/{ELECTION}/submissions/{PARTY}")
     assert review.status_code == 200
-    assert f'data-statement="{answered}"' in review.text
+    one(parse(review), f'[data-statement="{answered}"]')
     assert f"New reason {SCRIPT}" in content(parse(review)) and injected(parse(review)) == []
     with Session(demo) as session:
         found = workflow.submission(session, election=ELECTION, entity=PARTY)
@@ -395,17 +393,18 @@ def test_submit_return_resubmit_approve_writes_the_draft(
         f"{path}/return", data={"comment": comment, "csrf_token": token}, follow_redirects=False
     )
     assert returned.status_code == 303
-    page = party.get(f"/party/{ELECTION}/{PARTY}").text
-    assert 'data-status="returned"' in page
-    assert "Please add a source for statement 1. &lt;script&gt;" in page and SCRIPT not in page
+    page = parse(party.get(f"/party/{ELECTION}/{PARTY}"))
+    assert one(page, "[data-status]")["data-status"] == "returned"
+    assert comment in content(page) and injected(page) == []  # shown as typed, never run
     fix = {answered: {"source": "https://example.org/programme"}}
     assert post_positions(party, fix).status_code == 303  # saving keeps it returned
-    assert 'data-status="returned"' in party.get(f"/party/{ELECTION}/{PARTY}").text
+    status = one(parse(party.get(f"/party/{ELECTION}/{PARTY}")), "[data-status]")
+    assert status["data-status"] == "returned"
     assert post_positions(party, action="submit").status_code == 303
 
-    review = editor.get(path).text
-    assert "https://example.org/programme" in review
-    revision = int(re.search(r'name="revision" value="(\d+)"', review).group(1))  # type: ignore[union-attr]
+    review = parse(editor.get(path))
+    assert "https://example.org/programme" in texts(review, "main ins")
+    revision = int(fields(one(review, "form[action$='/approve']"))["revision"][0])
     approved = editor.post(
         f"{path}/approve",
         data={"revision": str(revision), "csrf_token": token},
@@ -465,7 +464,7 @@ def test_approval_refuses_a_draft_changed_meanwhile(
     with Session(demo) as session:
         found = workflow.submission(session, election=ELECTION, entity=PARTY)
         assert found is not None and found.status == "pending"
-    fresh = re.search(r'name="revision" value="(\d+)"', stale.text).group(1)  # type: ignore[union-attr]
+    (fresh,) = fields(one(parse(stale), "form[action$='/approve']"))["revision"]
     ok = editor.post(
         f"{path}/approve", data={"revision": fresh, "csrf_token": token}, follow_redirects=False
     )

@@ -280,7 +280,7 @@ def test_common_passwords_are_refused(client: TestClient, demo: sa.Engine) -> No
     client.headers["accept-language"] = "en"
     assert sign_in(client, "editor@example.org").status_code == 303
     token = form_token(client, "/account/password")
-    data = {"current": PASSWORD, "new": "iloveyou12", "confirm": "iloveyou12"}
+    data = {"current": PASSWORD, "password": "iloveyou12", "confirm": "iloveyou12"}
     refused = client.post("/account/password", data={**data, "csrf_token": token})
     assert refused.status_code == 400
     assert "This password is too common or too easy to guess." in alerts(parse(refused))

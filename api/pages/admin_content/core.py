@@ -5,19 +5,22 @@ revision the form was opened at, and render: a save that comes after someone els
 raises StaleDraft and is shown as a conflict, never written over.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.auth import require_role
 from api.deps import SessionDep
 from api.i18n import language_name
 from api.pages.admin import render_admin
-from api.pages.admin_content.forms import Errors
+from api.pages.admin_content.forms import Errors, FormDep, revision_of
 from api.pages.admin_content.labels import describe_field
-from vaa.drafts import OpenDraft, open_draft
+from vaa.draft_items import ItemInvalid
+from vaa.drafts import OpenDraft, StaleDraft, open_draft
 from vaa.models import Account
 from vaa.rules import SLUG, text_in
 
@@ -54,6 +57,49 @@ def redirect(url: str) -> RedirectResponse:
 
 def base_url(slug: str) -> str:
     return f"/admin/elections/{slug}"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An editor's change to the draft they opened at `revision` (the form's)."""
+
+    session: Session
+    user: Account
+    opened: OpenDraft
+    revision: int
+
+    def save(
+        self,
+        change: Callable[..., object],
+        *,
+        again: Callable[[OpenDraft], Response],
+        done: str,
+        invalid: Callable[[ItemInvalid], Response] | None = None,
+    ) -> Response:
+        """Make one domain edit (a vaa.draft_edits or vaa.draft_items function, given all
+        but session, actor, slug and revision), commit it and go to `done`. Nothing is
+        written when someone else saved first (StaleDraft: the form again, `again`, over
+        the draft as it is now) or, given `invalid`, when the domain refuses the fields
+        (ItemInvalid: the form again with each field's problem)."""
+        try:
+            change(self.session, self.user, slug=self.opened.slug, revision=self.revision)
+        except StaleDraft:
+            self.session.rollback()
+            return again(load(self.session, self.opened.slug))
+        except ItemInvalid as exc:
+            if invalid is None:
+                raise
+            self.session.rollback()
+            return invalid(exc)
+        self.session.commit()
+        return redirect(done)
+
+
+def edit_of(opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep) -> Edit:
+    return Edit(session, user, opened, revision_of(form))
+
+
+EditDep = Annotated[Edit, Depends(edit_of)]
 
 
 def page(

@@ -1,7 +1,7 @@
 """The list of elections, a new election, and an election's settings, questionnaire,
 scale, entities and positions pages."""
 
-import datetime as dt
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,12 +13,12 @@ from api.i18n import available_languages, language_name
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     DraftDep,
+    EditDep,
     EditorDep,
     base_url,
     form_page,
     item_in,
     languages,
-    load,
     page,
     redirect,
 )
@@ -27,17 +27,17 @@ from api.pages.admin_content.forms import (
     Errors,
     FormDep,
     Message,
+    field_errors,
     form_values,
     get,
-    revision_of,
     text_field,
     text_values,
 )
 from vaa import draft_edits
-from vaa.drafts import OpenDraft, StaleDraft, create_election, draft_content
+from vaa.drafts import OpenDraft, create_election, draft_content
 from vaa.models import Draft, Election
 from vaa.publish import checksum
-from vaa.rules import LANGUAGE, METHODS, MISSING, SLUG, is_url, text_in
+from vaa.rules import LANGUAGE, METHODS, MISSING, SLUG, text_in
 from vaa.store import latest_published
 
 router = APIRouter(prefix="/admin/elections")
@@ -207,11 +207,9 @@ def read_settings(request: Request, opened: DraftDep) -> HTMLResponse:
 
 
 @router.post("/{election}/settings")
-def update_settings(
-    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
-) -> Response:
+def update_settings(request: Request, opened: DraftDep, edit: EditDep, form: FormDep) -> Response:
     """Save the election's settings; texts of a removed language are removed everywhere."""
-    revision = revision_of(form)
+    revision = edit.revision
     values = form_values(form)
     errors: Errors = {}
     codes = list(dict.fromkeys(get(form, "languages").replace(",", " ").split()))
@@ -224,38 +222,28 @@ def update_settings(
         errors["languages"] = Message(N_("Choose at least one language."))
     langs = codes if not errors else languages(opened.data)
     texts = {name: text_field(form, name, langs, errors) for name in TEXTS}
-    if not texts["title"]:
-        errors[f"title_{langs[0]}"] = Message(N_("Enter the title in at least one language."))
-    date = get(form, "date")
-    if date:
-        try:
-            date = dt.date.fromisoformat(date).isoformat()
-        except ValueError:
-            errors["date"] = Message(N_("Enter a date as YYYY-MM-DD."))
-    method, missing = get(form, "method"), get(form, "missing")
-    if method not in METHODS:
-        errors["method"] = Message(N_("Choose one of the options."))
-    if missing not in MISSING:
-        errors["missing"] = Message(N_("Choose one of the options."))
     if errors:
         return _settings_page(request, opened, values, errors=errors, revision=revision)
-    try:
-        draft_edits.update_settings(
-            session,
-            user,
-            slug=opened.slug,
-            revision=revision,
+    # The title, date and matching defaults are the domain's to check (ItemInvalid).
+    return edit.save(
+        partial(
+            draft_edits.update_settings,
             languages=codes,
             texts=texts,
-            date=date,
-            method=method,
-            missing=missing,
-        )
-    except StaleDraft:
-        session.rollback()
-        return _settings_page(request, load(session, opened.slug), values, stale=True)
-    session.commit()
-    return redirect(f"{base_url(opened.slug)}/settings?done=saved")
+            date=get(form, "date"),
+            method=get(form, "method"),
+            missing=get(form, "missing"),
+        ),
+        invalid=lambda refused: _settings_page(
+            request,
+            opened,
+            values,
+            errors=field_errors(refused, at={"title": f"title_{langs[0]}"}),
+            revision=revision,
+        ),
+        again=lambda fresh: _settings_page(request, fresh, values, stale=True),
+        done=f"{base_url(opened.slug)}/settings?done=saved",
+    )
 
 
 # -- questionnaire and scale ------------------------------------------------------------
@@ -292,33 +280,31 @@ def read_questionnaire(request: Request, opened: DraftDep) -> HTMLResponse:
 
 
 @router.post("/{election}/scale")
-def update_scale(
-    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
-) -> Response:
+def update_scale(request: Request, opened: DraftDep, edit: EditDep, form: FormDep) -> Response:
     """Save the labels of the answer scale (fields scale_<option>_<language>)."""
-    revision = revision_of(form)
     langs = languages(opened.data)
     errors: Errors = {}
     scale = opened.data["questionnaire"].get("scale", [])
-    labels = {}
-    for option in scale:
-        label = text_field(form, f"scale_{option['id']}", langs, errors)
-        if not label:
-            errors[f"scale_{option['id']}_{langs[0]}"] = Message(
-                N_("Enter this text in at least one language.")
-            )
-        labels[option["id"]] = label
+    labels = {o["id"]: text_field(form, f"scale_{o['id']}", langs, errors) for o in scale}
     values = form_values(form)
     if errors:
-        return _questionnaire_page(request, opened, scale_values=values, errors=errors)
-    try:
-        draft_edits.update_scale(session, user, slug=opened.slug, revision=revision, labels=labels)
-    except StaleDraft:
-        session.rollback()
-        fresh = load(session, opened.slug)
-        return _questionnaire_page(request, fresh, scale_values=values, stale=True)
-    session.commit()
-    return redirect(f"{base_url(opened.slug)}/questionnaire?done=saved#scale")
+        return _questionnaire_page(
+            request, opened, scale_values=values, errors=errors, revision=edit.revision
+        )
+    # An empty label is the domain's to refuse (ItemInvalid, field scale_<option>).
+    first = {f"scale_{o['id']}": f"scale_{o['id']}_{langs[0]}" for o in scale}
+    return edit.save(
+        partial(draft_edits.update_scale, labels=labels),
+        invalid=lambda refused: _questionnaire_page(
+            request,
+            opened,
+            scale_values=values,
+            errors=field_errors(refused, at=first),
+            revision=edit.revision,
+        ),
+        again=lambda fresh: _questionnaire_page(request, fresh, scale_values=values, stale=True),
+        done=f"{base_url(opened.slug)}/questionnaire?done=saved#scale",
+    )
 
 
 # -- entities and positions ------------------------------------------------------------
@@ -377,16 +363,14 @@ def update_positions(
     request: Request,
     opened: DraftDep,
     item: str,
-    session: SessionDep,
-    user: EditorDep,
+    edit: EditDep,
     form: FormDep,
 ) -> Response:
     """Save an entity's positions: answer_<s>, justification_<s>_<lang>, source_<s>."""
-    revision = revision_of(form)
+    revision = edit.revision
     langs = languages(opened.data)
     entity = item_in(opened, "entities", item)
     q = opened.data["questionnaire"]
-    options = {o["id"] for o in q.get("scale", [])}
     errors: Errors = {}
     positions: dict[str, dict[str, Any]] = {}
     for statement in q.get("statements", []):
@@ -394,20 +378,11 @@ def update_positions(
         answer = get(form, f"answer_{sid}")
         justification = text_field(form, f"justification_{sid}", langs, errors)
         source = get(form, f"source_{sid}")
-        if source and not is_url(source):
-            errors[f"source_{sid}"] = Message(
-                N_("Enter a web address starting with https:// or http://.")
-            )
         if not answer:
             if justification or source:
                 errors[f"answer_{sid}"] = Message(
                     N_("Choose an answer, or clear the justification and the source.")
                 )
-            continue
-        if answer not in options:
-            errors[f"answer_{sid}"] = Message(
-                N_("%(value)s is not one of the options."), {"value": answer}
-            )
             continue
         position: dict[str, Any] = {"answer": answer}
         if justification:
@@ -418,14 +393,15 @@ def update_positions(
     values = form_values(form)
     if errors:
         return _positions_page(request, opened, entity, values, errors=errors, revision=revision)
-    try:
-        draft_edits.update_positions(
-            session, user, slug=opened.slug, revision=revision, entity=item, positions=positions
-        )
-    except StaleDraft:
-        session.rollback()
-        fresh = load(session, opened.slug)
-        entity = item_in(fresh, "entities", item)
-        return _positions_page(request, fresh, entity, values, stale=True)
-    session.commit()
-    return redirect(f"{base_url(opened.slug)}/entities/{item}/positions?done=saved")
+    # Answers that are not options and sources that are not web addresses are the
+    # domain's to refuse (ItemInvalid, fields answer_<s> and source_<s>).
+    return edit.save(
+        partial(draft_edits.update_positions, entity=item, positions=positions),
+        invalid=lambda refused: _positions_page(
+            request, opened, entity, values, errors=field_errors(refused), revision=revision
+        ),
+        again=lambda fresh: _positions_page(
+            request, fresh, item_in(fresh, "entities", item), values, stale=True
+        ),
+        done=f"{base_url(opened.slug)}/entities/{item}/positions?done=saved",
+    )

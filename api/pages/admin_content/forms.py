@@ -5,13 +5,14 @@ templates show each next to its field in the editor's language.
 """
 
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 
+from vaa.draft_items import ItemInvalid
 from vaa.rules import SLUG
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -104,3 +105,27 @@ def check_slug(value: str, taken: Iterable[str], errors: Errors, name: str = "id
         errors[name] = Message(N_("The id “new” is reserved: please choose another."))
     elif value in set(taken):
         errors[name] = Message(N_("The id %(id)s is already used here."), {"id": value})
+
+
+FIELD_MESSAGES = {
+    "settings.languages": N_("Choose at least one language."),
+    "settings.title": N_("Enter the title in at least one language."),
+    "settings.date": N_("Enter a date as YYYY-MM-DD."),
+    "settings.method": N_("Choose one of the options."),
+    "settings.missing": N_("Choose one of the options."),
+    "scale.label": N_("Enter this text in at least one language."),
+    "position.statement": N_("Choose one of the options."),
+    "position.answer": N_("Choose one of the options."),
+    "position.source": N_("Enter a web address starting with https:// or http://."),
+}
+"""The content pages' words for the field codes of vaa.draft_edits' ItemInvalid."""
+_UNKNOWN_FIELD = N_("Something in the request is not valid. Please check what you entered.")
+
+
+def field_errors(refused: ItemInvalid, at: Mapping[str, str] | None = None) -> Errors:
+    """The domain's refusal as form errors, each field's code in the pages' words; `at`
+    names the form field of a domain field where they differ (a text's first language)."""
+    return {
+        (at or {}).get(name, name): Message(FIELD_MESSAGES.get(code, _UNKNOWN_FIELD))
+        for name, code in refused.fields.items()
+    }

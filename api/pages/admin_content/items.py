@@ -9,24 +9,23 @@ them, and published versions keep them stable.
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from api.deps import SessionDep
 from api.i18n import translations
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     DraftDep,
-    EditorDep,
+    Edit,
+    EditDep,
     base_url,
     form_page,
     item_in,
     languages,
-    load,
     redirect,
     title_in,
 )
@@ -39,7 +38,6 @@ from api.pages.admin_content.forms import (
     check_slug,
     form_values,
     get,
-    revision_of,
     text_field,
     text_values,
 )
@@ -53,7 +51,6 @@ from vaa.draft_items import (
     replace_item,
 )
 from vaa.drafts import OpenDraft, StaleDraft
-from vaa.models import Account
 from vaa.rules import is_url
 
 router = APIRouter()
@@ -428,17 +425,10 @@ def item_page(
 
 
 def _store(
-    request: Request,
-    session: Session,
-    user: Account,
-    opened: OpenDraft,
-    kind: Kind,
-    form: FormData,
-    item_id: str | None,
+    request: Request, edit: Edit, kind: Kind, form: FormData, item_id: str | None
 ) -> Response:
     """Save a new (item_id None) or edited item; the form again on errors or a conflict."""
-    election = opened.slug
-    revision = revision_of(form)
+    opened, revision = edit.opened, edit.revision
     existing = None
     if item_id is not None:
         existing = item_in(opened, kind.name, item_id)
@@ -448,28 +438,20 @@ def _store(
         return item_page(
             request, opened, kind, item_id=item_id, values=values, errors=errors, revision=revision
         )
-    try:
-        if item_id is None:
-            add_item(session, user, slug=election, kind=kind.name, item=item, revision=revision)
-        else:
-            replace_item(
-                session,
-                user,
-                slug=election,
-                kind=kind.name,
-                item_id=item_id,
-                item=item,
-                revision=revision,
-            )
-    except StaleDraft:
-        session.rollback()
-        return item_page(
-            request, load(session, election), kind, item_id=item_id, values=values, stale=True
-        )
-    session.commit()
+    change = (
+        partial(add_item, kind=kind.name, item=item)
+        if item_id is None
+        else partial(replace_item, kind=kind.name, item_id=item_id, item=item)
+    )
     shown = item_id if item_id is not None else item["id"]
     done = "added" if item_id is None else "saved"
-    return redirect(f"{base_url(election)}/{kind.back}?done={done}#{kind.singular}-{shown}")
+    return edit.save(
+        change,
+        again=lambda fresh: item_page(
+            request, fresh, kind, item_id=item_id, values=values, stale=True
+        ),
+        done=f"{base_url(opened.slug)}/{kind.back}?done={done}#{kind.singular}-{shown}",
+    )
 
 
 def _kind_of_route(request: Request) -> Kind:
@@ -487,16 +469,9 @@ def read_new(request: Request, opened: DraftDep, kind: KindDep) -> HTMLResponse:
     return item_page(request, opened, kind, item_id=None, values=values)
 
 
-def create_item(
-    request: Request,
-    opened: DraftDep,
-    kind: KindDep,
-    session: SessionDep,
-    user: EditorDep,
-    form: FormDep,
-) -> Response:
+def create_item(request: Request, edit: EditDep, kind: KindDep, form: FormDep) -> Response:
     """Add an item."""
-    return _store(request, session, user, opened, kind, form, None)
+    return _store(request, edit, kind, form, None)
 
 
 def read_item(request: Request, opened: DraftDep, item: str, kind: KindDep) -> HTMLResponse:
@@ -506,78 +481,46 @@ def read_item(request: Request, opened: DraftDep, item: str, kind: KindDep) -> H
 
 
 def update_item(
-    request: Request,
-    opened: DraftDep,
-    item: str,
-    kind: KindDep,
-    session: SessionDep,
-    user: EditorDep,
-    form: FormDep,
+    request: Request, edit: EditDep, item: str, kind: KindDep, form: FormDep
 ) -> Response:
     """Save one item."""
-    return _store(request, session, user, opened, kind, form, item)
+    return _store(request, edit, kind, form, item)
 
 
 def _list_change(
-    session: Session,
-    election: str,
-    kind: Kind,
-    item: str,
-    form: FormData,
-    change: Callable[[int], int | None],
-    done: str,
+    edit: Edit, kind: Kind, item: str, change: Callable[..., int | None], done: str
 ) -> Response:
-    """Delete or move an item from its list page, and go back there saying how it went."""
-    opened = load(session, election)
-    revision = revision_of(form)
-    item_in(opened, kind.name, item)  # 404 for an unknown item
-    back = f"{base_url(election)}/{kind.back}"
+    """Delete or move an item from its list page (`change`: vaa.draft_items' delete_item or
+    move_item), and go back there saying how it went."""
+    slug = edit.opened.slug
+    item_in(edit.opened, kind.name, item)  # 404 for an unknown item
+    back = f"{base_url(slug)}/{kind.back}"
     anchor = f"#{kind.singular}-{item}" if done == "moved" else ""
     try:
-        stored = change(revision)
+        stored = change(
+            edit.session, edit.user, slug=slug, kind=kind.name, item_id=item, revision=edit.revision
+        )
     except InUse:
-        session.rollback()
+        edit.session.rollback()
         return redirect(f"{back}?done=in_use&item={item}")
     except StaleDraft:
-        session.rollback()
+        edit.session.rollback()
         return redirect(f"{back}?done=stale")
     if stored is None:  # a move past either end
         return redirect(f"{back}{anchor}")
-    session.commit()
+    edit.session.commit()
     return redirect(f"{back}?done={done}{anchor}")
 
 
-def delete_item_page(
-    election: str, item: str, kind: KindDep, session: SessionDep, user: EditorDep, form: FormDep
-) -> Response:
+def delete_item_page(item: str, kind: KindDep, edit: EditDep) -> Response:
     """Delete one item (and what only it used)."""
-
-    def change(revision: int) -> int:
-        return delete_item(
-            session, user, slug=election, kind=kind.name, item_id=item, revision=revision
-        )
-
-    return _list_change(session, election, kind, item, form, change, "deleted")
+    return _list_change(edit, kind, item, delete_item, "deleted")
 
 
-def move_item_page(
-    election: str, item: str, kind: KindDep, session: SessionDep, user: EditorDep, form: FormDep
-) -> Response:
+def move_item_page(item: str, kind: KindDep, edit: EditDep, form: FormDep) -> Response:
     """Move one item up or down (direction=up|down)."""
-    direction = get(form, "direction")
-
-    def change(revision: int) -> int | None:
-        return move_item(
-            session,
-            user,
-            slug=election,
-            kind=kind.name,
-            item_id=item,
-            direction=direction,
-            revision=revision,
-        )
-
-    return _list_change(session, election, kind, item, form, change, "moved")
+    move = partial(move_item, direction=get(form, "direction"))
+    return _list_change(edit, kind, item, move, "moved")
 
 
 _ROUTES = (

@@ -5,25 +5,24 @@ routes (items.py); this page lists them in ballot order and imports many places 
 once, e.g. the majoritarian districts from the election commission's list.
 """
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import SessionDep
 from api.errors import problem_message
 from api.pages.admin import admin_language
 from api.pages.admin_content.core import (
     DraftDep,
-    EditorDep,
+    EditDep,
     base_url,
     form_page,
     languages,
-    redirect,
 )
-from api.pages.admin_content.forms import N_, Errors, FormDep, Message, get, revision_of
+from api.pages.admin_content.forms import N_, Errors, FormDep, Message, get
 from vaa import draft_edits
-from vaa.drafts import OpenDraft, StaleDraft
+from vaa.drafts import OpenDraft
 from vaa.errors import MESSAGES
 from vaa.formats import Problem
 from vaa.races import chain_of
@@ -74,10 +73,10 @@ def _races_page(
 
 @router.post("/admin/elections/{election}/constituencies/import", response_model=None)
 async def import_places(
-    request: Request, opened: DraftDep, session: SessionDep, user: EditorDep, form: FormDep
+    request: Request, opened: DraftDep, edit: EditDep, form: FormDep
 ) -> Response:
     """Add or update many places from CSV (id, within, name_<language>...): all or nothing."""
-    revision = revision_of(form)
+    revision = edit.revision
     text = get(form, "csv")
     upload = form.get("file")
     if not isinstance(upload, str) and upload is not None and upload.filename:
@@ -93,13 +92,11 @@ async def import_places(
     )
     if problems:
         return _races_page(request, opened, text=text, errors=problems, revision=revision)
-    try:
-        draft_edits.import_places(session, user, slug=opened.slug, revision=revision, places=rows)
-    except StaleDraft:
-        session.rollback()
-        return _races_page(request, opened, text=text, stale=True)
-    session.commit()
-    return redirect(f"{base_url(opened.slug)}/races?done=places_imported")
+    return edit.save(
+        partial(draft_edits.import_places, places=rows),
+        again=lambda fresh: _races_page(request, fresh, text=text, stale=True),
+        done=f"{base_url(opened.slug)}/races?done=places_imported",
+    )
 
 
 def _refuse(

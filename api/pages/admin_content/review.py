@@ -15,9 +15,11 @@ from api.i18n import translations
 from api.pages.admin_content.core import DraftDep, EditorDep, base_url, load, page, redirect
 from api.pages.admin_content.forms import FormDep, revision_of
 from api.pages.render import language_switch, render_template
+from vaa.content import ElectionContent
 from vaa.diagnostics import diagnose
 from vaa.drafts import OpenDraft, draft_content, publish_draft, readable_content
 from vaa.formats import DataError, Problem
+from vaa.models import QuestionnaireVersion
 from vaa.publish import build_bundle, checksum, voter_slice
 from vaa.publishing import publish_warnings
 from vaa.store import latest_published
@@ -74,25 +76,17 @@ def group_problems(data: dict[str, Any], problems: list[Problem]) -> list[Proble
 @router.get("/{election}/diagnostics", response_class=HTMLResponse)
 def read_diagnostics(request: Request, opened: DraftDep) -> HTMLResponse:
     """Spread of answers per statement, missing answers, axis balance, missing translations."""
-    content, problems = readable_content(opened.data)
-    if content is None:
-        return page(
-            request,
-            "diagnostics.html",
-            opened=opened,
-            report=None,
-            groups=group_problems(opened.data, problems),
-        )
+    content, problems = readable_content(opened.data)  # no content: only its problems
     q = opened.data["questionnaire"]
     return page(
         request,
         "diagnostics.html",
         opened=opened,
-        report=diagnose(content),
-        groups=[],
+        report=diagnose(content) if content is not None else None,
+        groups=group_problems(opened.data, problems),
         statements={s["id"]: s for s in q.get("statements", [])},
         scale=q.get("scale", []),
-        entity_count=len(content.entities),
+        entity_count=len(content.entities) if content is not None else 0,
     )
 
 
@@ -132,18 +126,6 @@ def _render_preview(
     )
 
 
-def _problems_page(request: Request, opened: OpenDraft, problems: list[Problem]) -> HTMLResponse:
-    return page(
-        request,
-        "publish.html",
-        opened=opened,
-        status_code=409,
-        groups=group_problems(opened.data, problems),
-        version=None,
-        preview_refused=True,
-    )
-
-
 Gettext = Callable[[str], str]
 
 
@@ -157,7 +139,7 @@ def _preview(
     """A voter's page built from the draft, or the problems that stop it from being built."""
     found = _preview_election(opened, lang)
     if isinstance(found, list):
-        return _problems_page(request, opened, found)
+        return _publish_page(request, opened, version=None, problems=found, preview_refused=True)
     gettext = translations(lang).gettext
     return _render_preview(
         request, opened, lang, f"admin/content/{template}", **context(opened, found, gettext)
@@ -221,34 +203,44 @@ def read_preview_quiz(request: Request, opened: DraftDep, lang: str) -> HTMLResp
 def _publish_page(
     request: Request,
     opened: OpenDraft,
-    session: SessionDep,
     *,
+    version: QuestionnaireVersion | None,
     problems: list[Problem] | None = None,
-    status_code: int = 200,
+    preview_refused: bool = False,
 ) -> HTMLResponse:
+    """publish.html: the draft's problems and what publishing it would make of `version`;
+    given `problems` (publishing or, with preview_refused, the preview refused), a 409."""
+    status = 200 if problems is None else 409
     content = None
     if problems is None:
         content, problems = draft_content(opened.data)
-    assert opened.election.id is not None
-    version = latest_published(session, election_id=opened.election.id)
-    return page(
-        request,
-        "publish.html",
-        opened=opened,
-        status_code=status_code,
-        groups=group_problems(opened.data, problems),
-        version=version,
-        # The draft is what voters see already: there is nothing to publish.
-        unchanged=version is not None
-        and content is not None
-        and checksum(content) == version.checksum,
-        preview_refused=False,
-        warnings=publish_warnings(content) if content is not None else [],
-        entity_names={e.id: e.name for e in content.entities} if content is not None else {},
-        statement_texts={s.id: s.text for s in content.questionnaire.statements}
-        if content is not None
-        else {},
-    )
+    shown = _publish_context(opened.data, content, problems, version)
+    shown["preview_refused"] = preview_refused
+    return page(request, "publish.html", opened=opened, status_code=status, **shown)
+
+
+def _publish_context(
+    data: dict[str, Any],
+    content: ElectionContent | None,
+    problems: list[Problem],
+    version: QuestionnaireVersion | None,
+) -> dict[str, Any]:
+    """What publish.html shows of a draft: its problems grouped, and when it reads as
+    content its warnings and whether it is still `version` (then nothing is new)."""
+    grouped = {"groups": group_problems(data, problems), "version": version}
+    if content is None:
+        return grouped | {
+            "unchanged": False,
+            "warnings": [],
+            "entity_names": {},
+            "statement_texts": {},
+        }
+    return grouped | {
+        "unchanged": version is not None and checksum(content) == version.checksum,
+        "warnings": publish_warnings(content),
+        "entity_names": {e.id: e.name for e in content.entities},
+        "statement_texts": {s.id: s.text for s in content.questionnaire.statements},
+    }
 
 
 @router.get("/{election}/publish", response_class=HTMLResponse)
@@ -256,7 +248,10 @@ def read_publish(
     request: Request, election: str, session: SessionDep, user: EditorDep
 ) -> HTMLResponse:
     """Every problem that stops the draft from being published, or the publish button."""
-    return _publish_page(request, load(session, election), session)
+    opened = load(session, election)
+    assert opened.election.id is not None
+    version = latest_published(session, election_id=opened.election.id)
+    return _publish_page(request, opened, version=version)
 
 
 @router.post("/{election}/publish")
@@ -272,7 +267,7 @@ def publish_election(
         outcome = publish_draft(session, slug=opened.slug, actor=user)
     except DataError as exc:
         session.rollback()
-        return _publish_page(request, opened, session, problems=exc.problems, status_code=409)
+        return _publish_page(request, opened, version=before, problems=exc.problems)
     if not outcome.created:
         session.rollback()
         if before is None or outcome.version.id != before.id:
