@@ -135,7 +135,7 @@ def test_every_code_the_domain_raises_has_a_message_in_every_catalog() -> None:
     assert {"sheet.cell.id", "sheet.id.twice", "sheet.file.mixed"} <= set(raised)
     unworded = {code: where for code, where in raised.items() if code not in MESSAGES}
     assert {c: w for c, w in unworded.items() if c not in LEGACY_CODES} == {}
-    assert LEGACY_CODES <= set(unworded), "a code now in MESSAGES leaves LEGACY_CODES"
+    assert set(unworded) >= LEGACY_CODES, "a code now in MESSAGES leaves LEGACY_CODES"
     for language in ("ka", "en", "ru", "hy", "az"):
         catalog = _catalog(language)
         assert [c for c in raised if c in MESSAGES and not catalog.get(MESSAGES[c])] == []
