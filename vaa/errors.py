@@ -8,6 +8,8 @@ its details, `str(error)` is the English message (logs, the command line).
 The English sentences of the codes live here, in MESSAGES, and are the msgids of the
 errors catalog (frontend/locales/*/LC_MESSAGES/errors.po); api/errors.py maps each class
 to an HTTP status and each message to the reader's language. Nothing here knows HTTP.
+tests/unit/test_errors.py walks every code vaa raises: a new one needs its entry here and
+its translation in all five catalogs.
 """
 
 from collections.abc import Mapping, Sequence

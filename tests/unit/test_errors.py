@@ -146,7 +146,7 @@ def test_a_registered_code_is_translated_even_when_raised_with_its_own_english()
     error = NotFound("draft.item", "no entity 'green' in this draft", item="green")
     assert str(error) == "no entity 'green' in this draft"
     assert message(error, "ka") == "სამუშაო ვერსიაში „green“ აღარ არის."
-    assert message(error, "ru") == "В черновике нет (больше нет) «green»."
+    assert message(error, "ru") == "«green» в черновике больше нет."
 
 
 def test_each_kind_has_one_status_and_subclasses_inherit_it() -> None:
