@@ -29,7 +29,7 @@ from sqlmodel import Session
 from api import csrf
 from api.csrf import cookie_name
 from api.deps import SessionDep
-from vaa.accounts import ROLES, SESSION_LIFETIME, SignedIn, find_session, start_session
+from vaa.accounts import ROLES, SESSION_LIFETIME, SignedIn, find_signed_in, start_session
 from vaa.models import Account
 
 SESSION_COOKIE = "vaa_session"
@@ -39,7 +39,7 @@ LOGIN_PATH = "/login"
 def signed_in(request: Request, session: SessionDep) -> SignedIn | None:
     """The live session of the request's cookie, or None (also kept on request.state)."""
     token = request.cookies.get(cookie_name(request, SESSION_COOKIE))
-    found = find_session(session, token=token) if token else None
+    found = find_signed_in(session, token=token) if token else None
     request.state.signed_in = found
     return found
 

@@ -297,7 +297,7 @@ def start_session(session: Session, *, account: Account, now: datetime | None = 
     return token
 
 
-def find_session(session: Session, *, token: str, now: datetime | None = None) -> SignedIn | None:
+def find_signed_in(session: Session, *, token: str, now: datetime | None = None) -> SignedIn | None:
     """The live session with this cookie token and its active account, or None."""
     row = first_by_token(
         session,

@@ -10,6 +10,7 @@ same arguments; a case with `error` expects both functions to throw.
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
@@ -185,14 +186,20 @@ def _random_cases(rng: np.random.Generator) -> list[Case]:
                 cases.append(
                     _match_case(
                         f"random {k}-point {method} {missing}",
-                        voter,
-                        weights,
-                        entities,
-                        ids=[f"e{int(rng.integers(0, 100)):02d}-{e}" for e in range(len(entities))],
-                        themes=themes,
-                        n_themes=n_themes + int(rng.integers(0, 2)),  # sometimes a theme is empty
-                        method=method,
-                        missing=missing,
+                        _MatchArgs(
+                            voter,
+                            weights,
+                            entities,
+                            ids=[
+                                f"e{int(rng.integers(0, 100)):02d}-{e}"
+                                for e in range(len(entities))
+                            ],
+                            themes=themes,
+                            # sometimes a theme is empty
+                            n_themes=n_themes + int(rng.integers(0, 2)),
+                            method=method,
+                            missing=missing,
+                        ),
                     )
                 )
     return cases
@@ -210,14 +217,16 @@ def _example_cases() -> list[Case]:
     cases = [
         _match_case(
             f"worked example {method} {missing}",
-            voter,
-            weights,
-            entities,
-            ids=prepared.entity_ids,
-            themes=[int(t) for t in prepared.theme_of],
-            n_themes=len(prepared.theme_ids),
-            method=method,
-            missing=missing,
+            _MatchArgs(
+                voter,
+                weights,
+                entities,
+                ids=prepared.entity_ids,
+                themes=[int(t) for t in prepared.theme_of],
+                n_themes=len(prepared.theme_ids),
+                method=method,
+                missing=missing,
+            ),
         )
         for method in _METHODS
         for missing in _POLICIES
@@ -251,14 +260,16 @@ def _edge_cases() -> list[Case]:
         cases.extend(
             _match_case(
                 f"{name} ({method}, {missing})",
-                voter,
-                [1.0] * len(voter) if weights is None else weights,
-                entities,
-                ids=[f"e{e}" for e in range(len(entities))] if ids is None else ids,
-                themes=[i % 2 for i in range(len(voter))] if themes is None else themes,
-                n_themes=n_themes,
-                method=method,
-                missing=missing,
+                _MatchArgs(
+                    voter,
+                    [1.0] * len(voter) if weights is None else weights,
+                    entities,
+                    ids=[f"e{e}" for e in range(len(entities))] if ids is None else ids,
+                    themes=[i % 2 for i in range(len(voter))] if themes is None else themes,
+                    n_themes=n_themes,
+                    method=method,
+                    missing=missing,
+                ),
             )
             for method in methods
             for missing in policies
@@ -366,7 +377,7 @@ def _edge_cases() -> list[Case]:
             {
                 "name": f"error: {name}",
                 "function": "match",
-                "args": _args(
+                "args": _MatchArgs(
                     voter,
                     weights,
                     [[p1, z, n1]],
@@ -375,7 +386,7 @@ def _edge_cases() -> list[Case]:
                     n_themes=1,
                     method="cityblock",
                     missing="max",
-                ),
+                ).js(),
                 "error": "no statement answered",
             }
         )
@@ -535,67 +546,51 @@ def _step_case(
 # --- one case -------------------------------------------------------------------------
 
 
-def _args(
-    voter: list[Position],
-    weights: list[float],
-    entities: list[list[Position]],
-    *,
-    ids: Sequence[str],
-    themes: list[int],
-    n_themes: int,
-    method: str,
-    missing: str,
-) -> dict[str, Any]:
-    return {
-        "voter": voter,
-        "weights": weights,
-        "entities": entities,
-        "entityIds": list(ids),
-        "themes": themes,
-        "nThemes": n_themes,
-        "method": method,
-        "missing": missing,
-    }
+@dataclass(frozen=True)
+class _MatchArgs:
+    """The arguments of one `match` case, as vaa.matching takes them."""
+
+    voter: list[Position]
+    weights: list[float]
+    entities: list[list[Position]]
+    ids: Sequence[str]
+    themes: list[int]
+    n_themes: int
+    method: Method
+    missing: Missing
+
+    def js(self) -> dict[str, Any]:
+        """The same arguments in the JavaScript function's shape."""
+        return {
+            "voter": self.voter,
+            "weights": self.weights,
+            "entities": self.entities,
+            "entityIds": list(self.ids),
+            "themes": self.themes,
+            "nThemes": self.n_themes,
+            "method": self.method,
+            "missing": self.missing,
+        }
 
 
-def _match_case(
-    name: str,
-    voter: list[Position],
-    weights: list[float],
-    entities: list[list[Position]],
-    *,
-    ids: Sequence[str],
-    themes: list[int],
-    n_themes: int,
-    method: Method,
-    missing: Missing,
-) -> Case:
-    v, w = _array(voter), np.array(weights, dtype=np.float64)
-    p = np.array([_array(row) for row in entities]).reshape(len(entities), len(voter))
+def _match_case(name: str, args: _MatchArgs) -> Case:
+    v, w = _array(args.voter), np.array(args.weights, dtype=np.float64)
+    p = np.array([_array(row) for row in args.entities]).reshape(len(args.entities), len(v))
     result = match(
         v,
         w,
         p,
-        entity_ids=ids,
-        themes=np.array(themes, dtype=np.intp),
-        n_themes=n_themes,
-        method=method,
-        missing=missing,
+        entity_ids=args.ids,
+        themes=np.array(args.themes, dtype=np.intp),
+        n_themes=args.n_themes,
+        method=args.method,
+        missing=args.missing,
     )
     intervals = [None if np.isnan(row).any() else _numbers(row) for row in result.intervals]
     return {
         "name": name,
         "function": "match",
-        "args": _args(
-            voter,
-            weights,
-            entities,
-            ids=ids,
-            themes=themes,
-            n_themes=n_themes,
-            method=method,
-            missing=missing,
-        ),
+        "args": args.js(),
         "expected": {
             "scores": _numbers(result.scores),
             "agreements": [_numbers(row) for row in result.agreements],
@@ -605,7 +600,7 @@ def _match_case(
             "ranks": [int(r) for r in result.ranks],
             "closeToTop": [bool(c) for c in result.close_to_top],
         },
-        "sensitivity": sensitivity(v, w, p, entity_ids=ids, missing=missing),
+        "sensitivity": sensitivity(v, w, p, entity_ids=args.ids, missing=args.missing),
     }
 
 

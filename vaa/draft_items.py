@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from vaa.draft_model import ITEM_MODELS, ElectionDraft
 from vaa.drafts import edit_draft, open_draft
-from vaa.errors import Conflict, Invalid, NotFound
+from vaa.errors import MESSAGES, Conflict, Invalid, NotFound
 from vaa.models import Account
 
 ItemKind = Literal["themes", "axes", "statements", "constituencies", "races", "entities"]
@@ -43,7 +43,8 @@ class ItemInvalid(Invalid):
 
     def __init__(self, fields: dict[str, str]) -> None:
         first = next(iter(fields.values()))
-        super().__init__(first, "; ".join(f"{k}: {v}" for k, v in fields.items()))
+        english = "; ".join(f"{k}: {MESSAGES.get(v, v)}" for k, v in fields.items())
+        super().__init__(first, english)
         self.fields = fields
 
 

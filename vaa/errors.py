@@ -8,6 +8,8 @@ its details, `str(error)` is the English message (logs, the command line).
 The English sentences of the codes live here, in MESSAGES, and are the msgids of the
 errors catalog (frontend/locales/*/LC_MESSAGES/errors.po); api/errors.py maps each class
 to an HTTP status and each message to the reader's language. Nothing here knows HTTP.
+tests/unit/test_errors.py walks every code vaa raises: a new one needs its entry here and
+its translation in all five catalogs.
 """
 
 from collections.abc import Mapping, Sequence
@@ -25,8 +27,32 @@ MESSAGES: dict[str, str] = {
     "answers.constituency": "unknown constituency '%(constituency)s' "
     "(constituencies: %(constituencies)s)",
     "answers.race": "the election has no race '%(race)s' (races: %(races)s)",
+    "answers.engine": "the answers could not be scored",
+    "donation.token": "the donation token is unknown, used or expired: reload the result",
     "election.unknown": "no published election '%(election)s'",
     "election.version": "no published version '%(version)s' of election '%(election)s'",
+    "election.archived": "the election is archived: it takes no answers",
+    "election.exists": "an election '%(slug)s' already exists",
+    # editing a draft (vaa.drafts, vaa.draft_items, vaa.draft_edits)
+    "draft.item": "no item '%(item)s' in this draft",
+    "draft.id_taken": "the id '%(id)s' is already used",
+    "draft.in_use": "'%(item)s' is still in use",
+    "draft.malformed": "the draft has problems to fix first",
+    # the field codes of ItemInvalid (one per form field; the page words the same rules)
+    "settings.languages": "Enter at least one language code, such as ka or en.",
+    "settings.title": "Enter the title in at least one language.",
+    "settings.date": "Enter a date as YYYY-MM-DD.",
+    "settings.method": "Choose one of the options.",
+    "settings.missing": "Choose one of the options.",
+    "scale.label": "Enter this text in at least one language.",
+    "position.statement": "This statement is not in the questionnaire.",
+    "position.answer": "Choose one of the answers of the scale.",
+    "position.source": "Enter a web address starting with https:// or http://.",
+    "entity.party_of_party": "Only a candidate can belong to a party.",
+    "entity.backing_of_party": "Only a candidate can be backed by parties.",
+    "entity.backing_repeats_party": "The nominating party is already the candidate's party.",
+    "entity.positions_and_positions_from": "This entity has positions of its own: "
+    "delete them first, or keep them.",
     "form.empty": "no answers in the form",
     "form.not_text": "'%(field)s' is not a text field",
     "form.twice": "'%(field)s' is given twice",
@@ -85,14 +111,16 @@ def format_message(template: str, params: Mapping[str, Any]) -> str:
 class VaaError(Exception):
     """Something the domain refuses to do; `code` and `params` say what and why.
 
-    The message is MESSAGES[code] unless one is given (older callers, whose pages
-    translate the code themselves).
+    A code of MESSAGES is always translated from its entry there (`template`); a message
+    given with it only words the English text (logs, the command line) in more detail.
+    A code outside MESSAGES (older callers, whose pages translate the code themselves)
+    has the given message as its template.
     """
 
     def __init__(self, code: str, message: str | None = None, **params: Any) -> None:
         self.code = code
         self.params = params
-        self.template = message if message is not None else MESSAGES.get(code, code)
+        self.template = MESSAGES.get(code, message if message is not None else code)
         super().__init__(format_message(self.template, params) if message is None else message)
 
     @classmethod

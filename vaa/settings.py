@@ -41,10 +41,6 @@ class Settings(BaseSettings):
             " when empty, `vaa serve --host 0.0.0.0` uses this machine's LAN address."
         ),
     )
-    secret_key: str = Field(
-        default="",
-        description="Signs session cookies; generated and kept in the database when empty.",
-    )
     max_body_bytes: int = Field(
         default=256 * 1024,
         ge=1024,

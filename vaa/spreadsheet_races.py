@@ -18,7 +18,7 @@ to the sheet, row and column of the cell that caused them.
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,52 +189,39 @@ class RaceTables:
         return [f"{prefix}_{lang}" for lang in self.languages] if self.strict else []
 
     def read_constituencies(self, table: Table) -> None:
-        columns = self._check(
-            table, constituencies_header(self.languages), ["id", *self._names("name")]
-        )
-        if columns is None:
-            return
-        found: list[Constituency] = []
-        for line, cells, place_id in self._items(columns):
-            before = len(self.problems)
-            name = columns.translations(line, cells, "name", self.languages, self.strict)
-            within = _optional_id(columns, line, cells, "within")
-            if "within" not in columns.index:
-                old = next((c for c in self.current_places if c.id == place_id), None)
-                within = old.within if old is not None else None
-            if not name:
-                columns.worded(line, f"name_{self.languages[0]}", NAME)
-            elif place_id is not None and len(self.problems) == before:
-                self._keep(
-                    CONSTITUENCIES,
-                    found,
-                    columns,
-                    line,
-                    Constituency,
-                    id=place_id,
-                    name=name,
-                    within=within,
-                )
-        self.constituencies = found
+        header = constituencies_header(self.languages)
+        columns = self._check(table, header, ["id", *self._names("name")])
+        if columns is not None:
+            place = _Named(CONSTITUENCIES, Constituency, "name", NAME, "within", self._within)
+            self.constituencies = self._named_rows(columns, place)
 
     def read_races(self, table: Table) -> None:
-        columns = self._check(
-            table, races_header(self.languages), ["id", "constituency", *self._names("title")]
-        )
-        if columns is None:
-            return
-        found: list[Race] = []
-        for line, cells, race_id in self._items(columns):
+        header = races_header(self.languages)
+        columns = self._check(table, header, ["id", "constituency", *self._names("title")])
+        if columns is not None:
+            race = _Named(RACES, Race, "title", TITLE, "constituency", _place)
+            self.races = self._named_rows(columns, race)
+
+    def _within(self, columns: Columns, line: int, cells: list[Value], place_id: str | None) -> Any:
+        """Where a place lies; without a within column, where it lay before the upload."""
+        if "within" in columns.index:
+            return _optional_id(columns, line, cells, "within")
+        old = next((c for c in self.current_places if c.id == place_id), None)
+        return old.within if old is not None else None
+
+    def _named_rows(self, columns: Columns, kind: "_Named") -> list[Any]:
+        """The items of a places or races table; a row with a problem is left out."""
+        found: list[Any] = []
+        for line, cells, item_id in self._items(columns):
             before = len(self.problems)
-            title = columns.translations(line, cells, "title", self.languages, self.strict)
-            place = columns.slug(line, cells, "constituency")
-            if not title:
-                columns.worded(line, f"title_{self.languages[0]}", TITLE)
-            elif race_id is not None and place is not None and len(self.problems) == before:
-                self._keep(
-                    RACES, found, columns, line, Race, id=race_id, title=title, constituency=place
-                )
-        self.races = found
+            text = columns.translations(line, cells, kind.text, self.languages, self.strict)
+            link = kind.read_link(columns, line, cells, item_id)
+            if not text:
+                columns.worded(line, f"{kind.text}_{self.languages[0]}", kind.untitled)
+            elif item_id is not None and len(self.problems) == before:
+                values = {"id": item_id, kind.text: text, kind.link: link}
+                self._keep(kind.sheet, found, columns, line, kind.model, **values)
+        return found
 
     def read_entities(self, table: Table) -> None:
         columns = self._check(
@@ -333,6 +320,27 @@ def _optional_id(columns: Columns, line: int, cells: list[Value], column: str) -
         columns.problem(line, column, "sheet.cell.id", value=text.strip())
         return None
     return text.strip()
+
+
+def _place(columns: Columns, line: int, cells: list[Value], _race_id: str | None) -> Any:
+    """The constituency a race is voted in: required."""
+    return columns.slug(line, cells, "constituency")
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A places or races table: per row an id, a text in each language and one link."""
+
+    sheet: str
+    model: type[Constituency] | type[Race]
+    text: str
+    """The text's column prefix: name_<lang> or title_<lang>."""
+    untitled: str
+    """The problem of a row with that text in no language."""
+    link: str
+    """The link's column: where a place lies, or the place a race is voted in."""
+    read_link: Callable[[Columns, int, list[Value], str | None], Any]
+    """Reads the link from a row (given its id), noting its problems."""
 
 
 def _id_list(columns: Columns, line: int, cells: list[Value], column: str) -> list[str]:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from pydantic import BaseModel
+from sqlmodel import Session, SQLModel, col, select
 
 from vaa.content import (
     Axis,
@@ -47,6 +48,8 @@ from vaa.models import (
 from vaa.publish import build_bundle, checksum
 
 _Row = TypeVar("_Row", ThemeRow, AxisRow, StatementRow, EntityRow)
+_Table = TypeVar("_Table", bound=SQLModel)
+_Item = TypeVar("_Item", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -196,62 +199,18 @@ def write_version(
     session.flush()
     vid = version.id
     assert vid is not None
-    session.add_all(
-        ThemeRow(version_id=vid, ordinal=i, key=t.id, label=dict(t.label))
-        for i, t in enumerate(q.themes)
-    )
-    session.add_all(
-        AxisRow(
-            version_id=vid,
-            ordinal=i,
-            key=a.id,
-            label=dict(a.label),
-            low=dict(a.low),
-            high=dict(a.high),
+    items = ((ThemeRow, q.themes), (AxisRow, q.axes), (StatementRow, q.statements))
+    for table, found in items:
+        session.add_all(
+            _row(table, item, version_id=vid, ordinal=i) for i, item in enumerate(found)
         )
-        for i, a in enumerate(q.axes)
-    )
-    session.add_all(
-        StatementRow(
-            version_id=vid,
-            ordinal=i,
-            key=s.id,
-            theme=s.theme,
-            text=dict(s.text),
-            info=_opt(s.info),
-            loadings=dict(s.axes),
-        )
-        for i, s in enumerate(q.statements)
-    )
     for i, e in enumerate(content.entities):
-        row = EntityRow(
-            version_id=vid,
-            ordinal=i,
-            key=e.id,
-            kind=e.kind,
-            name=dict(e.name),
-            short=_opt(e.short),
-            description=_opt(e.description),
-            color=e.color,
-            url=e.url,
-            party=e.party,
-            constituency=e.constituency,
-            fictional=e.fictional,
-            races=list(e.races) or None,
-            backing=list(e.backing) or None,
-            positions_from=e.positions_from,
-        )
+        row = _row(EntityRow, e, version_id=vid, ordinal=i)
         session.add(row)
         session.flush()
         assert row.id is not None
         session.add_all(
-            PositionRow(
-                entity_id=row.id,
-                statement=statement,
-                answer=p.answer,
-                justification=_opt(p.justification),
-                source=p.source,
-            )
+            _row(PositionRow, p, entity_id=row.id, statement=statement)
             for statement, p in e.positions.items()
         )
     session.flush()
@@ -284,12 +243,9 @@ def read_content(session: Session, *, version: QuestionnaireVersion, slug: str) 
         description=version.description,
         publisher=version.publisher,
         scale=[ScaleOption(**o) for o in version.scale],
-        themes=[Theme(id=t.key, label=t.label) for t in rows(ThemeRow)],
-        axes=[Axis(id=a.key, label=a.label, low=a.low, high=a.high) for a in rows(AxisRow)],
-        statements=[
-            Statement(id=s.key, theme=s.theme, text=s.text, info=s.info, axes=s.loadings)
-            for s in rows(StatementRow)
-        ],
+        themes=[_item(Theme, t) for t in rows(ThemeRow)],
+        axes=[_item(Axis, a) for a in rows(AxisRow)],
+        statements=[_item(Statement, s) for s in rows(StatementRow)],
         constituencies=[Constituency(**c) for c in version.constituencies or []],
         races=[Race(**r) for r in version.races or []],
         matching=MatchingDefaults.model_validate(
@@ -299,30 +255,34 @@ def read_content(session: Session, *, version: QuestionnaireVersion, slug: str) 
     return ElectionContent(
         questionnaire=questionnaire,
         entities=[
-            Entity(
-                id=e.key,
-                kind=e.kind,  # type: ignore[arg-type]
-                name=e.name,
-                short=e.short,
-                description=e.description,
-                color=e.color,
-                url=e.url,
-                party=e.party,
-                constituency=e.constituency,
-                races=e.races or [],
-                backing=e.backing or [],
-                positions_from=e.positions_from,
-                fictional=e.fictional,
-                positions={
-                    p.statement: Position(
-                        answer=p.answer, justification=p.justification, source=p.source
-                    )
-                    for p in positions.get(e.id or 0, [])
-                },
+            _item(
+                Entity,
+                e,
+                positions={p.statement: _item(Position, p) for p in positions.get(e.id or 0, [])},
             )
             for e in entities
         ],
     )
+
+
+# One column mapping for both directions: a row holds its content item's fields under the
+# same names, but for the item's id (the row's `key`), a statement's axis loadings, and an
+# entity's positions (rows of their own). An empty list is stored as NULL.
+_COLUMN = {"id": "key", "axes": "loadings"}
+_OWN_ROWS = {"positions"}
+
+
+def _row(table: type[_Table], item: BaseModel, **own: object) -> _Table:
+    """The row storing a content item; `own` are the columns the content does not hold."""
+    fields = item.model_dump(exclude=_OWN_ROWS)
+    return table(**own, **{_COLUMN.get(f, f): v if v != [] else None for f, v in fields.items()})
+
+
+def _item(model: type[_Item], row: SQLModel, **more: object) -> _Item:
+    """The content item a row stores; a NULL column leaves the field at its default."""
+    fields = (f for f in model.model_fields if f not in _OWN_ROWS and f not in more)
+    values = {f: getattr(row, _COLUMN.get(f, f)) for f in fields}
+    return model(**{f: v for f, v in values.items() if v is not None}, **more)
 
 
 def _opt(text: dict[str, str] | None) -> dict[str, str] | None:

@@ -15,18 +15,21 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped, unused-ignore]
 import pytest
 import sqlalchemy as sa
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from api.i18n import LOCALES
+from api.views.headline import minimum_answers
+from api.views.texts import TEXTS
 from tests.api.test_admin_content import ADMIN, Editor, draft, revision
-from tests.soup import content, parse
-from tests.soup import text as page_text
+from tests.page_language import english_phrases, foreign_in
+from tests.soup import content, one, parse, select, shown, text
 from vaa.cli import main
+from vaa.errors import MESSAGES, format_message
 from vaa.settings import Settings, get_settings
 
 GEORGIAN = re.compile(r"[\u10d0-\u10ff]")
-ROW = re.compile(
-    r'<tr><td>([^<]*)</td><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>'
-)
 
 # Every English message a Georgian page must not show, as the CLI and the API say them.
 ENGLISH = [
@@ -74,13 +77,6 @@ def _import(editor: Editor, body: bytes) -> Any:
     )
 
 
-def _rows(page: str) -> dict[tuple[str, int, str], str]:
-    return {
-        (file, int(line), column): html.unescape(text)
-        for file, line, column, text in ROW.findall(page)
-    }
-
-
 @pytest.fixture
 def editor(client: TestClient, demo: sa.Engine) -> Editor:
     return Editor(client, demo)
@@ -93,29 +89,57 @@ def georgian_editor(client: TestClient, demo: sa.Engine) -> Editor:
     return editor
 
 
+def _catalog(language: str) -> dict[str, str]:
+    """Every translation of a language, read from its .po files (not through the app)."""
+    found: dict[str, str] = {}
+    for path in sorted((LOCALES / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po:
+            found.update({str(m.id): str(m.string) for m in read_po(po) if m.id})
+    return found
+
+
+def _in(language: str, code: str, **params: Any) -> str:
+    """A domain code's message as the language's errors catalog words it."""
+    return format_message(_catalog(language)[MESSAGES[code]], params)
+
+
+def _problems(page: BeautifulSoup) -> dict[str, str]:
+    """The import's problem table: column -> its message."""
+    rows = [
+        [text(td) for td in select(tr, "td")] for tr in select(page, ".sheet-problems tbody tr")
+    ]
+    return {column: message for _file, _line, column, message in rows}
+
+
 def test_a_georgian_editor_reads_every_row_problem_in_georgian(
     georgian_editor: Editor, demo: sa.Engine
 ) -> None:
+    """Each problem is its code's Georgian message from the catalog, with the cell's value,
+    and nothing else on the page is English."""
     before = draft(demo, "demo")
-    page = _import(georgian_editor, _broken_workbook(georgian_editor.client))
-    assert page.status_code == 400, page.text[:2000]
-    rows = _rows(page.text)
-    messages = {column: text for (_file, _line, column), text in rows.items()}
-    assert set(messages) >= {"answer", "source", "statement", "text_en"}, rows
-    assert messages["answer"].startswith("„yes“ არ არის შკალის პასუხი")
-    assert messages["source"].startswith("„www.example.org/programme“ არ არის ვებმისამართი")
-    assert messages["statement"] == "მოსაზრება „no-such-statement“ არ არსებობს."
-    assert "ფორმულა" in messages["text_en"]
-    for text in rows.values():
-        assert GEORGIAN.search(text), text
-        assert not any(english in text for english in ENGLISH), text
+    response = _import(georgian_editor, _broken_workbook(georgian_editor.client))
+    assert response.status_code == 400, response.text[:2000]
+    page = parse(response)
+    assert page.html is not None and page.html["lang"] == "ka"
+    scale = [o["id"] for o in before["questionnaire"]["scale"]]
+    assert _problems(page) == {
+        "answer": _in("ka", "sheet.answer.option", value="yes", options=scale),
+        "source": _in("ka", "sheet.cell.url", value="www.example.org/programme"),
+        "statement": _in("ka", "sheet.statement.unknown", value="no-such-statement"),
+        "text_en": _in("ka", "sheet.cell.formula"),
+    }
+    assert "ფორმულა" in _problems(page)["text_en"]  # the catalog's Georgian, not its msgid
+    # the rest of the page: no English sentence, no run of Latin words (the problem cells,
+    # equal to the catalog's Georgian above, echo the cells' ids and values)
+    rest = foreign_in(page, english_phrases("ka"), besides="[lang=en], .sheet-problems tbody")
+    assert rest == []
     assert draft(demo, "demo") == before  # nothing was imported
 
 
 def test_an_english_editor_reads_the_same_rows_in_english(editor: Editor, demo: sa.Engine) -> None:
     page = _import(editor, _broken_workbook(editor.client))
     assert page.status_code == 400
-    messages = {column: text for (_f, _l, column), text in _rows(page.text).items()}
+    messages = _problems(parse(page))
     assert messages["answer"].startswith("“yes” is not an answer of the scale")
     assert messages["source"] == (
         "“www.example.org/programme” is not a web address: it must start with https://."
@@ -140,38 +164,57 @@ def _voter_form(client: TestClient, lang: str, answer: str) -> dict[str, str]:
     """The no-JavaScript quiz form as a browser posts it: every statement on `answer`."""
     quiz = client.get(f"/{lang}/demo/quiz")
     assert quiz.status_code == 200
-    statements = sorted(set(re.findall(r'name="answer-([a-z0-9-]+)"', quiz.text)))
-    assert statements
-    return {f"answer-{sid}": answer for sid in statements}
+    names = {str(radio["name"]) for radio in select(parse(quiz), "input[name^=answer-]")}
+    assert names
+    return {name: answer for name in sorted(names)}
 
 
-def _notice(page: str) -> str:
-    found = re.search(r'<div class="notice" role="alert">(.*?)</div>', page, re.S)
-    assert found, page[:3000]
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1)))
+def test_a_georgian_voter_sending_nothing_answered_reads_georgian(client: TestClient) -> None:
+    """Every radio starts on "skip" without JavaScript: one click sends nothing answered.
+    The page asks for more answers in the catalog's Georgian, and shows no English."""
+    form = _voter_form(client, "ka", "skip")
+    response = client.post("/ka/demo/results", data=form)
+    assert response.status_code == 200
+    page = parse(response)
+    notice = one(page, "#results-too-few")
+    assert shown(notice)
+    wanted = _catalog("ka")[TEXTS["too_few"]] % {
+        "minimum": minimum_answers(len(form)),
+        "answered": 0,
+    }
+    assert text(one(notice, "[data-k=too_few]")) == wanted
+    assert GEORGIAN.search(wanted) and "Please" not in wanted
+    assert foreign_in(page, english_phrases("ka"), besides="[lang=en]") == []
 
 
-@pytest.mark.parametrize(
-    ("lang", "expected"),
-    [
-        ("ka", "გთხოვთ, უპასუხოთ სულ მცირე"),
-        ("en", "Please answer at least"),
-    ],
-)
-def test_a_voter_sending_nothing_answered_reads_their_language(
-    client: TestClient, lang: str, expected: str
-) -> None:
-    """Every radio starts on "skip" without JavaScript: one click sends nothing answered."""
-    page = client.post(f"/{lang}/demo/results", data=_voter_form(client, lang, "skip"))
-    found = re.search(
-        r'<div class="notice notice--info" id="results-too-few">(.*?)</div>', page.text, re.S
+def test_a_georgian_voter_sending_an_empty_form_reads_georgian(client: TestClient) -> None:
+    """A form with no answers at all (a stale or cut-off page): the refusal is the
+    errors catalog's Georgian for form.empty."""
+    response = client.post("/ka/demo/results", data={"place": ""})
+    assert response.status_code == 400
+    page = parse(response)
+    assert text(one(page, ".notice[role=alert] .muted")) == _in("ka", "form.empty")
+    assert foreign_in(page, english_phrases("ka"), besides="[lang=en]") == []
+
+
+def test_an_english_voter_sending_nothing_answered_reads_english(client: TestClient) -> None:
+    response = client.post("/en/demo/results", data=_voter_form(client, "en", "skip"))
+    assert response.status_code == 200
+    notice = text(one(parse(response), "#results-too-few [data-k=too_few]"))
+    assert notice.startswith("Please answer at least") and not GEORGIAN.search(notice)
+
+
+def test_a_georgian_app_sending_no_answers_gets_the_georgian_message(client: TestClient) -> None:
+    """The API's refusal of nothing answered: English detail, stable code, Georgian message."""
+    refused = client.post(
+        "/api/v1/elections/demo/match", json={"answers": {}}, headers={"accept-language": "ka"}
     )
-    assert found, page.text[:3000]
-    notice = html.unescape(re.sub(r"<[^>]+>", " ", found.group(1)))
-    assert expected in notice
-    assert not any(english in notice for english in ENGLISH), notice
-    if lang == "ka":
-        assert "Please" not in notice
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["code"] == "answers.none"
+    assert body["detail"] == MESSAGES["answers.none"]
+    assert body["message"] == _in("ka", "answers.none")
+    assert GEORGIAN.search(body["message"]) and body["message"] != body["detail"]
 
 
 @pytest.mark.parametrize(
@@ -186,7 +229,7 @@ def test_a_voter_sending_an_invalid_answer_reads_their_language(
 ) -> None:
     page = client.post(f"/{lang}/demo/results", data=_voter_form(client, lang, "maybe"))
     assert page.status_code == 400
-    notice = _notice(page.text)
+    notice = text(one(parse(page), ".notice[role=alert]"))
     assert expected in notice
     if lang == "ka":
         assert not any(english in notice for english in ENGLISH), notice
@@ -254,4 +297,4 @@ def test_a_domain_error_no_page_catches_is_the_error_page_in_the_readers_languag
     assert f'<html lang="{lang}"' in page.text
     assert expected in html.unescape(page.text)
     if lang == "ka":
-        assert "no such invitation" not in page_text(parse(page))
+        assert "no such invitation" not in text(parse(page))

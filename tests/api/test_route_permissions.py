@@ -253,7 +253,7 @@ def test_the_check_catches_an_unguarded_route_and_checks_party_pages(
         for who, status in (("party", 200), ("admin", 200), ("other-party", 403), ("editor", 403)):
             staff.sign_in(client, who)
             with Session(demo) as session:
-                signed = accounts.find_session(session, token=staff.tokens[who])
+                signed = accounts.find_signed_in(session, token=staff.tokens[who])
             assert signed is not None
             sent = client.post(own, headers={"x-csrf-token": signed.session.csrf_token})
             assert sent.status_code == status, who

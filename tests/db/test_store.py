@@ -1,5 +1,8 @@
 """vaa.store: publishing content as numbered versions and reading them back (both backends)."""
 
+from pathlib import Path
+
+import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
@@ -43,12 +46,16 @@ def test_new_content_is_the_next_number_and_what_voters_see(engine: sa.Engine) -
         assert old is not None and old.number == 1  # an old version stays readable
 
 
-def test_the_stored_content_reads_back_equal(engine: sa.Engine) -> None:
-    (content,) = read_elections(RACE_FILES)
+@pytest.mark.parametrize("files", [DEMO_FILES, RACE_FILES], ids=["flat", "races"])
+def test_the_stored_content_reads_back_equal(engine: sa.Engine, files: list[Path]) -> None:
+    """Every field a row stores comes back: the flat demo has axes, statement notes,
+    justifications, sources, short names and fictional parties; the races election
+    candidates with races, backing parties and borrowed positions."""
+    (content,) = read_elections(files)
     with session_scope(engine) as db:
         version = store.publish(db, content=content).version
     with Session(engine) as db:
-        assert store.read_content(db, version=version, slug="races") == content
+        assert store.read_content(db, version=version, slug=content.slug) == content
 
 
 def test_visibility_decides_which_elections_voters_find(engine: sa.Engine) -> None:

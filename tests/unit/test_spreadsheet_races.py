@@ -395,12 +395,17 @@ def test_rows_with_bad_cells_are_refused_and_nothing_else_is_read() -> None:
             ("entities", 5, "color", "green"),
             ("entities", 6, "races", "mayor Mayor"),
             ("races", 4, "id", "mayor"),
+            ("races", 3, "title_ka", None),
+            ("races", 3, "title_en", None),
             ("constituencies", 2, "name_ka", None),
+            ("constituencies", 3, "name_ka", None),
+            ("constituencies", 3, "name_en", None),
         ],
     )
     problems = _problems(lambda: import_xlsx(data, current=content))
     # a place named in one language only is a partial translation, allowed in a draft
     assert [(p.file, p.line, p.field, p.message) for p in problems] == [
+        ("constituencies", 3, "name_ka", "a name is needed in at least one language"),
         ("entities", 2, "fictional", "'perhaps' is neither yes nor empty"),
         ("entities", 3, "name_ka", "a name is needed in at least one language"),
         ("entities", 4, "kind", "'movement' is not a kind: write party or candidate"),
@@ -416,6 +421,7 @@ def test_rows_with_bad_cells_are_refused_and_nothing_else_is_read() -> None:
             "races",
             "'Mayor' is not a valid id (lower-case letters, digits and hyphens)",
         ),
+        ("races", 3, "title_ka", "a race needs a title in at least one language"),
         ("races", 4, "id", "duplicate id 'mayor' (also in row 2)"),
     ]
     strict = _problems(lambda: import_xlsx(data, current=content, require_all_languages=True))
