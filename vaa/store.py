@@ -4,6 +4,7 @@ Service functions take a session and keyword arguments; they are shared by the C
 the API and the tests.
 """
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -249,7 +250,7 @@ def read_content(session: Session, *, version: QuestionnaireVersion, slug: str) 
         constituencies=[Constituency(**c) for c in version.constituencies or []],
         races=[Race(**r) for r in version.races or []],
         matching=MatchingDefaults.model_validate(
-            {"method": version.method, "missing": version.missing}
+            {"method": version.method, "missing": version.missing, **_settled(version)}
         ),
     )
     return ElectionContent(
@@ -263,6 +264,14 @@ def read_content(session: Session, *, version: QuestionnaireVersion, slug: str) 
             for e in entities
         ],
     )
+
+
+def _settled(version: QuestionnaireVersion) -> dict[str, float]:
+    """Quick mode's threshold: it has no column, so it is read from the frozen bundle."""
+    if version.bundle is None:
+        return {}
+    matching = json.loads(version.bundle)["questionnaire"].get("matching", {})
+    return {"settled": matching["settled"]} if "settled" in matching else {}
 
 
 # One column mapping for both directions: a row holds its content item's fields under the

@@ -113,3 +113,22 @@ def test_cli_load_export_load_export_is_byte_identical(
         assert f"{bad}:3: entities[0].name.en: is missing" in err
     finally:
         get_settings.cache_clear()
+
+
+def test_quick_modes_threshold_reads_back_and_reloading_it_changes_nothing(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    # The version's rows keep method and missing; quick mode's threshold lives in the
+    # bundle. Read back as the default 0.9, it made every reload a "new version" and gave
+    # an editor's draft of the published version the wrong threshold.
+    questionnaire = tmp_path / "q.yaml"
+    text = EXAMPLE[0].read_text(encoding="utf-8")
+    questionnaire.write_text(text + "matching: {settled: 0.8}\n", "utf-8")
+    files = [questionnaire, EXAMPLE[1]]
+    for _ in range(2):
+        with session_scope(engine) as session:
+            (outcome,) = load_files(session, paths=files)
+    assert not outcome.changed and outcome.number == 1
+    with Session(engine) as session:
+        content = current_content(session, "example")
+    assert content is not None and content.questionnaire.matching.settled == 0.8
