@@ -41,7 +41,7 @@ from vaa.matching import (  # noqa: E402
 STATEMENTS = 40
 ENTITIES = 30
 BASELINE_VOTERS = 2_000
-REPEATS = 3  # timing runs per size; the best is reported (shared machines are noisy)
+REPEATS = 3  # timing runs per size, in turned orders (shared machines are noisy)
 MB = 1024 * 1024
 
 
@@ -128,10 +128,13 @@ def time_batch(n: int, method: Method, missing: Missing) -> dict[str, Any]:
         "floor": lambda: matmul_floor(answers, weights, tables),
     }
     walls: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(REPEATS):
-        for name, run in runs.items():
+    names = list(runs)
+    for repeat in range(REPEATS):
+        # the order turns each round: whichever runs right after float64 meets a cold
+        # cache (at 10k voters that alone cost it 1-2 ms, a third of the floor's time)
+        for name in names[repeat % len(names) :] + names[: repeat % len(names)]:
             start = time.perf_counter()
-            run()
+            runs[name]()
             walls[name].append(time.perf_counter() - start)
     median = {name: statistics.median(w) for name, w in walls.items()}
     return {
@@ -265,7 +268,7 @@ def main() -> None:
     print(f"batch vs loop on the baseline sample: max |difference| {base['max_diff']:.1e}")
     print(
         "\nvs the one-hot matmul floor (float32, same process, medians of "
-        f"{REPEATS} interleaved runs; {'missing=skip: the floor ignores gaps' if missing == 'skip' else 'gaps imputed in the tables'}):"
+        f"{REPEATS} interleaved runs, the order turned each time; {'missing=skip: the floor ignores gaps' if missing == 'skip' else 'gaps imputed in the tables'}):"
     )
     print(
         f"{'voters':>10}  {'floor s':>8}  {'float32 s':>9}  {'ratio':>6}  {'float64 s':>9}  {'ratio':>6}"
