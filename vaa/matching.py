@@ -576,14 +576,17 @@ def _batch_scores_f32(
             add_levels(vc[:64])  # a sample: the count below finds any position it missed
         for _attempt in (1, 2):
             out, covered = total[:c], 0
-            out.fill(0.0)
+            if not tables:
+                out.fill(0.0)
             with np.errstate(invalid="ignore", over="ignore"):  # an infinite weight: below
-                for x, table in tables.items():
+                for k, (x, table) in enumerate(tables.items()):
                     np.equal(vc, x, out=mask[:c])
                     covered += int(np.count_nonzero(mask[:c]))
                     np.multiply(wf[:c], flags[:c], out=weighted[:c])
-                    np.matmul(weighted[:c], table, out=part[:c])
-                    out += part[:c]
+                    # the first product is the sum so far: no zeroing, no addition
+                    np.matmul(weighted[:c], table, out=part[:c] if k else out)
+                    if k:
+                        out += part[:c]
             np.equal(vc, vc, out=mask[:c])  # answered: NaN is unequal to itself
             answered = int(np.count_nonzero(mask[:c]))
             if covered == answered or not add_levels(vc):
