@@ -553,7 +553,7 @@ def _batch_scores_f32(
         new = [x for x in np.unique(values[~np.isnan(values)]).tolist() if x not in tables]
         if not new:
             return True
-        if not (-1 <= new[0] and new[-1] <= 1):  # np.unique sorts
+        if not (new[0] >= -1 and new[-1] <= 1):  # np.unique sorts
             raise ValueError("answers positions must lie in [-1, 1] (NaN for none)")
         room = _MAX_LEVELS - len(tables)
         built = np.zeros((min(len(new), room), q, width), dtype=np.float32)
