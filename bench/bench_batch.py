@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -116,12 +117,12 @@ def finished_floor(
     weights: NDArray[np.float64],
     tables: dict[float, NDArray[np.float32]],
     chunk_size: int = 4096,
-) -> NDArray[np.float64]:
+) -> NDArray[np.float32]:
     """The floor plus what batch_scores must do beyond it: each table (Q, E + 1) holds
     100 g and a column of ones, so the product also sums the weights; one division per
-    chunk writes the float64 scores. Still no checks and no padding."""
+    chunk writes the scores. Still no checks and no padding."""
     n, e = answers.shape[0], next(iter(tables.values())).shape[1] - 1
-    out = np.empty((n, e), dtype=np.float64)
+    out = np.empty((n, e), dtype=np.float32)
     wf = np.empty((chunk_size, answers.shape[1]), dtype=np.float32)
     buffer = np.empty_like(wf)
     product, total = (np.empty((chunk_size, e + 1), dtype=np.float32) for _ in range(2))
@@ -155,7 +156,7 @@ def time_batch(n: int, method: Method, missing: Missing) -> dict[str, Any]:
         x: np.hstack([100 * (1 - table), np.ones((table.shape[0], 1), dtype=np.float32)])
         for x, table in tables.items()
     }
-    runs = {
+    runs: dict[str, Callable[[], object]] = {
         "float64": lambda: batch_scores(answers, weights, entities, method=method, missing=missing),
         "float32": lambda: batch_scores(
             answers, weights, entities, method=method, missing=missing, dtype=np.float32
@@ -166,13 +167,17 @@ def time_batch(n: int, method: Method, missing: Missing) -> dict[str, Any]:
     walls: dict[str, list[float]] = {name: [] for name in runs}
     cpus: dict[str, list[float]] = {name: [] for name in runs}
     # Each untimed once first (a fresh process's first call pays 15 ms more); float64 on
-    # its own, then float32 and the floor in turns, each first every other round: a run
+    # its own, then float32, the floor and the finished floor in turns: a run
     # right after float64 meets a cold cache and fresh pages (at 10k voters 1-2 ms, a
-    # third of the floor's time), so neither of the pair may follow it.
-    rounds = [["float64"]] * (1 + REPEATS) + [["float32", "floor", "finished"]] + [
-        ["float32", "floor", "finished"][r % 3 :] + ["float32", "floor", "finished"][: r % 3]
-        for r in range(PAIRED)
-    ]
+    # third of the floor's time), so none of the three may follow it.
+    rounds = (
+        [["float64"]] * (1 + REPEATS)
+        + [["float32", "floor", "finished"]]
+        + [
+            ["float32", "floor", "finished"][r % 3 :] + ["float32", "floor", "finished"][: r % 3]
+            for r in range(PAIRED)
+        ]
+    )
     for timed, names in enumerate(rounds):
         for name in names:
             start, cpu = time.perf_counter(), time.process_time()
@@ -333,7 +338,7 @@ def main() -> None:
     print(
         "CPU: the process's CPU time (one BLAS thread), which other load on a shared "
         "machine disturbs far less than the wall clock;\nfinished: the floor plus the "
-        "denominator column and the division into float64 scores that batch_scores owes"
+        "denominator column and the division that batch_scores owes"
     )
     print(
         "peak RSS +MB: the call's peak resident memory above the RSS before it, output "

@@ -472,13 +472,13 @@ def batch_scores(
     missing: Missing,
     chunk_size: int = 4096,
     dtype: type[np.floating] = np.float64,
-) -> FloatArray:
+) -> NDArray[np.floating]:
     """Scores (n, E) of n voters, as match() gives them; NaN rows where a voter's A is empty.
 
     Voters are scored `chunk_size` at a time, so memory beyond the inputs and the output
     stays bounded whatever n is. `dtype=np.float32` (opt-in) sums in single precision,
-    two to three times as fast (near the one-hot matmul floor, bench/bench_batch.py); its
-    scores are within FLOAT32_TOLERANCE of the float64 ones. Set OPENBLAS_NUM_THREADS=1
+    two to three times as fast (near the one-hot matmul floor, bench/bench_batch.py), and
+    returns float32 scores (half the memory) within FLOAT32_TOLERANCE of the float64 ones. Set OPENBLAS_NUM_THREADS=1
     on a shared machine: these products are small, and BLAS threads there cost more than
     they bring.
     """
@@ -518,7 +518,7 @@ FLOAT32_TOLERANCE = 1e-3
 
 def _batch_scores_f32(
     v: FloatArray, w: FloatArray, p: FloatArray, method: Method, missing: Missing, size: int
-) -> FloatArray:
+) -> NDArray[np.float32]:
     """batch_scores in float32, at the one-hot floor: per chunk and scale position x, one
     comparison, one product and one matrix product with x's table, into reused buffers.
 
@@ -533,7 +533,8 @@ def _batch_scores_f32(
     chunk's sums non-finite; only the sign of the weights needs a pass of its own.
     """
     n, q, e = v.shape[0], v.shape[1], p.shape[0]
-    scores = np.empty((n, e), dtype=np.float64)
+    # float32 out as well: the sums carry no more, and 1M voters' scores take half the room
+    scores = np.empty((n, e), dtype=np.float32)
     sums = (~np.isnan(p)).T if missing == "skip" else np.ones((q, 1), dtype=bool)
     s = sums.shape[1]
     width = -(-(e + s) // 8) * 8
@@ -545,7 +546,6 @@ def _batch_scores_f32(
     flags = mask.view(np.uint8)  # float32 times uint8 runs 2.5x as fast as times bool
     part = np.empty((rows, width), dtype=np.float32)
     total = np.empty_like(part)
-    quotient = np.empty((rows, e), dtype=np.float32)
 
     def add_levels(values: FloatArray) -> bool:
         """Tables for positions not seen yet, built together; False when there would be
@@ -599,14 +599,12 @@ def _batch_scores_f32(
         if not np.isfinite(weight).all():  # a NaN or infinite weight reaches every sum
             raise ValueError("weights must be finite and >= 0 (and below float32's 3.4e38)")
         # where the voter's A is empty every sum is 0, and 0/0 is NaN
-        into = quotient[:c]
+        into = scores[start : start + c]
         with np.errstate(invalid="ignore", divide="ignore"):
             np.divide(num, weight, out=into)
         if method == "euclidean":
             np.sqrt(into, out=into)
-            np.subtract(100.0, into, out=scores[start : start + c])
-        else:
-            np.copyto(scores[start : start + c], into)
+            np.subtract(100.0, into, out=into)
     return scores
 
 
