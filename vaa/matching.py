@@ -36,7 +36,7 @@ m and se of delta satisfy m <= 1.645 se. Axis positions of a respondent:
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -461,6 +461,32 @@ def axis_positions(answers: FloatArray, loadings: FloatArray) -> FloatArray:
     total: FloatArray = np.where(answered, y, 0.0) @ loads
     reach: FloatArray = answered.astype(np.float64) @ np.abs(loads)
     return _divide(total, reach)
+
+
+@overload
+def batch_scores(  # type: ignore[overload-overlap]  # numpy's float64 and float32 share a generic
+    answers: FloatArray,
+    weights: FloatArray,
+    entities: FloatArray,
+    *,
+    method: Method,
+    missing: Missing,
+    chunk_size: int = 4096,
+    dtype: type[np.float64] = np.float64,
+) -> FloatArray: ...
+
+
+@overload
+def batch_scores(
+    answers: FloatArray,
+    weights: FloatArray,
+    entities: FloatArray,
+    *,
+    method: Method,
+    missing: Missing,
+    chunk_size: int = 4096,
+    dtype: type[np.float32],
+) -> NDArray[np.float32]: ...
 
 
 def batch_scores(
