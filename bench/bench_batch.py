@@ -91,52 +91,34 @@ def matmul_floor(
     weights: NDArray[np.float64],
     tables: dict[float, NDArray[np.float32]],
     chunk_size: int = 4096,
+    finish: bool = False,
 ) -> NDArray[np.float32]:
     """The one-hot matmul floor: per chunk and scale position x, the weights of the voters
     at x (float32) times that position's (Q, E) distance table, summed. No checks, no
-    gaps, no division: the least any exact one-hot method must do."""
-    n, e = answers.shape[0], next(iter(tables.values())).shape[1]
+    gaps, no division: the least any exact one-hot method must do.
+
+    `finish`: the floor plus what batch_scores owes beyond it: each table (Q, E + 1)
+    holds 100 g and a column of ones, so the product also sums the weights, and one
+    division per chunk writes the scores (still no checks and no padding)."""
+    n, width = answers.shape[0], next(iter(tables.values())).shape[1]
+    e = width - 1 if finish else width
     out = np.empty((n, e), dtype=np.float32)
     wf = np.empty((chunk_size, answers.shape[1]), dtype=np.float32)
-    buffer, product = np.empty_like(wf), np.empty((chunk_size, e), dtype=np.float32)
+    buffer = np.empty_like(wf)
+    product, sums = (np.empty((chunk_size, width), dtype=np.float32) for _ in range(2))
     for start in range(0, n, chunk_size):
         v, w = answers[start : start + chunk_size], weights[start : start + chunk_size]
         c = v.shape[0]
-        total = out[start : start + c]
+        total = sums[:c] if finish else out[start : start + c]
         total.fill(0.0)
         np.copyto(wf[:c], w, casting="same_kind")
         for x, table in tables.items():
             np.multiply(wf[:c], v == x, out=buffer[:c])
             np.matmul(buffer[:c], table, out=product[:c])
             total += product[:c]
-    return out
-
-
-def finished_floor(
-    answers: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    tables: dict[float, NDArray[np.float32]],
-    chunk_size: int = 4096,
-) -> NDArray[np.float32]:
-    """The floor plus what batch_scores must do beyond it: each table (Q, E + 1) holds
-    100 g and a column of ones, so the product also sums the weights; one division per
-    chunk writes the scores. Still no checks and no padding."""
-    n, e = answers.shape[0], next(iter(tables.values())).shape[1] - 1
-    out = np.empty((n, e), dtype=np.float32)
-    wf = np.empty((chunk_size, answers.shape[1]), dtype=np.float32)
-    buffer = np.empty_like(wf)
-    product, total = (np.empty((chunk_size, e + 1), dtype=np.float32) for _ in range(2))
-    for start in range(0, n, chunk_size):
-        v, w = answers[start : start + chunk_size], weights[start : start + chunk_size]
-        c = v.shape[0]
-        total[:c].fill(0.0)
-        np.copyto(wf[:c], w, casting="same_kind")
-        for x, table in tables.items():
-            np.multiply(wf[:c], v == x, out=buffer[:c])
-            np.matmul(buffer[:c], table, out=product[:c])
-            total[:c] += product[:c]
-        with np.errstate(invalid="ignore"):
-            np.divide(total[:c, :e], total[:c, e:], out=out[start : start + c])
+        if finish:
+            with np.errstate(invalid="ignore"):
+                np.divide(total[:, :e], total[:, e:], out=out[start : start + c])
     return out
 
 
@@ -162,7 +144,7 @@ def time_batch(n: int, method: Method, missing: Missing) -> dict[str, Any]:
             answers, weights, entities, method=method, missing=missing, dtype=np.float32
         ),
         "floor": lambda: matmul_floor(answers, weights, tables),
-        "finished": lambda: finished_floor(answers, weights, finished),
+        "finished": lambda: matmul_floor(answers, weights, finished, finish=True),
     }
     walls: dict[str, list[float]] = {name: [] for name in runs}
     cpus: dict[str, list[float]] = {name: [] for name in runs}
