@@ -29,7 +29,7 @@ from api.pages import (
     users,
 )
 from api.pages import admin as admin_pages
-from api.routes import adaptive, donations, elections, health, session_events, static
+from api.routes import adaptive, donations, elections, health, match_lean, session_events, static
 from api.security import SecurityHeaders
 from api.throttle import Throttles
 from vaa.db import create_db_engine
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The API first: a route is found by trying each in turn (matches and a room's
     # answers, issue 14).
     app.include_router(elections.match_router)
+    match_lean.install(app)  # the common match without FastAPI's request machinery
     app.include_router(session_events.router)
     app.include_router(health.router)
     app.include_router(elections.router)

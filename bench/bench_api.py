@@ -93,6 +93,13 @@ def _wrk(url: str, body: str, duration: int, connections: int) -> dict[str, floa
     }
 
 
+def _cpu_seconds(pid: int) -> float:
+    """The user and system CPU time a process (and its reaped children) has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10)
@@ -175,9 +182,12 @@ def main() -> None:
             )
             check.raise_for_status()
             _wrk(f"http://127.0.0.1:{port}{path}", sent, 2, args.connections)  # warm up
+            cpu = _cpu_seconds(server.pid)
             results[name] = _wrk(
                 f"http://127.0.0.1:{port}{path}", sent, args.duration, args.connections
             )
+            spent = _cpu_seconds(server.pid) - cpu
+            results[name]["cpu_us"] = 1e6 * spent / (results[name]["rps"] * args.duration)
         finally:
             server.terminate()
             server.wait()
@@ -186,11 +196,21 @@ def main() -> None:
         f"{args.workers} uvicorn worker(s), loop {args.loop}, wrk -t2 -c{args.connections} -d{args.duration}s, "
         f"{len(answers)} answers x {len(demo.entities)} parties"
     )
-    print(f"{'endpoint':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'errors':>7}")
+    bare_cpu = results["bare FastAPI JSON endpoint"]["cpu_us"]
+    print(
+        f"{'endpoint':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'errors':>7}"
+        f" {'CPU us/req':>10} {'vs bare':>8}"
+    )
     for name, r in results.items():
         print(
             f"{name:40} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rps'] / bare:8.2f} {r['errors']:7.0f}"
+            f" {r['cpu_us']:10.0f} {bare_cpu / r['cpu_us']:8.2f}"
         )
+    print(
+        "CPU us/req: the server process's CPU time per answered request; its ratio to the "
+        "bare endpoint's\nis what req/s would show on cores of its own (other load on a "
+        "shared machine disturbs it far less)"
+    )
     shutil.rmtree(tmp)
 
 

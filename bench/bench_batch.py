@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -41,7 +42,8 @@ from vaa.matching import (  # noqa: E402
 STATEMENTS = 40
 ENTITIES = 30
 BASELINE_VOTERS = 2_000
-REPEATS = 3  # timing runs per size; the best is reported (shared machines are noisy)
+REPEATS = 3  # timing runs per size (shared machines are noisy)
+PAIRED = 6  # runs of float32, the floor and the finished floor, in turns
 MB = 1024 * 1024
 
 
@@ -89,30 +91,41 @@ def matmul_floor(
     weights: NDArray[np.float64],
     tables: dict[float, NDArray[np.float32]],
     chunk_size: int = 4096,
+    finish: bool = False,
 ) -> NDArray[np.float32]:
     """The one-hot matmul floor: per chunk and scale position x, the weights of the voters
     at x (float32) times that position's (Q, E) distance table, summed. No checks, no
-    gaps, no division: the least any exact one-hot method must do."""
-    n, e = answers.shape[0], next(iter(tables.values())).shape[1]
+    gaps, no division: the least any exact one-hot method must do.
+
+    `finish`: the floor plus what batch_scores owes beyond it: each table (Q, E + 1)
+    holds 100 g and a column of ones, so the product also sums the weights, and one
+    division per chunk writes the scores (still no checks and no padding)."""
+    n, width = answers.shape[0], next(iter(tables.values())).shape[1]
+    e = width - 1 if finish else width
     out = np.empty((n, e), dtype=np.float32)
     wf = np.empty((chunk_size, answers.shape[1]), dtype=np.float32)
-    buffer, product = np.empty_like(wf), np.empty((chunk_size, e), dtype=np.float32)
+    buffer = np.empty_like(wf)
+    product, sums = (np.empty((chunk_size, width), dtype=np.float32) for _ in range(2))
     for start in range(0, n, chunk_size):
         v, w = answers[start : start + chunk_size], weights[start : start + chunk_size]
         c = v.shape[0]
-        total = out[start : start + c]
+        total = sums[:c] if finish else out[start : start + c]
         total.fill(0.0)
         np.copyto(wf[:c], w, casting="same_kind")
         for x, table in tables.items():
             np.multiply(wf[:c], v == x, out=buffer[:c])
             np.matmul(buffer[:c], table, out=product[:c])
             total += product[:c]
+        if finish:
+            with np.errstate(invalid="ignore"):
+                np.divide(total[:, :e], total[:, e:], out=out[start : start + c])
     return out
 
 
 def time_batch(n: int, method: Method, missing: Missing) -> dict[str, Any]:
-    """Wall times on n voters of batch_scores (float64), batch_scores(dtype=float32) and
-    the matmul floor, interleaved: the best and the median of REPEATS runs of each."""
+    """Wall and CPU times on n voters of batch_scores (float64), batch_scores(dtype=float32)
+    and the matmul floor: the best and the median of REPEATS runs of float64, the medians
+    of PAIRED runs of the other two in turns."""
     from vaa.matching import _distance_table  # the engine's own tables, for the floor
 
     answers, weights, entities = synthetic(n)
@@ -120,26 +133,51 @@ def time_batch(n: int, method: Method, missing: Missing) -> dict[str, Any]:
         float(x): _distance_table(float(x), entities, method, missing).astype(np.float32)
         for x in scale_positions(5)
     }
-    runs = {
+    # the finished floor's tables: 100 g where d counts (as batch_scores' own), and ones
+    finished = {
+        x: np.hstack([100 * (1 - table), np.ones((table.shape[0], 1), dtype=np.float32)])
+        for x, table in tables.items()
+    }
+    runs: dict[str, Callable[[], object]] = {
         "float64": lambda: batch_scores(answers, weights, entities, method=method, missing=missing),
         "float32": lambda: batch_scores(
             answers, weights, entities, method=method, missing=missing, dtype=np.float32
         ),
         "floor": lambda: matmul_floor(answers, weights, tables),
+        "finished": lambda: matmul_floor(answers, weights, finished, finish=True),
     }
     walls: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(REPEATS):
-        for name, run in runs.items():
-            start = time.perf_counter()
-            run()
-            walls[name].append(time.perf_counter() - start)
+    cpus: dict[str, list[float]] = {name: [] for name in runs}
+    # Each untimed once first (a fresh process's first call pays 15 ms more); float64 on
+    # its own, then float32, the floor and the finished floor in turns: a run
+    # right after float64 meets a cold cache and fresh pages (at 10k voters 1-2 ms, a
+    # third of the floor's time), so none of the three may follow it.
+    rounds = (
+        [["float64"]] * (1 + REPEATS)
+        + [["float32", "floor", "finished"]]
+        + [
+            ["float32", "floor", "finished"][r % 3 :] + ["float32", "floor", "finished"][: r % 3]
+            for r in range(PAIRED)
+        ]
+    )
+    for timed, names in enumerate(rounds):
+        for name in names:
+            start, cpu = time.perf_counter(), time.process_time()
+            runs[name]()
+            if timed and timed != 1 + REPEATS:
+                walls[name].append(time.perf_counter() - start)
+                cpus[name].append(time.process_time() - cpu)
     median = {name: statistics.median(w) for name, w in walls.items()}
+    cpu_median = {name: statistics.median(c) for name, c in cpus.items()}
     return {
         "wall": min(walls["float64"]),
         "median": median["float64"],
         "rate": n / min(walls["float64"]),
         "f32_median": median["float32"],
         "floor_median": median["floor"],
+        "f32_cpu": cpu_median["float32"],
+        "floor_cpu": cpu_median["floor"],
+        "finished_cpu": cpu_median["finished"],
     }
 
 
@@ -265,17 +303,25 @@ def main() -> None:
     print(f"batch vs loop on the baseline sample: max |difference| {base['max_diff']:.1e}")
     print(
         "\nvs the one-hot matmul floor (float32, same process, medians of "
-        f"{REPEATS} interleaved runs; {'missing=skip: the floor ignores gaps' if missing == 'skip' else 'gaps imputed in the tables'}):"
+        f"{PAIRED} runs of each in turns; {'missing=skip: the floor ignores gaps' if missing == 'skip' else 'gaps imputed in the tables'}):"
     )
     print(
         f"{'voters':>10}  {'floor s':>8}  {'float32 s':>9}  {'ratio':>6}  {'float64 s':>9}  {'ratio':>6}"
+        f"  {'CPU: floor s':>12}  {'float32 s':>9}  {'ratio':>6}  {'finished s':>10}  {'ratio':>6}"
     )
     for row in rows:
         floor = row["floor_median"]
         print(
             f"{row['voters']:>10,}  {floor:>8.3f}  {row['f32_median']:>9.3f}  "
             f"{row['f32_median'] / floor:>6.2f}  {row['median']:>9.3f}  {row['median'] / floor:>6.2f}"
+            f"  {row['floor_cpu']:>12.3f}  {row['f32_cpu']:>9.3f}  {row['f32_cpu'] / row['floor_cpu']:>6.2f}"
+            f"  {row['finished_cpu']:>10.3f}  {row['f32_cpu'] / row['finished_cpu']:>6.2f}"
         )
+    print(
+        "CPU: the process's CPU time (one BLAS thread), which other load on a shared "
+        "machine disturbs far less than the wall clock;\nfinished: the floor plus the "
+        "denominator column and the division that batch_scores owes"
+    )
     print(
         "peak RSS +MB: the call's peak resident memory above the RSS before it, output "
         "included;\ntraced MB: numpy's peak allocation during the call (tracemalloc); "

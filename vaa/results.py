@@ -207,7 +207,7 @@ class _Scored:
     def position(self) -> dict[str, float | None]:
         """The voter's own place on the axes."""
         p = self.prepared
-        position = matching.axis_positions(self.voter[np.newaxis, :], p.loadings)[0].tolist()
+        position = p.fixed.axis_position(self.voter).tolist()
         return {aid: _float(position[a]) for a, aid in enumerate(p.axis_ids)}
 
     def sensitivity(self, g: int) -> dict[str, str | None]:
@@ -225,10 +225,7 @@ class _Scored:
 
     def did_not_answer(self, ballot: races.Ballot) -> list[str]:
         """The race's entities that gave no position at all (not ranked)."""
-        fixed = self.prepared.fixed
-        return [
-            self.prepared.entity_ids[e] for e in fixed.members(ballot) if not fixed.answering[e]
-        ]
+        return self.prepared.fixed.did_not_answer(ballot)
 
 
 def _score(prepared: PreparedElection, request: MatchRequest) -> _Scored:
@@ -448,10 +445,32 @@ class _Fixed:
         self._groups: dict[str | None, matching.Groups] = {}
         self._tables: dict[str, matching.StatementTables] = {}
         self._answering_members: dict[tuple[str, str | None, tuple[str, ...]], list[int]] = {}
+        self._did_not_answer: dict[tuple[str, str | None, tuple[str, ...]], list[str]] = {}
+        self.abs_loadings = np.abs(p.loadings)
 
     def members(self, ballot: races.Ballot) -> list[int]:
         """The indices of a race's entities, in ballot order."""
         return [self.entity_index[eid] for eid in ballot.entity_ids]
+
+    def did_not_answer(self, ballot: races.Ballot) -> list[str]:
+        """The ids of a race's entities that gave no position at all (kept per ballot)."""
+        key = (ballot.id, ballot.constituency, ballot.entity_ids)
+        found = self._did_not_answer.get(key)
+        if found is None:
+            ids = self.prepared.entity_ids
+            found = self._did_not_answer[key] = [
+                ids[e] for e in self.members(ballot) if not self.answering[e]
+            ]
+        return list(found)
+
+    def axis_position(self, voter: NDArray[np.float64]) -> NDArray[np.float64]:
+        """matching.axis_positions of one voter, its checks and |loadings| done once: the
+        same products, so the same bits."""
+        answered = ~np.isnan(voter)[np.newaxis, :]
+        total = np.where(answered, voter[np.newaxis, :], 0.0) @ self.prepared.loadings
+        reach = answered.astype(np.float64) @ self.abs_loadings
+        position: NDArray[np.float64] = (total / np.where(reach > 0, reach, np.nan))[0]
+        return position
 
     def answering_members(self, ballot: races.Ballot) -> list[int]:
         """members() that gave at least one position (the ones a race ranks)."""

@@ -42,7 +42,7 @@ def test_float32_scores_are_within_the_stated_tolerance(method: Method, missing:
         chunk_size=700,
         dtype=np.float32,
     )
-    assert single.dtype == np.float64 and single.shape == exact.shape
+    assert single.dtype == np.float32 and single.shape == exact.shape
     np.testing.assert_array_equal(np.isnan(single), np.isnan(exact))
     assert np.nanmax(np.abs(single - exact)) <= FLOAT32_TOLERANCE
 
