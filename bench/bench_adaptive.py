@@ -13,9 +13,13 @@ bench/large_election.py (40 statements, 28 parties). None of these is the traini
 set adaptive.TEMPER was fitted on (training() below, bench/fit_temper.py).
 Voter kinds: `near` (one entity's answers, each kept with probability 0.6, else a
 random option), `between` (each statement copied from one of two entities, then the
-same noise), `random` (uniform). At a third of the statements the adaptive top is compared with the questionnaire's
-fixed order and with a random order per voter (what a fixed order chosen without
-regard to this race gets on average). A voter stops at the first step with certainty >=
+same noise), `random` (uniform). A top "agrees with the full result" when it is among
+the full questionnaire's leaders (every entity tied at the best score: a voter whose
+full result is a tie keeps their top if it is one of the tied). At a third of the
+statements (round(Q / 3) answered) the adaptive top is compared with the top of the
+questionnaire's first third in its fixed order, and with a random order per voter (what
+a fixed order chosen without regard to this race gets on average); the same voters
+and the same answers in all three. A voter stops at the first step with certainty >=
 adaptive.SETTLED and at least MINIMUM answers (as the quiz offers). Everything runs in
 this process; no network.
 """
@@ -27,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -133,9 +138,18 @@ def voters(rng: np.random.Generator, levels: FloatArray, p: FloatArray, n: int) 
     return out
 
 
+def scores_of(v: FloatArray, w: FloatArray, p: FloatArray) -> FloatArray:
+    return matching.batch_scores(v[None], w[None], p, method="cityblock", missing="max")
+
+
 def top_of(v: FloatArray, w: FloatArray, p: FloatArray, rank) -> int:
-    scores = matching.batch_scores(v[None], w[None], p, method="cityblock", missing="max")
-    return int(adaptive.tops(scores, rank)[0])
+    return int(adaptive.tops(scores_of(v, w, p), rank)[0])
+
+
+def leaders_of(v: FloatArray, w: FloatArray, p: FloatArray) -> NDArray[np.bool_]:
+    """(E,) True for each entity sharing the full result's top (an exact tie keeps
+    every tied entity: a voter whose top is one of them keeps their top match)."""
+    return adaptive.leaders(scores_of(v, w, p))[0]
 
 
 def simulate(race: Race, rng: np.random.Generator, n: int, temper: float = adaptive.TEMPER) -> dict:
@@ -149,7 +163,7 @@ def simulate(race: Race, rng: np.random.Generator, n: int, temper: float = adapt
     calib = []  # (certainty, kept, voter) at every step with a top
     at_third = []  # (adaptive kept, fixed order kept, a random order kept)
     for voter, (kind, v) in enumerate(voters(rng, levels, p, n)):
-        full = top_of(v, w, p, rank)
+        full = leaders_of(v, w, p)
         answers = np.full(q, np.nan)
         shown = np.zeros(q, dtype=bool)
         stopped = None
@@ -157,11 +171,11 @@ def simulate(race: Race, rng: np.random.Generator, n: int, temper: float = adapt
         for t in range(q + 1):
             st = adaptive.step(answers, w, shown, levels, p, entity_ids=ids, temper=temper)
             if st.top is not None:
-                calib.append((st.certainty, st.top == full, voter))
+                calib.append((st.certainty, full[st.top], voter))
             if stopped is None and (t == q or (st.certainty >= adaptive.SETTLED and t >= MINIMUM)):
-                stopped = (st.top == full, t / q)
+                stopped = (bool(full[st.top]), t / q)
             if t == third:
-                adaptive_third = st.top == full
+                adaptive_third = bool(full[st.top])
             if stopped is not None and t >= third:
                 break
             i = st.statement
@@ -173,8 +187,8 @@ def simulate(race: Race, rng: np.random.Generator, n: int, temper: float = adapt
         at_third.append(
             (
                 adaptive_third,
-                top_of(fixed, w, p, rank) == full,
-                top_of(shuffled, w, p, rank) == full,
+                bool(full[top_of(fixed, w, p, rank)]),
+                bool(full[top_of(shuffled, w, p, rank)]),
             )
         )
     return {"rows": rows, "calib": np.array(calib, dtype=float), "third": third, "at": at_third}

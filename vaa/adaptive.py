@@ -38,15 +38,23 @@ method and missing policy; T_s is the top of draw s (ties by entity id).
     h = lowbias32: x ^= x >> 16; x *= 0x7feb352d; x ^= x >> 15; x *= 0x846ca68b; x ^= x >> 16
 
 Certainty of the top match t (matching.match's top of the answers so far): the share
-of draws with T_s == t. With R empty it is 1; with S empty there is no top and it is 0.
+of draws in which t is among the leaders L_s, the entities whose score is within
+matching.TIE of the best (a draw whose full result is a tie that includes t keeps t,
+whichever id breaks that tie). With R empty it is 1; with S empty there is no top and
+it is 0.
 
-Next statement: among R, the one whose answer tells most about where the top lands,
-the mutual information of the drawn answer to i and T over the n draws,
+Next statement: among R, the one after whose answer the shown top is most likely to
+be the final one (a one-step lookahead on the same draws). t_ij is the top of the
+answers so far plus option j on i (ties by id; none counts as never kept), and
+
+    A_i = (1/n) #{ s : t_{i, o_si} in L_s }      (o_si = the option draw s gave i)
+
+ties (within 1e-12) by the mutual information of the drawn answer to i and T,
 
     G_i = sum_{j,t} (n_ijt / n) ln( n n_ijt / (n_ij. n_i.t) )      (nats; n_ijt counts draws)
 
-ties (within 1e-12) by the component information I_i = H(sum_z pi_z P(.|z)) -
-sum_z pi_z H(P(.|z)), then by questionnaire order; None when R is empty.
+then by the component information I_i = H(sum_z pi_z P(.|z)) - sum_z pi_z H(P(.|z)),
+then by questionnaire order; None when R is empty.
 """
 
 from collections.abc import Sequence
@@ -196,15 +204,38 @@ def top_gains(options: NDArray[np.intp], tops: NDArray[np.intp], k: int, n_e: in
     return gains
 
 
-def choose(remaining: NDArray[np.bool_], first: FloatArray, second: FloatArray) -> int | None:
-    """The index in R of largest `first`, ties by `second`, then by order; None if R is empty."""
+def lookahead(
+    answered_tops: NDArray[np.intp], options: NDArray[np.intp], leading: NDArray[np.bool_]
+) -> FloatArray:
+    """A_i for every statement (Q,): the share of draws whose leaders (leading, (n, E))
+    include the top after answering i as the draw did; answered_tops (Q, k) holds t_ij
+    (-1: no top, never kept)."""
+    n, q = options.shape
+    after = answered_tops[np.arange(q)[np.newaxis, :], options]  # (n, Q)
+    kept = leading[np.arange(n)[:, np.newaxis], np.maximum(after, 0)] & (after >= 0)
+    out: FloatArray = kept.mean(axis=0)
+    return out
+
+
+def leaders(scores: FloatArray) -> NDArray[np.bool_]:
+    """(n, E): True where the entity's score is within matching.TIE of the row's best."""
+    valid = ~np.isnan(scores)
+    s = np.where(valid, scores, -np.inf)
+    best = s.max(axis=1, keepdims=True) if s.shape[1] else s
+    out: NDArray[np.bool_] = valid & (best - np.where(valid, scores, 0.0) <= matching.TIE)
+    return out
+
+
+def choose(remaining: NDArray[np.bool_], *keys: FloatArray) -> int | None:
+    """The index in R of the largest first key, ties by the next, then by order; None if
+    R is empty."""
     idx = np.flatnonzero(remaining)
     if idx.size == 0:
         return None
-    a = first[idx]
-    idx = idx[a >= a.max() - _TIE]
-    b = second[idx]
-    return int(idx[np.flatnonzero(b >= b.max() - _TIE)[0]])
+    for key in keys:
+        a = key[idx]
+        idx = idx[a >= a.max() - _TIE]
+    return int(idx[0])
 
 
 def step(
@@ -248,13 +279,37 @@ def step(
         sheets, np.broadcast_to(w, sheets.shape).copy(), p, method=method, missing=missing
     )
     drawn_tops = tops(scores, rank)
+    leading = leaders(scores)
     nxt = choose(
         remaining,
+        lookahead(next_tops(v, w, levels, p, rank, method, missing), options, leading),
         top_gains(options, np.maximum(drawn_tops, 0), levels.size, p.shape[0]),
         information_gains(pi, comp),
     )
-    certainty = 0.0 if top is None else float(np.count_nonzero(drawn_tops == top)) / samples
+    certainty = 0.0 if top is None else float(np.count_nonzero(leading[:, top])) / samples
     return Step(statement=nxt, certainty=certainty, top=top)
+
+
+def next_tops(
+    voter: FloatArray,
+    weights: FloatArray,
+    levels: FloatArray,
+    entities: FloatArray,
+    rank: NDArray[np.intp],
+    method: Method,
+    missing: Missing,
+) -> NDArray[np.intp]:
+    """t_ij (Q, k): the top of the answers with statement i answered as option j (the
+    answers so far elsewhere); -1 where nothing scores."""
+    q, k = voter.size, levels.size
+    sheets = np.broadcast_to(voter, (q, k, q)).copy()
+    sheets[np.arange(q), :, np.arange(q)] = levels[np.newaxis, :]
+    flat = sheets.reshape(q * k, q)
+    scores = matching.batch_scores(
+        flat, np.broadcast_to(weights, flat.shape).copy(), entities, method=method, missing=missing
+    )
+    out: NDArray[np.intp] = tops(scores, rank).reshape(q, k)
+    return out
 
 
 def draw(

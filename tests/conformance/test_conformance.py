@@ -48,8 +48,8 @@ RACE_MUTANTS = {
 ADAPTIVE_MUTANTS = {
     "another hash": ("Math.imul(x, 0x846ca68b)", "Math.imul(x, 0x846ca68c)"),
     "ties go to the last statement": (
-        "idx.find((i) => second[i] >= b - TIE)",
-        "idx.findLast((i) => second[i] >= b - TIE)",
+        "return idx[0];",
+        "return idx[idx.length - 1];",
     ),
     "no 'no party' component": (
         "out[singles + pairs] = singles ? eps : 1;",
@@ -58,8 +58,24 @@ ADAPTIVE_MUTANTS = {
     "no pairs": ("const between = pairs ? BETWEEN : 0;", "const between = 0;"),
     "untempered posterior": ("Math.log(pi0[z]) + temper * l", "Math.log(pi0[z]) + l"),
     "component information first": (
-        "topGains(options, tops, remaining, k, entities.length), informationGains(pi, comp, k)",
-        "informationGains(pi, comp, k), topGains(options, tops, remaining, k, entities.length)",
+        "topGains(options, tops, remaining, k, entities.length),\n    informationGains(pi, comp, k),",
+        "informationGains(pi, comp, k),\n    topGains(options, tops, remaining, k, entities.length),",
+    ),
+    "a tied draw keeps only the top by id": (
+        "if (top !== null && lead[top]) keep += 1;",
+        "if (t === top) keep += 1;",
+    ),
+    "no lookahead (information about the top first)": (
+        "    lookahead(nextTops, options, leading, remaining),\n",
+        "",
+    ),
+    "the lookahead ignores the drawn answer": (
+        "const t = nextTops[i][options[s][i]];",
+        "const t = nextTops[i][0];",
+    ),
+    "the lookahead counts only the draw's top by id": (
+        "if (t !== null && leading[s][t]) kept += 1;",
+        "if (t !== null && leading[s].indexOf(true) === t) kept += 1;",
     ),
 }
 

@@ -77,12 +77,48 @@ def test_top_gain_is_the_information_of_an_answer_on_the_top() -> None:
     assert gains == pytest.approx([math.log(2), 0.0])
 
 
-def test_choose_breaks_ties_by_the_second_gain_then_by_order() -> None:
+def test_choose_breaks_ties_by_the_next_key_then_by_order() -> None:
     remaining = np.array([True, True, True, False])
     first = np.array([0.5, 0.5, 0.1, 9.0])  # s3 is not in R
     assert adaptive.choose(remaining, first, np.array([0.1, 0.2, 0.9, 0.0])) == 1
     assert adaptive.choose(remaining, first, np.array([0.2, 0.2, 0.9, 0.0])) == 0
+    # a third key decides what the first two leave tied
+    even = np.array([0.2, 0.2, 0.9, 0.0])
+    assert adaptive.choose(remaining, first, even, np.array([0.0, 1.0, 0.0, 0.0])) == 1
     assert adaptive.choose(np.zeros(4, dtype=bool), first, first) is None
+
+
+def test_leaders_are_every_entity_tied_at_the_best() -> None:
+    scores = np.array([[50.0, 50.0 - 1e-10, 10.0], [NAN, 20.0, 30.0], [NAN, NAN, NAN]])
+    assert adaptive.leaders(scores).tolist() == [
+        [True, True, False],  # within matching.TIE: a tie
+        [False, False, True],
+        [False, False, False],
+    ]
+
+
+def test_lookahead_by_hand() -> None:
+    # four draws over two entities; after answering s0 with option 0 the top is entity
+    # 0, with option 1 entity 1; s1's answer leaves entity 0 on top either way
+    options = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    answered_tops = np.array([[0, 1], [0, 0]])
+    leading = np.array([[True, False], [True, True], [False, True], [True, False]])
+    # s0: draws 0 (top 0, leads), 1 (top 0, tied), 2 (top 1, leads), 3 (top 1, not): 3/4
+    # s1: entity 0 leads in draws 0, 1 and 3: 3/4; with no top after s1, never kept
+    got = adaptive.lookahead(answered_tops, options, leading)
+    assert got == pytest.approx([0.75, 0.75])
+    none = adaptive.lookahead(np.array([[0, 1], [-1, -1]]), options, leading)
+    assert none == pytest.approx([0.75, 0.0])
+
+
+def test_a_tie_in_the_full_result_keeps_the_top() -> None:
+    # -1 on s1: B agrees, A is 1 away, so B is on top. If the voter answers +1 on s2, A
+    # and B tie over all three (each 1 away once); the tie goes to "a" by id, but B is
+    # among the tied, so the voter keeps B: 0 and -1 on s2 keep B alone. Certainty 1.
+    got = adaptive.step(
+        np.array([NAN, -1.0, NAN]), np.ones(3), np.zeros(3, dtype=bool), LEVELS, P, entity_ids=IDS
+    )
+    assert (got.top, got.certainty) == (1, 1.0)
 
 
 def test_component_information_by_hand() -> None:
@@ -135,3 +171,13 @@ def test_uniforms_pinned() -> None:
     assert ((u > 0) & (u < 1)).all()
     again = adaptive.uniforms(np.array([0, 1, 2], dtype=np.int64), np.array([0, 0, 5]))
     assert (u == again).all()
+
+
+def test_the_lookahead_example_of_the_docs() -> None:
+    # docs/adaptive.md: +1 on s0 only, where A and B agree: "a" on top of a tie, 264 of
+    # the 400 draws keep it; s1 and s2 are alike and the lookahead takes s2 (384 vs 372
+    # draws keep the top shown after the answer)
+    got = adaptive.step(
+        np.array([1.0, NAN, NAN]), np.ones(3), np.zeros(3, dtype=bool), LEVELS, P, entity_ids=IDS
+    )
+    assert (got.statement, got.certainty, got.top) == (2, 0.66, 0)

@@ -141,15 +141,30 @@ export function topGains(options, tops, remaining, k, nEntities) {
   });
 }
 
-/** The index in R of largest `first`, ties by `second`, then by order; null when R is empty. */
-export function choose(remaining, first, second) {
-  const best = (values, among) => Math.max(...among.map((i) => values[i]));
+/** A_i for the statements in R: the share of draws whose leaders (leading [n][E]) include
+ *  the top after answering i as the draw did (nextTops [Q][k], null: no top); 0 elsewhere. */
+export function lookahead(nextTops, options, leading, remaining) {
+  const n = options.length;
+  return remaining.map((r, i) => {
+    if (!r) return 0;
+    let kept = 0;
+    for (let s = 0; s < n; s++) {
+      const t = nextTops[i][options[s][i]];
+      if (t !== null && leading[s][t]) kept += 1;
+    }
+    return kept / n;
+  });
+}
+
+/** The index in R of the largest first key, ties by the next, then by order; null when R is empty. */
+export function choose(remaining, ...keys) {
   let idx = remaining.flatMap((r, i) => (r ? [i] : []));
   if (!idx.length) return null;
-  const a = best(first, idx);
-  idx = idx.filter((i) => first[i] >= a - TIE);
-  const b = best(second, idx);
-  return idx.find((i) => second[i] >= b - TIE);
+  for (const key of keys) {
+    const best = Math.max(...idx.map((i) => key[i]));
+    idx = idx.filter((i) => key[i] >= best - TIE);
+  }
+  return idx[0];
 }
 
 /** The top entity: best score, within matching's TIE of it the smallest id; null if none scores. */
@@ -162,6 +177,13 @@ function topOf(row, entityIds) {
     if (top === null || entityIds[e] < entityIds[top]) top = e;
   });
   return top;
+}
+
+/** For each entity, whether its score is within matching's TIE of the best (the leaders). */
+function leadersOf(row) {
+  let best = -Infinity;
+  row.forEach((s) => { if (s != null && s > best) best = s; });
+  return row.map((s) => s != null && best - s <= MATCH_TIE);
 }
 
 /** Index of the first cumulative probability above u (clamped to the last). */
@@ -185,19 +207,34 @@ export function step({ voter, weights, shown, levels, entities, entityIds, metho
   const comp = components(levels, entities, lam);
   const pi = componentPosterior(voter, levels, comp, prior(entities.length, eps), temper);
   const score = (answers) => scores({ voter: answers, weights, entities, method, missing });
-  const top = voter.some((v, i) => v != null && weights[i] > 0) ? topOf(score(voter), entityIds) : null;
+  // the top of some answers, null when none of them carries weight (nothing scores)
+  const topOfAnswers = (answers) => (answers.some((v, i) => v != null && weights[i] > 0) ? topOf(score(answers), entityIds) : null);
+  const top = topOfAnswers(voter);
   if (!remaining.includes(true)) return { statement: null, certainty: top === null ? 0 : 1, top };
   const options = [];
   const tops = [];
+  const leading = [];
   let keep = 0;
   for (let s = 0; s < samples; s++) {
     const z = pick(uniform(s, 0), pi);
     const drawn = voter.map((_, i) => (remaining[i] ? pick(uniform(s, i + 1), comp[z][i]) : 0));
-    const t = topOf(score(voter.map((v, i) => (remaining[i] ? levels[drawn[i]] : v))), entityIds);
+    const row = score(voter.map((v, i) => (remaining[i] ? levels[drawn[i]] : v)));
+    const t = topOf(row, entityIds);
+    const lead = leadersOf(row);
     options.push(drawn);
     tops.push(t === null ? 0 : t);
-    if (t === top) keep += 1;
+    leading.push(lead);
+    if (top !== null && lead[top]) keep += 1;
   }
-  const statement = choose(remaining, topGains(options, tops, remaining, k, entities.length), informationGains(pi, comp, k));
+  // t_ij: the top with statement i answered as option j (only R is looked at)
+  const nextTops = voter.map((_, i) => (remaining[i]
+    ? levels.map((x) => topOfAnswers(voter.map((v, m) => (m === i ? x : v))))
+    : []));
+  const statement = choose(
+    remaining,
+    lookahead(nextTops, options, leading, remaining),
+    topGains(options, tops, remaining, k, entities.length),
+    informationGains(pi, comp, k),
+  );
   return { statement, certainty: top === null ? 0 : keep / samples, top };
 }
