@@ -9,15 +9,16 @@ session, its projector and the embedding page. On each the page must not scroll 
 shots_dir("everypage") for a person to look at: `-top` the first screen, `-full` the page.
 """
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import PHONE, shots_dir, start_server
+from tests.browser.test_group_session import create_session
 from tests.browser.test_quiz import _past_weights
 from tests.conftest import SHIPPED_DEMO_FILES
 from tests.russian_election import SLUG as TRI
@@ -50,43 +51,33 @@ WIDTH = """() => {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo and the five-language election on one app, and a facilitator account."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The demo and the five-language election on one app; a facilitator's session token."""
     directory = tmp_path_factory.mktemp("everypage")
     url = f"sqlite:///{directory / 'vaa.db'}"
     files = [*SHIPPED_DEMO_FILES, *russian_election_files(directory, also=("hy", "az"))]
     engine, _ = prepare_database(Settings(database_url=url, demo_files=files))
     with session_scope(engine) as session:
-        accounts.create_account(
+        host = accounts.create_account(
             session, email="host@example.org", password=PASSWORD, role="facilitator", actor="t"
         )
+        token = accounts.start_session(session, account=host)
     engine.dispose()
     process, base = start_server(url)
-    yield base
+    yield base, token
     process.terminate()
     process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
-def group(browser: Browser, server: str) -> Iterator[tuple[BrowserContext, str, str]]:
-    """A facilitator's signed-in context and one group session: its page and join code."""
+def group(browser: Browser, server: tuple[str, str]) -> Iterator[tuple[list[Any], str, str]]:
+    """One group session on the demo: the facilitator's cookies, its page and join code."""
+    base, token = server
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.goto(f"{server}/login?lang=en")
-    page.fill("#email", "host@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda u: "/login" not in u)
-    page.goto(f"{server}/facilitator")
-    page.select_option("#s-election", "demo")
-    page.fill("#s-place", "Zugdidi")
-    page.fill("#s-day", "2026-10-04")
-    page.fill("#s-min", "5")
-    page.get_by_role("button", name="Start the session").click()
-    page.wait_for_url(re.compile(r"/facilitator/sessions/\d+$"))
-    detail, code = page.url, page.inner_text("#join-code").strip()
-    page.close()
-    yield context, detail, code
+    signed_in = {"vaa_session": token, "vaa_lang": "en"}
+    context.add_cookies([{"name": k, "value": v, "url": base} for k, v in signed_in.items()])
+    detail, code = create_session(context.new_page(), base, language="ka", place="Zugdidi")
+    yield context.cookies(), detail, code
     context.close()
 
 
@@ -129,11 +120,12 @@ def _quiz_pages(page: Page, base: str, check: Callable[[str], None]) -> None:
 
 @pytest.mark.parametrize("lang", ["ka", "en", "ru"])
 def test_no_voter_page_is_wider_than_a_phone(
-    browser: Browser, server: str, group: tuple[BrowserContext, str, str], lang: str
+    browser: Browser, server: tuple[str, str], group: tuple[list[Any], str, str], lang: str
 ) -> None:
+    root = server[0]
     election = ELECTION[lang]
-    base = f"{server}/{lang}/{election}"
-    staff, detail, code = group
+    base = f"{root}/{lang}/{election}"
+    cookies, detail, code = group
     context = browser.new_context(viewport=PHONE, locale=LOCALES[lang])
     page = context.new_page()
     wide: dict[str, object] = {}
@@ -142,15 +134,15 @@ def test_no_voter_page_is_wider_than_a_phone(
         _check(page, name, lang, wide)
 
     _quiz_pages(page, base, check)
-    entities = httpx.get(f"{server}/api/v1/elections/{election}/bundle").json()["entities"]
+    entities = httpx.get(f"{root}/api/v1/elections/{election}/bundle").json()["entities"]
     for name, path in [
         ("method", f"{base}/method"),
-        ("privacy", f"{server}/{lang}/privacy"),
+        ("privacy", f"{root}/{lang}/privacy"),
         ("statistics", f"{base}/statistics"),
         ("profile", f"{base}/entities/{entities[0]['id']}"),
         ("embed", f"{base}/embed"),
-        ("join", f"{server}/{lang}/join"),
-        ("join-session", f"{server}/{lang}/join/{code}"),
+        ("join", f"{root}/{lang}/join"),
+        ("join-session", f"{root}/{lang}/join/{code}"),
     ]:
         page.goto(path)
         page.wait_for_load_state("networkidle")
@@ -158,7 +150,7 @@ def test_no_voter_page_is_wider_than_a_phone(
     context.close()
     # The projector is the facilitator's: a phone signed in as them.
     projector = browser.new_context(viewport=PHONE, locale=LOCALES[lang])
-    projector.add_cookies(staff.cookies())
+    projector.add_cookies(cookies)  # type: ignore[arg-type]
     page = projector.new_page()
     page.goto(f"{detail}/projector?lang={lang}")
     page.wait_for_selector("#pj-status")
