@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from vaa import audit
 from vaa.content import ElectionContent, Entity, Questionnaire
+from vaa.content_defaults import default_scale
 from vaa.draft_model import ElectionDraft
 from vaa.errors import Conflict, NotFound
 from vaa.formats import DataError, Problem, check_content, field_name
@@ -24,18 +25,6 @@ from vaa.models import Account, Draft, Election, utcnow
 from vaa.publish import content_data
 from vaa.rules import METHODS, MISSING
 from vaa.store import PublishOutcome, get_election, latest_published, publish, read_content
-
-DEFAULT_SCALE_LABELS: dict[str, list[str]] = {
-    "ka": [
-        "სრულიად არ ვეთანხმები",
-        "არ ვეთანხმები",
-        "ნეიტრალური",
-        "ვეთანხმები",
-        "სრულიად ვეთანხმები",
-    ],
-    "en": ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"],
-}
-SCALE_IDS = ("disagree-strongly", "disagree", "neutral", "agree", "agree-strongly")
 
 
 class StaleDraft(Conflict):
@@ -67,23 +56,12 @@ class OpenDraft:
 
 def new_election_data(slug: str, title: dict[str, str], languages: list[str]) -> dict[str, Any]:
     """An empty election: the title, a five-point scale and nothing else yet."""
-    scale = [
-        {
-            "id": option,
-            "label": {
-                lang: DEFAULT_SCALE_LABELS[lang][i]
-                for lang in languages
-                if lang in DEFAULT_SCALE_LABELS
-            },
-        }
-        for i, option in enumerate(SCALE_IDS)
-    ]
     return {
         "questionnaire": {
             "election": slug,
             "title": dict(title),
             "languages": list(languages),
-            "scale": scale,
+            "scale": default_scale(languages),
             "themes": [],
             "axes": [],
             "statements": [],

@@ -95,10 +95,8 @@ def test_quiz_on_a_phone_in_each_language(browser: Browser, server: str, lang: s
             step.locator("label.important").click()
         value = record["answers"][statement["id"]] or "skip"
         step.locator("label", has=page.locator(f"input[value='{value}']")).click()
-    # the statement, every answer and "important" on one 360x740 screen; in Armenian the
-    # first statement's "important" still ends 25 px below it (skip's longer label wraps)
-    if lang != "hy":
-        assert off_screen == {}
+    # the statement, every answer and "important" on one 360x740 screen
+    assert off_screen == {}
     _past_weights(page)
     page.wait_for_url(f"**/{SLUG}/results")
     page.wait_for_selector("#results:not([hidden]) [data-list=rows] > li")
@@ -111,4 +109,46 @@ def test_quiz_on_a_phone_in_each_language(browser: Browser, server: str, lang: s
         assert not GEORGIAN.search(shown), shown
         assert not LATIN_RUN.findall(re.sub(r"https?://\S+", " ", shown))
     assert problems == []
+    context.close()
+
+
+# Where each language link is, and whether the row's "more" arrow is showing.
+SWITCH = """() => {
+  const nav = document.querySelector(".lang-switch"), n = nav.getBoundingClientRect();
+  const links = [...nav.querySelectorAll("a")].map((a) => {
+    const r = a.getBoundingClientRect();
+    return [a.lang, !!a.getAttribute("aria-current"), r.left >= n.left && r.right <= n.right + 0.5];
+  });
+  return {links, more: getComputedStyle(nav.querySelector("ul"), "::after").opacity,
+          wide: document.scrollingElement.scrollWidth};
+}"""
+
+
+@pytest.mark.parametrize("page_name", ["", "quiz", "quick"])  # start, quiz, quick mode
+@pytest.mark.parametrize("lang", ["ka", "en", "ru", "hy", "az"])
+def test_the_current_language_is_in_sight_in_the_header(
+    browser: Browser, server: str, lang: str, page_name: str
+) -> None:
+    """Five languages do not fit beside the name at 360 px: the row scrolls sideways, the
+    current language first and in sight, an arrow saying more are hidden, each one a tap."""
+    context = browser.new_context(viewport=PHONE, locale=LOCALES[lang])
+    page = context.new_page()
+    page.goto(f"{server}/{lang}/{SLUG}/{page_name}")
+    seen = page.evaluate(SWITCH)
+    assert seen["links"][0][:2] == [lang, True]  # first, and marked as the current one
+    assert [shown for _code, _current, shown in seen["links"]][:1] == [True]
+    assert not all(shown for _code, _current, shown in seen["links"])  # the row does scroll
+    assert seen["more"] == "1" and seen["wide"] <= PHONE["width"]
+    _shot(page, f"{lang}-0-{page_name or 'start'}-header")
+    # Scrolled to its end the arrow goes; every other language is there to tap.
+    page.locator(".lang-switch").evaluate("n => n.scrollTo(n.scrollWidth, 0)")
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.lang-switch ul'), '::after').opacity === '0'"
+    )
+    others = [code for code, current, _shown in seen["links"] if not current]
+    assert sorted(others) == sorted(set(LOCALES) - {lang})
+    target = others[-1]
+    page.locator(f".lang-switch a[lang={target}]").click()
+    page.wait_for_url(f"**/{target}/{SLUG}/{page_name}")
+    assert page.evaluate(SWITCH)["links"][0][:2] == [target, True]
     context.close()
