@@ -26,5 +26,5 @@ def test_the_labels_are_the_catalogs_words(lang: str) -> None:
 def test_default_scale_labels_only_known_languages() -> None:
     scale = default_scale(["hy", "de", "en"])
     assert [o["id"] for o in scale] == list(SCALE_IDS)
-    assert scale[2]["label"] == {"hy": "Չեզոք", "en": "Neutral"}
+    assert scale[2]["label"] == {"hy": "Ո՛չ համաձայն եմ, ո՛չ էլ համաձայն չեմ", "en": "Neutral"}
     assert scale[0]["label"] == {"hy": "Բոլորովին համաձայն չեմ", "en": "Strongly disagree"}
