@@ -37,7 +37,12 @@ def _page(
     signed: SignedIn | None = getattr(request.state, "signed_in", None)
     token = signed.session.csrf_token if signed else csrf.anonymous_token(request)
     context.setdefault("csrf_token", token)
-    response = render(request, template, language=lang, status_code=status_code, **context)
+    # A session's pages offer only its election's languages (the election decides what
+    # its voters see); the code form, before any session is known, offers them all.
+    languages = context.get("election_languages")
+    response = render(
+        request, template, language=lang, status_code=status_code, languages=languages, **context
+    )
     response.headers["Cache-Control"] = "no-store"
     csrf.attach_anonymous_cookie(request, response)
     return response

@@ -324,3 +324,18 @@ def test_kiosk_page(facilitator: TestClient, settings: Settings) -> None:
     page = TestClient(facilitator.app).get(f"/en/join/{code}/kiosk")
     assert page.status_code == 200
     assert soup.one(soup.parse(page), "#kiosk-frame")["src"] == f"/en/join/{code}?kiosk=1"
+
+
+def test_a_sessions_pages_offer_only_its_elections_languages(facilitator: TestClient) -> None:
+    # The demo is in Georgian and English: a phone joining it must not be offered Russian,
+    # Armenian or Azerbaijani pages with the statements in another language. The code form,
+    # before any session is known, offers every language the app speaks.
+    code = _code(facilitator, _create(facilitator))
+    phone = TestClient(facilitator.app)
+
+    def offered(url: str) -> list[str]:
+        page = soup.parse(phone.get(url))
+        return sorted(a["hreflang"] for a in page.select(".lang-switch a[hreflang]"))
+
+    assert offered(f"/ka/join/{code}") == ["en", "ka"]
+    assert offered("/ka/join") == ["az", "en", "hy", "ka", "ru"]
