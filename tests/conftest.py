@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+import vaa.accounts
 import vaa.loading
 from api.app import create_app
 from vaa.db import create_db_engine, migrate, session_scope
@@ -34,6 +36,21 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "VAA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 BACKENDS = ["sqlite"] + ([] if os.environ.get("VAA_TEST_SKIP_POSTGRES") == "1" else ["postgresql"])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """Real argon2id hashes, at the lowest cost, in this process's app (not in served ones).
+
+    The library's defaults take about 0.12 s of CPU a hash, by design; the suite signs in
+    and creates accounts thousands of times. Hashing and checking are the same calls on
+    the same kind of hash (tests/api/test_auth.py checks the format), only cheaper, as
+    Django's test settings do with their password hasher.
+    """
+    default = vaa.accounts._hasher
+    vaa.accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    vaa.accounts._hasher = default
 
 
 @pytest.fixture(scope="session")
