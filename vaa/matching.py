@@ -504,9 +504,9 @@ def batch_scores(
     Voters are scored `chunk_size` at a time, so memory beyond the inputs and the output
     stays bounded whatever n is. `dtype=np.float32` (opt-in) sums in single precision,
     two to three times as fast (near the one-hot matmul floor, bench/bench_batch.py), and
-    returns float32 scores (half the memory) within FLOAT32_TOLERANCE of the float64 ones. Set OPENBLAS_NUM_THREADS=1
-    on a shared machine: these products are small, and BLAS threads there cost more than
-    they bring.
+    returns float32 scores (half the memory) within FLOAT32_TOLERANCE of the float64 ones.
+    Set OPENBLAS_NUM_THREADS=1 on a shared machine: these products are small, and BLAS
+    threads there cost more than they bring.
     """
     _check_method(method)
     _check_missing(missing)

@@ -4,7 +4,6 @@ Service functions take a session and keyword arguments; they are shared by the C
 the API and the tests.
 """
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -46,7 +45,7 @@ from vaa.models import (
 from vaa.models import (
     Theme as ThemeRow,
 )
-from vaa.publish import build_bundle, checksum
+from vaa.publish import build_bundle, checksum, content_from_bundle
 
 _Row = TypeVar("_Row", ThemeRow, AxisRow, StatementRow, EntityRow)
 _Table = TypeVar("_Table", bound=SQLModel)
@@ -270,8 +269,7 @@ def _settled(version: QuestionnaireVersion) -> dict[str, float]:
     """Quick mode's threshold: it has no column, so it is read from the frozen bundle."""
     if version.bundle is None:
         return {}
-    matching = json.loads(version.bundle)["questionnaire"].get("matching", {})
-    return {"settled": matching["settled"]} if "settled" in matching else {}
+    return {"settled": content_from_bundle(version.bundle).questionnaire.matching.settled}
 
 
 # One column mapping for both directions: a row holds its content item's fields under the
