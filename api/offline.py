@@ -122,15 +122,14 @@ def live_manifest(session: Session) -> Manifest:
     for election, version in published_versions(session):
         languages = [lang for lang in available_languages() if lang in version.languages]
         found = voter_urls(election.slug, languages, places=bool(version.constituencies))
-        pages += [url for url in found if url not in pages and not url.endswith(QUICK)]
-        lazy += [url for url in found if url.endswith(QUICK)]
+        pages += [url for url in found if url not in pages and not kept_once_opened(url)]
+        lazy += [url for url in found if kept_once_opened(url)]
         for lang in languages:
             bundle = f"/api/v1/elections/{election.slug}/bundle/{version.checksum}/{lang}"
             files.append(bundle)
             lazy.append(f"{bundle}/justifications")
-    quick = quick_only_urls()
-    files += [url for url in asset_urls() if url not in quick]
-    lazy += quick
+    files += [url for url in asset_urls() if not kept_once_opened(url)]
+    lazy += quick_only_urls()
     listed = json.dumps([pages, files, lazy, _code_fingerprint()]).encode()
     return Manifest(
         version=hashlib.sha256(listed).hexdigest()[:16],
@@ -147,6 +146,14 @@ def asset_urls() -> list[str]:
     for module in VOTER_MODULES:
         urls += [url for url in module_urls(module) if url not in urls]
     return urls
+
+
+def kept_once_opened(url: str) -> bool:
+    """Whether the worker keeps `url` only once a voter opens it ("lazy"): quick mode's
+    page and module, the parties' reasons, a static export's profile pages."""
+    return (
+        "/entities/" in url or url.endswith(("/justifications", QUICK)) or url in quick_only_urls()
+    )
 
 
 @cache

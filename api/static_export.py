@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from api.assets import asset, module_urls
 from api.i18n import available_languages
-from api.offline import QUICK, Manifest, quick_only_urls, service_worker, voter_urls
+from api.offline import Manifest, kept_once_opened, service_worker, voter_urls
 from vaa.errors import Invalid
 
 
@@ -166,14 +166,8 @@ def _write_service_worker(
     digest = hashlib.sha256()
     for url in sorted(bodies):
         digest.update(files[url].encode() + b"\0" + bodies[url] + b"\0")
-    # The profile pages, the parties' reasons and quick mode (its page and its own module)
-    # are kept once opened, not on the first visit, as the served app's worker does.
-    quick = set(quick_only_urls())
-    lazy = {
-        url
-        for url in bodies
-        if "/entities/" in url or url.endswith(("/justifications", QUICK)) or url in quick
-    }
+    # Kept once opened, not on the first visit, as the served app's worker does.
+    lazy = {url for url in bodies if kept_once_opened(url)}
     page_files = sorted(files[url] for url in pages if url not in lazy)
     if (directory / "index.html").exists():
         page_files.append("index.html")
